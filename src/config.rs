@@ -1,0 +1,221 @@
+//! `site.yaml`: the settings of one site (title, organisation, base URL, theme, navigation,
+//! thresholds, accessibility statement).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Diagnostic, Error, Result};
+
+/// The parsed `site.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    pub organisation: String,
+    /// Absolute URL the site is published at, used for the sitemap and feeds. Ends with `/`.
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Name of the site theme (a folder in `themes/`); `default` is built in.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Shown in the phase banner ("beta", "alpha"); empty hides the banner's tag.
+    #[serde(default = "default_phase")]
+    pub phase: String,
+    /// Where readers send feedback: an email address or a URL.
+    pub feedback: String,
+    /// Site paths (such as `plan/`) in menu order. Empty: the top-level sections by weight.
+    #[serde(default)]
+    pub navigation: Vec<String>,
+    #[serde(default)]
+    pub procurement: ProcurementSettings,
+    #[serde(default)]
+    pub accessibility: AccessibilitySettings,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcurementSettings {
+    /// Entries worth at least this (GBP) are listed on the largest-procurements page.
+    #[serde(default = "default_large")]
+    pub large_threshold: u64,
+    /// Entries worth at least this (GBP) are marked as pipeline-notice items.
+    #[serde(default = "default_pipeline")]
+    pub pipeline_threshold: u64,
+}
+
+impl Default for ProcurementSettings {
+    fn default() -> Self {
+        ProcurementSettings {
+            large_threshold: default_large(),
+            pipeline_threshold: default_pipeline(),
+        }
+    }
+}
+
+/// What the accessibility statement says, as the 2018 regulations require.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessibilitySettings {
+    /// Who to contact about access problems; defaults to the feedback address.
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub response_days: Option<u32>,
+    #[serde(default)]
+    pub statement_prepared: Option<NaiveDate>,
+    #[serde(default)]
+    pub statement_reviewed: Option<NaiveDate>,
+    #[serde(default)]
+    pub compliance: Compliance,
+    #[serde(default)]
+    pub known_issues: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Compliance {
+    #[default]
+    Full,
+    Partial,
+    Not,
+}
+
+fn default_language() -> String {
+    "en-GB".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_phase() -> String {
+    "beta".into()
+}
+fn default_large() -> u64 {
+    1_000_000
+}
+fn default_pipeline() -> u64 {
+    2_000_000
+}
+
+impl SiteConfig {
+    /// Reads and checks `site.yaml` in `root`.
+    pub fn load(root: &Path) -> Result<SiteConfig> {
+        let path = root.join("site.yaml");
+        let source = std::fs::read_to_string(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::from(
+                    Diagnostic::error(&path, "site.yaml not found").help(
+                        "run mps in the folder that holds site.yaml, pass --root, or create a site with `mps init DIR`",
+                    ),
+                )
+            } else {
+                Error::io("could not read", &path, e)
+            }
+        })?;
+        let mut config: SiteConfig = crate::yaml::parse(&source, &path, 1)?;
+        config.check(&path, &source)?;
+        if !config.base_url.ends_with('/') {
+            config.base_url.push('/');
+        }
+        Ok(config)
+    }
+
+    fn check(&self, path: &Path, source: &str) -> Result<()> {
+        let mut problems = Vec::new();
+        let at = |key: &str| crate::yaml::find_line(source, 1, key, "");
+        if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
+            problems.push(
+                Diagnostic::error(path, format!("base_url `{}` is not an absolute URL", self.base_url))
+                    .at(at("base_url"), None)
+                    .help("write the full address the site is published at, such as https://www.example.gov.uk/commissioning/"),
+            );
+        }
+        if self.feedback_href().is_none() {
+            problems.push(
+                Diagnostic::error(path, format!("feedback `{}` is neither an email address nor a web address", self.feedback))
+                    .at(at("feedback"), None)
+                    .help("write an email address (name@example.gov.uk) or a URL starting with https://"),
+            );
+        }
+        if self.language.trim().is_empty() {
+            problems.push(
+                Diagnostic::error(path, "language is empty")
+                    .at(at("language"), None)
+                    .help("use a language tag such as en-GB"),
+            );
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.into())
+        }
+    }
+
+    /// The feedback address as a link: `mailto:` for an email address.
+    pub fn feedback_href(&self) -> Option<String> {
+        let f = self.feedback.trim();
+        if f.starts_with("https://") || f.starts_with("http://") || f.starts_with("mailto:") {
+            Some(f.to_string())
+        } else if is_email(f) {
+            Some(format!("mailto:{f}"))
+        } else {
+            None
+        }
+    }
+
+    /// The path part of the base URL (`/commissioning/`), for pages served at any depth (404).
+    pub fn base_path(&self) -> String {
+        let after_scheme = self.base_url.split_once("://").map_or("", |(_, r)| r);
+        match after_scheme.find('/') {
+            Some(i) => after_scheme[i..].to_string(),
+            None => "/".to_string(),
+        }
+    }
+}
+
+fn is_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((user, host)) => {
+            !user.is_empty() && host.contains('.') && !s.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) {
+        std::fs::write(dir.join("site.yaml"), text).unwrap();
+    }
+
+    #[test]
+    fn email_feedback_becomes_mailto_and_base_gets_slash() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "title: T\norganisation: O\nbase_url: https://x.gov.uk/mps\nfeedback: a@x.gov.uk\n",
+        );
+        let c = SiteConfig::load(dir.path()).unwrap();
+        assert_eq!(c.feedback_href().as_deref(), Some("mailto:a@x.gov.uk"));
+        assert_eq!(c.base_url, "https://x.gov.uk/mps/");
+        assert_eq!(c.base_path(), "/mps/");
+        assert_eq!(c.language, "en-GB");
+    }
+
+    #[test]
+    fn bad_feedback_points_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "title: T\norganisation: O\nbase_url: https://x.gov.uk/\nfeedback: nobody\n",
+        );
+        let e = SiteConfig::load(dir.path()).unwrap_err();
+        let d = &e.diagnostics()[0];
+        assert_eq!(d.line, Some(4));
+        assert!(d.message.contains("feedback"));
+    }
+}

@@ -1,0 +1,317 @@
+//! Markdown to HTML: CommonMark plus tables, footnotes, strikethrough, smart punctuation and
+//! heading anchors. Links to other content by source path (`../plan/_index.md`) become links to
+//! that page; a link to a page that does not exist is an error naming the line.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+
+use crate::error::{line_col, Diagnostic};
+use crate::urls;
+
+/// What a page's Markdown needs to know about the rest of the site.
+pub struct LinkContext<'a> {
+    /// Source path of this page relative to `content/` (`mps/_index.md`).
+    pub rel: &'a str,
+    /// Site path of this page (`mps/`).
+    pub path: &'a str,
+    /// Site path of every page, by source path.
+    pub pages: &'a BTreeMap<String, String>,
+}
+
+/// One heading of a page, for tables of contents and checks.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub problems: Vec<Diagnostic>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders `body` (which starts on line `first_line` of `file`).
+pub fn render(body: &str, file: &Path, first_line: usize, ctx: &LinkContext) -> Rendered {
+    let mut out = Rendered::default();
+    let mut ids = BTreeSet::new();
+    let mut events: Vec<Event> = Vec::new();
+    // While inside a heading, its events wait here until its text (and so its id) is known.
+    let mut heading: Option<(pulldown_cmark::HeadingLevel, Option<CowStr>, Vec<Event>)> = None;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = resolve(&dest_url, ctx).unwrap_or_else(|msg| {
+                    out.problems.push(problem(body, range.start, file, first_line, &dest_url, &msg));
+                    dest_url.to_string()
+                });
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = resolve(&dest_url, ctx).unwrap_or_else(|msg| {
+                    out.problems.push(problem(body, range.start, file, first_line, &dest_url, &msg));
+                    dest_url.to_string()
+                });
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                })
+            }
+            e => e,
+        };
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level, id, Vec::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, given, inner)) = heading.take() {
+                    let text = plain_text(&inner);
+                    let base = given
+                        .map(|g| g.to_string())
+                        .unwrap_or_else(|| urls::slugify(&text));
+                    let id = unique(&mut ids, base);
+                    let n = level as u8;
+                    out.headings.push(Heading {
+                        level: n,
+                        id: id.clone(),
+                        text,
+                    });
+                    events.push(Event::Html(
+                        format!("<h{n} id=\"{}\">", html_escape(&id)).into(),
+                    ));
+                    events.extend(inner);
+                    events.push(Event::Html(format!("</h{n}>\n").into()));
+                }
+            }
+            e => match heading.as_mut() {
+                Some((_, _, inner)) => inner.push(e),
+                None => events.push(e),
+            },
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    out.html = tables(html);
+    out
+}
+
+/// Resolves a link destination. `.md` targets become page links; folder links get `index.html`
+/// so that they work from disk. Web addresses are left alone.
+fn resolve(dest: &str, ctx: &LinkContext) -> Result<String, String> {
+    if dest.is_empty()
+        || dest.starts_with('#')
+        || dest.starts_with('/')
+        || dest.contains("://")
+        || dest.starts_with("mailto:")
+        || dest.starts_with("tel:")
+        || dest.starts_with("data:")
+    {
+        return Ok(dest.to_string());
+    }
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    let with_fragment = |s: String| match fragment {
+        Some(f) => format!("{s}#{f}"),
+        None => s,
+    };
+    if path.ends_with(".md") {
+        let target = urls::join(urls::parent(ctx.rel), path)
+            .ok_or_else(|| format!("`{dest}` points above the content folder"))?;
+        return match ctx.pages.get(&target) {
+            Some(site_path) => Ok(with_fragment(urls::href(ctx.path, site_path))),
+            None => Err(format!(
+                "`{dest}` links to content/{target}, which does not exist (or is a draft)"
+            )),
+        };
+    }
+    if path.ends_with('/') {
+        return Ok(with_fragment(format!("{path}index.html")));
+    }
+    // Relative links to files are written from the page's folder in the source, but the page
+    // is output one folder deeper (`mps/` -> `mps/index.html`, `framework.md` -> `framework/`).
+    let source_dir = urls::parent(ctx.rel);
+    match urls::join(source_dir, path) {
+        Some(target) => Ok(with_fragment(format!("{}{target}", urls::root_prefix(ctx.path)))),
+        None => Err(format!("`{dest}` points above the content folder")),
+    }
+}
+
+fn problem(
+    body: &str,
+    offset: usize,
+    file: &Path,
+    first_line: usize,
+    dest: &str,
+    msg: &str,
+) -> Diagnostic {
+    let (line, col) = line_col(body, offset);
+    Diagnostic::error(file, format!("broken link: {msg}"))
+        .at(Some(line + first_line - 1), Some(col))
+        .help(format!(
+            "link to another page by its file, relative to this one, such as `[plan](../plan/_index.md)`; check the spelling of `{dest}`"
+        ))
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s
+}
+
+fn unique(ids: &mut BTreeSet<String>, base: String) -> String {
+    let mut id = base.clone();
+    let mut n = 1;
+    while !ids.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// Escapes text for HTML content and double-quoted attributes. Unlike Tera's default it leaves
+/// `/` alone, so URLs in the output stay readable.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
+
+/// Header cells get `scope="col"`; a paragraph `Table: ...` right before a table becomes its
+/// caption, since Markdown has no syntax for captions.
+fn tables(html: String) -> String {
+    if !html.contains("<table>") {
+        return html;
+    }
+    let html = html
+        .replace("<th>", "<th scope=\"col\">")
+        .replace("<th style=", "<th scope=\"col\" style=");
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(i) = rest.find("<table>") {
+        let before = &rest[..i];
+        let caption = before
+            .trim_end()
+            .strip_suffix("</p>")
+            .and_then(|b| b.rfind("<p>Table: ").map(|p| (p, &b[p + 10..])));
+        match caption {
+            Some((p, text)) if !text.contains("<p>") => {
+                out.push_str(&before[..p]);
+                out.push_str("<table>\n<caption>");
+                out.push_str(text);
+                out.push_str("</caption>");
+            }
+            _ => {
+                out.push_str(before);
+                out.push_str("<table>");
+            }
+        }
+        rest = &rest[i + 7..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx_pages() -> BTreeMap<String, String> {
+        [
+            ("_index.md", ""),
+            ("plan/_index.md", "plan/"),
+            ("mps/_index.md", "mps/"),
+            ("framework.md", "framework/"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+    }
+
+    fn md(body: &str) -> Rendered {
+        let pages = ctx_pages();
+        let ctx = LinkContext {
+            rel: "mps/_index.md",
+            path: "mps/",
+            pages: &pages,
+        };
+        render(body, Path::new("content/mps/_index.md"), 5, &ctx)
+    }
+
+    #[test]
+    fn source_links_become_page_links() {
+        let r = md("See [the plan](../plan/_index.md#totals) and [framework](../framework.md).");
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert!(r.html.contains("href=\"../plan/index.html#totals\""), "{}", r.html);
+        assert!(r.html.contains("href=\"../framework/index.html\""), "{}", r.html);
+    }
+
+    #[test]
+    fn missing_target_names_the_line() {
+        let r = md("Intro\n\nSee [x](../nope.md).");
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].line, Some(7));
+        assert!(r.problems[0].message.contains("content/nope.md"));
+    }
+
+    #[test]
+    fn headings_get_unique_ids() {
+        let r = md("## Our values\n\n## Our values\n\n### Custom {#mine}");
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["our-values", "our-values-1", "mine"]);
+        assert!(r.html.contains("<h2 id=\"our-values\">Our values</h2>"), "{}", r.html);
+    }
+
+    #[test]
+    fn tables_get_scope_and_caption() {
+        let r = md("Table: Spend by year\n\n| Year | £ |\n|---|--:|\n| 2019 | 5 |\n");
+        assert!(r.html.contains("<caption>Spend by year</caption>"), "{}", r.html);
+        assert!(r.html.contains("<th scope=\"col\">Year</th>"), "{}", r.html);
+        assert!(r.html.contains("scope=\"col\" style=\"text-align: right\""), "{}", r.html);
+    }
+
+    #[test]
+    fn smart_punctuation_and_footnotes() {
+        let r = md("It's \"quoted\"[^1].\n\n[^1]: A note.");
+        assert!(r.html.contains("It’s “quoted”"), "{}", r.html);
+        assert!(r.html.contains("footnote-definition"), "{}", r.html);
+    }
+}

@@ -1,0 +1,254 @@
+//! The typed content model: front matter, pages, and the data files in `content/data/`.
+//!
+//! Types here mirror the documented schemas exactly; unknown keys are rejected so a typo never
+//! disappears silently. Relations (a procurement's theme, a principle's themes) are checked by
+//! `validate`, not here.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::config::SiteConfig;
+
+/// The YAML block at the top of a Markdown page.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    #[serde(default)]
+    pub updated: Option<NaiveDate>,
+    #[serde(default)]
+    pub review_by: Option<NaiveDate>,
+    #[serde(default)]
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub draft: bool,
+    /// A template of the site theme to render this page with, such as `framework.html`.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// Build pages from data here: `principles`, `themes`, `plan` or `largest`.
+    #[serde(default)]
+    pub generate: Option<Generate>,
+}
+
+/// Which data-driven pages a section or page stands for.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Generate {
+    Principles,
+    Themes,
+    Plan,
+    Largest,
+}
+
+/// A Markdown file as loaded: front matter parsed, body not yet rendered.
+#[derive(Debug, Clone)]
+pub struct SourcePage {
+    /// Path relative to `content/`, with `/` separators: `plan/_index.md`.
+    pub rel: String,
+    /// Path on disk, for error messages.
+    pub file: PathBuf,
+    pub front: FrontMatter,
+    pub body: String,
+    /// 1-based line in the file where `body` starts.
+    pub body_line: usize,
+    /// Site path of the page: `""` for home, `plan/`, `plan/largest/`.
+    pub path: String,
+    pub is_section: bool,
+}
+
+/// A Southend 2050-style outcome theme (not the site's look, which is `SiteTheme`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeTheme {
+    pub slug: String,
+    pub name: String,
+    /// A hex colour such as `#00594f`, dark enough for white text.
+    pub colour: String,
+    pub summary: String,
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemesFile {
+    pub themes: Vec<OutcomeTheme>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Principle {
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    /// What the principle means in practice.
+    #[serde(default)]
+    pub in_practice: Vec<String>,
+    /// Slugs of the outcome themes this principle most relates to.
+    #[serde(default)]
+    pub themes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinciplesFile {
+    pub principles: Vec<Principle>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Value {
+    pub name: String,
+    pub description: String,
+}
+
+/// The framework itself: what commissioning means here and what the framework is for.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Framework {
+    pub definition: String,
+    #[serde(default)]
+    pub definition_source: Option<String>,
+    #[serde(default)]
+    pub mission: Option<String>,
+    /// What the framework is for.
+    #[serde(default)]
+    pub purposes: Vec<String>,
+    #[serde(default)]
+    pub values: Vec<Value>,
+    /// The conditions for change.
+    #[serde(default)]
+    pub conditions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Planned,
+    MarketEngagement,
+    Tendering,
+    Awarded,
+    Cancelled,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Planned => "Planned",
+            Status::MarketEngagement => "Market engagement",
+            Status::Tendering => "Tendering",
+            Status::Awarded => "Awarded",
+            Status::Cancelled => "Cancelled",
+        }
+    }
+}
+
+/// One line of the annual procurement plan.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProcurementEntry {
+    pub id: String,
+    pub title: String,
+    /// Slug of an outcome theme.
+    pub theme: String,
+    pub department: String,
+    /// Estimated total value in pounds sterling.
+    pub value: u64,
+    /// Expected start.
+    pub start: NaiveDate,
+    pub duration_months: u32,
+    pub route: String,
+    pub status: Status,
+    pub social_value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpv: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcurementPlan {
+    /// The plan year as people write it: `2019/20`.
+    pub year: String,
+    /// When the plan was published; dates the open data.
+    pub published: NaiveDate,
+    /// Shown on every page that shows entries (for example, that they are illustrative).
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub entries: Vec<ProcurementEntry>,
+}
+
+/// One MPS key figure, shown as a stat tile.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFigure {
+    pub id: String,
+    pub label: String,
+    pub value: f64,
+    /// `%`, `£m` and `£` format the number; any other word is shown after it.
+    pub unit: String,
+    /// The date the figure describes, for currency checks.
+    pub as_at: NaiveDate,
+    /// How people name that date (`mid-2018`, `2019/20`); shown instead of the date.
+    #[serde(default)]
+    pub period: Option<String>,
+    pub source_name: String,
+    pub source_url: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A live link to a data source providers can use.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSource {
+    pub name: String,
+    pub url: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FiguresFile {
+    #[serde(default)]
+    pub figures: Vec<KeyFigure>,
+    #[serde(default)]
+    pub sources: Vec<DataSource>,
+}
+
+/// All of `content/data/`. Each part is optional: a site without a plan has no plan pages.
+#[derive(Debug, Clone, Default)]
+pub struct Data {
+    pub themes: Vec<OutcomeTheme>,
+    pub principles: Vec<Principle>,
+    pub framework: Option<Framework>,
+    pub plan: Option<ProcurementPlan>,
+    pub figures: FiguresFile,
+}
+
+/// Where each data file was read from, with its text, so validation can point at lines.
+#[derive(Debug, Clone, Default)]
+pub struct DataSources {
+    pub files: std::collections::BTreeMap<&'static str, (PathBuf, String)>,
+}
+
+/// Everything loaded from a site root, before validation.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    pub pages: Vec<SourcePage>,
+    pub data: Data,
+    pub data_sources: DataSources,
+    /// Files copied as they are: (path relative to the output, path on disk), sorted.
+    pub assets: Vec<(String, PathBuf)>,
+}

@@ -1,0 +1,362 @@
+//! The page tree: every page the site will have (from Markdown and generated from data), its
+//! address, template, section and place in listings, navigation and breadcrumbs.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::error::Diagnostic;
+use crate::model::{Generate, Site};
+use crate::templates::SiteTheme;
+use crate::urls;
+use crate::views::GeneratedPaths;
+
+/// What a page is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "index", rename_all = "lowercase")]
+pub enum Kind {
+    /// A Markdown page: index into `Site::pages`.
+    Content(usize),
+    Principle(usize),
+    Theme(usize),
+    Procurement(usize),
+    Accessibility,
+    NotFound,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedPage {
+    pub path: String,
+    pub kind: Kind,
+    pub title: String,
+    pub description: Option<String>,
+    pub template: String,
+    /// The file a reader of an error should open.
+    pub file: PathBuf,
+    pub weight: i64,
+    /// Site path of the section that lists this page.
+    pub parent: Option<String>,
+    pub is_section: bool,
+    /// Shown in section listings and the sitemap.
+    pub listed: bool,
+    pub date: Option<NaiveDate>,
+    pub updated: Option<NaiveDate>,
+    pub review_by: Option<NaiveDate>,
+}
+
+/// A link in navigation, breadcrumbs or listings. `href` is the output file from the site root.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavLink {
+    pub title: String,
+    pub path: String,
+    pub href: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PageTree {
+    pub pages: Vec<PlannedPage>,
+    pub by_path: BTreeMap<String, usize>,
+    /// Listed children of each section, in order.
+    pub children: BTreeMap<String, Vec<usize>>,
+    pub generated: GeneratedPaths,
+    /// Site path of each Markdown page, by its path relative to `content/`.
+    pub by_source: BTreeMap<String, String>,
+    pub nav: Vec<NavLink>,
+}
+
+impl PageTree {
+    pub fn link(&self, i: usize) -> NavLink {
+        let p = &self.pages[i];
+        NavLink {
+            title: p.title.clone(),
+            path: p.path.clone(),
+            href: urls::output_file(&p.path),
+            description: p.description.clone(),
+        }
+    }
+
+    /// Home, then each ancestor section that exists, then the page itself.
+    pub fn breadcrumbs(&self, path: &str) -> Vec<NavLink> {
+        let mut out = Vec::new();
+        if path.is_empty() || !path.ends_with('/') {
+            return out;
+        }
+        let mut prefix = String::new();
+        if let Some(&i) = self.by_path.get("") {
+            out.push(self.link(i));
+        }
+        for seg in path.trim_end_matches('/').split('/') {
+            prefix.push_str(seg);
+            prefix.push('/');
+            if let Some(&i) = self.by_path.get(&prefix) {
+                out.push(self.link(i));
+            }
+        }
+        out
+    }
+}
+
+fn default_template(g: Option<Generate>, is_home: bool, is_section: bool) -> &'static str {
+    match g {
+        Some(Generate::Principles) => "principles.html",
+        Some(Generate::Themes) => "themes.html",
+        Some(Generate::Plan) => "plan.html",
+        Some(Generate::Largest) => "largest.html",
+        None if is_home => "index.html",
+        None if is_section => "section.html",
+        None => "page.html",
+    }
+}
+
+/// The nearest existing section above `path`.
+fn parent_of(path: &str, by_path: &BTreeMap<String, usize>) -> Option<String> {
+    if path.is_empty() {
+        return None;
+    }
+    let mut p = path.trim_end_matches('/');
+    while let Some(i) = p.rfind('/') {
+        p = &p[..i];
+        let candidate = format!("{p}/");
+        if by_path.contains_key(&candidate) {
+            return Some(candidate);
+        }
+    }
+    by_path.contains_key("").then(String::new)
+}
+
+/// Works out every page of the site. Errors: missing templates, clashing addresses, navigation
+/// entries that go nowhere.
+pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let mut pages = Vec::new();
+    let mut generated = GeneratedPaths::default();
+    let mut by_source = BTreeMap::new();
+
+    for (i, p) in site.pages.iter().enumerate() {
+        by_source.insert(p.rel.clone(), p.path.clone());
+        let f = &p.front;
+        match f.generate {
+            Some(Generate::Principles) => generated.principles = Some(p.path.clone()),
+            Some(Generate::Themes) => generated.themes = Some(p.path.clone()),
+            Some(Generate::Plan) => generated.plan = Some(p.path.clone()),
+            Some(Generate::Largest) => generated.largest = Some(p.path.clone()),
+            None => {}
+        }
+        let template = f.template.clone().unwrap_or_else(|| {
+            default_template(f.generate, p.path.is_empty(), p.is_section).to_string()
+        });
+        pages.push(PlannedPage {
+            path: p.path.clone(),
+            kind: Kind::Content(i),
+            title: f.title.clone(),
+            description: f.description.clone(),
+            template,
+            file: p.file.clone(),
+            weight: f.weight.unwrap_or(0),
+            parent: None,
+            is_section: p.is_section,
+            listed: true,
+            date: f.date,
+            updated: f.updated,
+            review_by: f.review_by,
+        });
+    }
+
+    // Generated pages take their dates from the page that generates them.
+    let generator = |path: &Option<String>| {
+        path.as_ref()
+            .and_then(|p| pages.iter().find(|x: &&PlannedPage| &x.path == p))
+            .cloned()
+    };
+    let mut extra = Vec::new();
+    if let Some(g) = generator(&generated.principles) {
+        for (i, pr) in site.data.principles.iter().enumerate() {
+            extra.push(generated_page(&g, format!("{}{}/", g.path, pr.slug), Kind::Principle(i), &pr.name, Some(&pr.summary), "principle.html", i as i64, site, "principles.yaml"));
+        }
+    }
+    if let Some(g) = generator(&generated.themes) {
+        for (i, t) in site.data.themes.iter().enumerate() {
+            extra.push(generated_page(&g, format!("{}{}/", g.path, t.slug), Kind::Theme(i), &t.name, Some(&t.summary), "theme.html", i as i64, site, "themes.yaml"));
+        }
+    }
+    if let (Some(g), Some(plan)) = (generator(&generated.plan), &site.data.plan) {
+        for (i, e) in plan.entries.iter().enumerate() {
+            let path = format!("{}{}/", g.path, e.id.to_ascii_lowercase());
+            let mut page = generated_page(&g, path, Kind::Procurement(i), &e.title, e.description.as_deref(), "procurement.html", i as i64, site, "plan.yaml");
+            // A plan of hundreds of entries would swamp the plan page's own listing.
+            page.listed = false;
+            extra.push(page);
+        }
+    }
+    pages.extend(extra);
+
+    let accessibility = "accessibility/";
+    if !pages.iter().any(|p| p.path == accessibility) {
+        pages.push(PlannedPage {
+            path: accessibility.into(),
+            kind: Kind::Accessibility,
+            title: "Accessibility statement".into(),
+            description: Some(format!("How accessible this website is, and how to report a problem to {}.", site.config.organisation)),
+            template: "accessibility.html".into(),
+            file: site.root.join("site.yaml"),
+            weight: i64::MAX,
+            parent: None,
+            is_section: false,
+            listed: false,
+            date: site.config.accessibility.statement_prepared,
+            updated: site.config.accessibility.statement_reviewed,
+            review_by: None,
+        });
+    }
+    pages.push(PlannedPage {
+        path: "404.html".into(),
+        kind: Kind::NotFound,
+        title: "Page not found".into(),
+        description: None,
+        template: "404.html".into(),
+        file: site.root.join("site.yaml"),
+        weight: 0,
+        parent: None,
+        is_section: false,
+        listed: false,
+        date: None,
+        updated: None,
+        review_by: None,
+    });
+
+    let mut by_path = BTreeMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        if let Some(&other) = by_path.get(&p.path) {
+            let o: &PlannedPage = &pages[other];
+            problems.push(
+                Diagnostic::error(&p.file, format!("the address `/{}` is used twice: by this file and by {}", p.path, o.file.display()))
+                    .help("rename the Markdown file, or the slug or id in the data, so that each page has its own address"),
+            );
+        } else {
+            by_path.insert(p.path.clone(), i);
+        }
+        if !theme.has_template(&p.template) {
+            let line = match p.kind {
+                Kind::Content(ci) => {
+                    crate::yaml::find_line(&std::fs::read_to_string(&site.pages[ci].file).unwrap_or_default(), 1, "template", "")
+                }
+                _ => None,
+            };
+            problems.push(
+                Diagnostic::error(&p.file, format!("template `{}` does not exist in theme `{}`", p.template, site.config.theme))
+                    .at(line, None)
+                    .help(format!("use one of: {}", theme.template_names().join(", "))),
+            );
+        }
+    }
+    for p in pages.iter_mut() {
+        if p.parent.is_none() && p.listed {
+            p.parent = parent_of(&p.path, &by_path);
+        }
+    }
+    let mut children: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        if let (Some(parent), true) = (&p.parent, p.listed) {
+            children.entry(parent.clone()).or_default().push(i);
+        }
+    }
+    for list in children.values_mut() {
+        list.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            (a.weight, &a.title, &a.path).cmp(&(b.weight, &b.title, &b.path))
+        });
+    }
+
+    let mut tree = PageTree {
+        pages,
+        by_path,
+        children,
+        generated,
+        by_source,
+        nav: Vec::new(),
+    };
+    tree.nav = navigation(site, &tree, &mut problems);
+    if problems.is_empty() {
+        Ok(tree)
+    } else {
+        Err(problems)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn generated_page(
+    generator: &PlannedPage,
+    path: String,
+    kind: Kind,
+    title: &str,
+    description: Option<&str>,
+    template: &str,
+    weight: i64,
+    site: &Site,
+    data_file: &'static str,
+) -> PlannedPage {
+    let file = site
+        .data_sources
+        .files
+        .get(data_file)
+        .map(|(p, _)| p.clone())
+        .unwrap_or_else(|| generator.file.clone());
+    PlannedPage {
+        path,
+        kind,
+        title: title.to_string(),
+        description: description.map(str::to_string),
+        template: template.to_string(),
+        file,
+        weight,
+        parent: Some(generator.path.clone()),
+        is_section: false,
+        listed: true,
+        date: generator.date,
+        updated: generator.updated,
+        review_by: generator.review_by,
+    }
+}
+
+fn navigation(site: &Site, tree: &PageTree, problems: &mut Vec<Diagnostic>) -> Vec<NavLink> {
+    if site.config.navigation.is_empty() {
+        return tree
+            .children
+            .get("")
+            .map(|c| c.iter().map(|&i| tree.link(i)).collect())
+            .unwrap_or_default();
+    }
+    let config_file = site.root.join("site.yaml");
+    let text = std::fs::read_to_string(&config_file).unwrap_or_default();
+    let mut out = Vec::new();
+    for entry in &site.config.navigation {
+        let mut path = entry.trim().trim_start_matches('/').to_string();
+        if !path.is_empty() && !path.ends_with('/') && !path.ends_with(".html") {
+            path.push('/');
+        }
+        match tree.by_path.get(&path) {
+            Some(&i) => out.push(tree.link(i)),
+            None => {
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with('-') && l.contains(entry.as_str()))
+                    .map(|n| n + 1);
+                let known: Vec<&str> = tree
+                    .pages
+                    .iter()
+                    .filter(|p| p.listed && p.path.matches('/').count() == 1)
+                    .map(|p| p.path.as_str())
+                    .collect();
+                problems.push(
+                    Diagnostic::error(&config_file, format!("navigation entry `{entry}` is not a page of this site"))
+                        .at(line, None)
+                        .help(format!("list site addresses such as: {}", known.join(", "))),
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,264 @@
+//! The site theme (`SiteTheme`): Tera templates and static files from `themes/NAME/`, with the
+//! built-in `default` theme as a fallback and the site's own `templates/` folder overriding any
+//! template by name. Also the filters templates use to format money, numbers and dates.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use include_dir::{include_dir, Dir};
+use tera::Tera;
+
+use crate::error::{Diagnostic, Result};
+use crate::format;
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// Where a theme file comes from.
+#[derive(Debug, Clone)]
+pub enum ThemeFile {
+    Disk(PathBuf),
+    BuiltIn(&'static [u8]),
+}
+
+/// The look of a site: compiled templates plus static files to copy.
+pub struct SiteTheme {
+    pub tera: Tera,
+    /// Static files: (path in the output, where it comes from), sorted.
+    pub assets: Vec<(String, ThemeFile)>,
+    /// Where each template was read from, for error messages.
+    pub template_files: BTreeMap<String, PathBuf>,
+}
+
+impl SiteTheme {
+    /// Loads theme `name` for the site at `root`.
+    pub fn load(root: &Path, name: &str) -> Result<SiteTheme> {
+        let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+        let mut assets = Vec::new();
+        let theme_dir = root.join("themes").join(name);
+        if theme_dir.is_dir() {
+            read_dir_files(&theme_dir.join("templates"), &mut |rel, path| {
+                let text = read(path)?;
+                sources.insert(rel, (path.to_path_buf(), text));
+                Ok(())
+            })?;
+            read_dir_files(&theme_dir.join("static"), &mut |rel, path| {
+                assets.push((rel, ThemeFile::Disk(path.to_path_buf())));
+                Ok(())
+            })?;
+        } else if name == "default" {
+            builtin(&DEFAULT_THEME, &mut sources, &mut assets);
+        } else {
+            return Err(Diagnostic::error(
+                root.join("site.yaml"),
+                format!("theme `{name}` not found in {}", root.join("themes").display()),
+            )
+            .at(crate::yaml::find_line(&read(&root.join("site.yaml")).unwrap_or_default(), 1, "theme", ""), None)
+            .help("use `theme: default`, or put the theme's templates/ and static/ in themes/NAME/")
+            .into());
+        }
+        // The site's own templates win over the theme's, file by file.
+        read_dir_files(&root.join("templates"), &mut |rel, path| {
+            let text = read(path)?;
+            sources.insert(rel, (path.to_path_buf(), text));
+            Ok(())
+        })?;
+        assets.sort_by(|a, b| a.0.cmp(&b.0));
+
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(crate::markdown::html_escape);
+        format::register_filters(&mut tera);
+        let template_files: BTreeMap<String, PathBuf> = sources
+            .iter()
+            .map(|(k, (p, _))| (k.clone(), p.clone()))
+            .collect();
+        let raw: Vec<(String, String)> = sources
+            .into_iter()
+            .filter(|(k, _)| k.ends_with(".html") || k.ends_with(".xml") || k.ends_with(".txt"))
+            .map(|(k, (_, t))| (k, t))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(raw) {
+            return Err(template_error(&e, &template_files, None).into());
+        }
+        Ok(SiteTheme {
+            tera,
+            assets,
+            template_files,
+        })
+    }
+
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
+    /// Template names, sorted, for "use one of" hints.
+    pub fn template_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .tera
+            .get_template_names()
+            .filter(|n| !n.starts_with("partials/") && !n.starts_with("macros"))
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Renders `name`; errors name the template file and the page being built.
+    pub fn render(
+        &self,
+        name: &str,
+        ctx: &tera::Context,
+        page_file: &Path,
+    ) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| template_error(&e, &self.template_files, Some((name, page_file))))
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| crate::error::Error::io("could not read", path, e))
+}
+
+/// Calls `f(relative path, path)` for each file under `dir`, sorted; nothing if `dir` is absent.
+fn read_dir_files(dir: &Path, f: &mut dyn FnMut(String, &Path) -> Result<()>) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let p = e.path().map(Path::to_path_buf).unwrap_or_default();
+            crate::error::Error::io(
+                "could not read",
+                p,
+                e.into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("filesystem loop")),
+            )
+        })?;
+        let name = entry.file_name().to_string_lossy();
+        if !entry.file_type().is_file() || crate::content::is_editor_temp(&name) {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        f(rel, entry.path())?;
+    }
+    Ok(())
+}
+
+fn builtin(
+    dir: &'static Dir<'static>,
+    sources: &mut BTreeMap<String, (PathBuf, String)>,
+    assets: &mut Vec<(String, ThemeFile)>,
+) {
+    for entry in dir.entries() {
+        if let Some(sub) = entry.as_dir() {
+            builtin(sub, sources, assets);
+        } else if let Some(file) = entry.as_file() {
+            let path = file.path().to_string_lossy().replace('\\', "/");
+            if let Some(rel) = path.strip_prefix("templates/") {
+                let shown = PathBuf::from(format!("(built-in theme)/templates/{rel}"));
+                let text = String::from_utf8_lossy(file.contents()).into_owned();
+                sources.insert(rel.to_string(), (shown, text));
+            } else if let Some(rel) = path.strip_prefix("static/") {
+                assets.push((rel.to_string(), ThemeFile::BuiltIn(file.contents())));
+            }
+        }
+    }
+}
+
+/// Turns a Tera error into a diagnostic that names the template file and, when Tera gives one,
+/// the line and column.
+fn template_error(
+    e: &tera::Error,
+    files: &BTreeMap<String, PathBuf>,
+    page: Option<(&str, &Path)>,
+) -> Diagnostic {
+    let mut chain = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let text = chain.join(": ");
+    // Tera names the template in quotes: "Failed to parse 'page.html'".
+    let template = chain
+        .iter()
+        .find_map(|s| {
+            let start = s.find('\'')? + 1;
+            let end = start + s[start..].find('\'')?;
+            let name = &s[start..end];
+            files.contains_key(name).then(|| name.to_string())
+        })
+        .or_else(|| page.map(|(n, _)| n.to_string()));
+    let file = template
+        .as_ref()
+        .and_then(|t| files.get(t).cloned())
+        .or_else(|| page.map(|(_, f)| f.to_path_buf()))
+        .unwrap_or_else(|| PathBuf::from("templates"));
+    let (line, column) = parse_position(&text);
+    let mut message = format!("template error: {}", text.replace('\n', " ").split_whitespace().collect::<Vec<_>>().join(" "));
+    if let Some((_, page_file)) = page {
+        message.push_str(&format!(" (while building the page from {})", page_file.display()));
+    }
+    Diagnostic::error(file, message)
+        .at(line, column)
+        .help("check the template's tags and variable names; Tera's syntax is described at keats.github.io/tera")
+}
+
+/// Finds Tera's `--> line:column` marker.
+fn parse_position(text: &str) -> (Option<usize>, Option<usize>) {
+    let Some(i) = text.find("--> ") else {
+        return (None, None);
+    };
+    let rest = &text[i + 4..];
+    let mut parts = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+    let line = parts.next().and_then(|s| s.parse().ok());
+    let col = parts.next().and_then(|s| s.parse().ok());
+    (line, col)
+}
+
+/// Keeps `HashMap` out of public signatures while Tera's filter API needs one.
+pub type FilterArgs = HashMap<String, tera::Value>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_default_theme_has_the_core_templates() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = SiteTheme::load(dir.path(), "default").unwrap();
+        for t in ["base.html", "page.html", "section.html", "index.html", "404.html"] {
+            assert!(theme.has_template(t), "{t} missing");
+        }
+        assert!(theme.assets.iter().any(|(p, _)| p.ends_with(".css")));
+    }
+
+    #[test]
+    fn site_templates_override_the_theme_and_errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/page.html"), "{% if %}").unwrap();
+        let err = SiteTheme::load(dir.path(), "default").err().unwrap();
+        let d = &err.diagnostics()[0];
+        assert!(d.file.ends_with("templates/page.html"), "{d}");
+        assert_eq!(d.line, Some(1), "{d}");
+    }
+
+    #[test]
+    fn unknown_theme_is_explained() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.yaml"), "theme: fancy\n").unwrap();
+        let err = SiteTheme::load(dir.path(), "fancy").err().unwrap();
+        let d = &err.diagnostics()[0];
+        assert!(d.message.contains("fancy"));
+        assert_eq!(d.line, Some(1));
+    }
+}

@@ -1,0 +1,309 @@
+//! What templates see of the data: each theme with its procurements and totals, the plan grouped
+//! by theme, the largest procurements derived from the plan, formatted figures, and the links
+//! between them. Computed once per build; never typed in twice.
+
+use std::collections::BTreeMap;
+
+use chrono::{Months, NaiveDate};
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::format;
+use crate::model::{Data, Framework, ProcurementEntry};
+
+/// Site paths of the generated pages, where the site has them.
+#[derive(Debug, Clone, Default)]
+pub struct GeneratedPaths {
+    pub principles: Option<String>,
+    pub themes: Option<String>,
+    pub plan: Option<String>,
+    pub largest: Option<String>,
+}
+
+impl GeneratedPaths {
+    pub fn principle(&self, slug: &str) -> Option<String> {
+        self.principles.as_ref().map(|p| format!("{p}{slug}/"))
+    }
+    pub fn theme(&self, slug: &str) -> Option<String> {
+        self.themes.as_ref().map(|p| format!("{p}{slug}/"))
+    }
+    pub fn entry(&self, id: &str) -> Option<String> {
+        self.plan
+            .as_ref()
+            .map(|p| format!("{p}{}/", id.to_ascii_lowercase()))
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub title: String,
+    /// Output file of the target relative to the site root (`themes/safe-and-well/index.html`);
+    /// templates write `{{ root }}{{ link.href }}`.
+    pub href: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    #[serde(flatten)]
+    pub entry: ProcurementEntry,
+    pub href: Option<String>,
+    pub theme_name: String,
+    pub theme_href: Option<String>,
+    pub theme_colour: String,
+    pub value_display: String,
+    pub value_short: String,
+    pub start_display: String,
+    /// Expected end: start plus the duration.
+    pub end: Option<NaiveDate>,
+    pub end_display: String,
+    pub status_label: &'static str,
+    pub large: bool,
+    pub pipeline: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThemeView {
+    pub slug: String,
+    pub name: String,
+    pub colour: String,
+    pub summary: String,
+    pub outcomes: Vec<String>,
+    pub href: Option<String>,
+    pub entries: Vec<EntryView>,
+    pub count: usize,
+    pub total: u64,
+    pub total_display: String,
+    pub total_short: String,
+    pub principles: Vec<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrincipleView {
+    pub number: usize,
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub in_practice: Vec<String>,
+    pub href: Option<String>,
+    pub themes: Vec<Link>,
+    pub previous: Option<Link>,
+    pub next: Option<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    pub year: String,
+    pub published: NaiveDate,
+    pub published_display: String,
+    pub note: Option<String>,
+    pub href: Option<String>,
+    pub largest_href: Option<String>,
+    pub entries: Vec<EntryView>,
+    /// Entries at or above the large threshold, largest first.
+    pub largest: Vec<EntryView>,
+    pub largest_total_display: String,
+    pub count: usize,
+    pub total: u64,
+    pub total_display: String,
+    pub total_short: String,
+    pub large_threshold: u64,
+    pub large_threshold_display: String,
+    pub pipeline_threshold: u64,
+    pub pipeline_threshold_display: String,
+    pub pipeline_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureView {
+    pub id: String,
+    pub label: String,
+    pub value: f64,
+    pub display: String,
+    pub unit: Option<String>,
+    pub as_at: NaiveDate,
+    pub as_at_display: String,
+    pub source_name: String,
+    pub source_url: String,
+    pub note: Option<String>,
+}
+
+/// All data, as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataView {
+    pub themes: Vec<ThemeView>,
+    pub principles: Vec<PrincipleView>,
+    pub framework: Option<Framework>,
+    pub plan: Option<PlanView>,
+    pub figures: Vec<FigureView>,
+    pub sources: Vec<crate::model::DataSource>,
+}
+
+/// A site path as the output file templates link to.
+fn file(path: Option<String>) -> Option<String> {
+    path.map(|p| crate::urls::output_file(&p))
+}
+
+pub fn build(data: &Data, config: &SiteConfig, paths: &GeneratedPaths) -> DataView {
+    let theme_by_slug: BTreeMap<&str, &crate::model::OutcomeTheme> =
+        data.themes.iter().map(|t| (t.slug.as_str(), t)).collect();
+    let thresholds = &config.procurement;
+    let entry_view = |e: &ProcurementEntry| {
+        let theme = theme_by_slug.get(e.theme.as_str());
+        let end = e
+            .start
+            .checked_add_months(Months::new(e.duration_months))
+            .and_then(|d| d.pred_opt());
+        EntryView {
+            href: file(paths.entry(&e.id)),
+            theme_name: theme.map_or_else(|| e.theme.clone(), |t| t.name.clone()),
+            theme_href: file(paths.theme(&e.theme)),
+            theme_colour: theme.map_or_else(String::new, |t| t.colour.clone()),
+            value_display: format::money(e.value),
+            value_short: format::money_short(e.value as f64),
+            start_display: e.start.format("%B %Y").to_string(),
+            end,
+            end_display: end.map_or_else(String::new, |d| d.format("%B %Y").to_string()),
+            status_label: e.status.label(),
+            large: e.value >= thresholds.large_threshold,
+            pipeline: e.value >= thresholds.pipeline_threshold,
+            entry: e.clone(),
+        }
+    };
+
+    let plan = data.plan.as_ref().map(|p| {
+        let entries: Vec<EntryView> = p.entries.iter().map(entry_view).collect();
+        let mut largest: Vec<EntryView> = entries.iter().filter(|e| e.large).cloned().collect();
+        largest.sort_by(|a, b| {
+            b.entry
+                .value
+                .cmp(&a.entry.value)
+                .then_with(|| a.entry.id.cmp(&b.entry.id))
+        });
+        let total: u64 = entries.iter().map(|e| e.entry.value).sum();
+        let largest_total: u64 = largest.iter().map(|e| e.entry.value).sum();
+        PlanView {
+            year: p.year.clone(),
+            published: p.published,
+            published_display: format::date_long(p.published),
+            note: p.note.clone(),
+            href: file(paths.plan.clone()),
+            largest_href: file(paths.largest.clone()),
+            count: entries.len(),
+            pipeline_count: entries.iter().filter(|e| e.pipeline).count(),
+            largest_total_display: format::money(largest_total),
+            largest,
+            entries,
+            total,
+            total_display: format::money(total),
+            total_short: format::money_short(total as f64),
+            large_threshold: thresholds.large_threshold,
+            large_threshold_display: format::money_short(thresholds.large_threshold as f64),
+            pipeline_threshold: thresholds.pipeline_threshold,
+            pipeline_threshold_display: format::money_short(thresholds.pipeline_threshold as f64),
+        }
+    });
+
+    let principle_link = |slug: &str, name: &str| Link {
+        title: name.to_string(),
+        href: file(paths.principle(slug)),
+    };
+    let themes = data
+        .themes
+        .iter()
+        .map(|t| {
+            let entries: Vec<EntryView> = plan
+                .as_ref()
+                .map(|p| {
+                    p.entries
+                        .iter()
+                        .filter(|e| e.entry.theme == t.slug)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            let total = entries.iter().map(|e| e.entry.value).sum();
+            ThemeView {
+                slug: t.slug.clone(),
+                name: t.name.clone(),
+                colour: t.colour.clone(),
+                summary: t.summary.clone(),
+                outcomes: t.outcomes.clone(),
+                href: file(paths.theme(&t.slug)),
+                count: entries.len(),
+                entries,
+                total,
+                total_display: format::money(total),
+                total_short: format::money_short(total as f64),
+                principles: data
+                    .principles
+                    .iter()
+                    .filter(|p| p.themes.contains(&t.slug))
+                    .map(|p| principle_link(&p.slug, &p.name))
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let n = data.principles.len();
+    let principles = data
+        .principles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PrincipleView {
+            number: i + 1,
+            slug: p.slug.clone(),
+            name: p.name.clone(),
+            summary: p.summary.clone(),
+            in_practice: p.in_practice.clone(),
+            href: file(paths.principle(&p.slug)),
+            themes: p
+                .themes
+                .iter()
+                .map(|s| Link {
+                    title: theme_by_slug
+                        .get(s.as_str())
+                        .map_or_else(|| s.clone(), |t| t.name.clone()),
+                    href: file(paths.theme(s)),
+                })
+                .collect(),
+            previous: (i > 0).then(|| {
+                let q = &data.principles[i - 1];
+                principle_link(&q.slug, &q.name)
+            }),
+            next: (i + 1 < n).then(|| {
+                let q = &data.principles[i + 1];
+                principle_link(&q.slug, &q.name)
+            }),
+        })
+        .collect();
+
+    let figures = data
+        .figures
+        .figures
+        .iter()
+        .map(|f| FigureView {
+            id: f.id.clone(),
+            label: f.label.clone(),
+            value: f.value,
+            display: format::figure(f.value, &f.unit),
+            unit: format::figure_unit(&f.unit).map(str::to_string),
+            as_at: f.as_at,
+            as_at_display: f
+                .period
+                .clone()
+                .unwrap_or_else(|| format::date_long(f.as_at)),
+            source_name: f.source_name.clone(),
+            source_url: f.source_url.clone(),
+            note: f.note.clone(),
+        })
+        .collect();
+
+    DataView {
+        themes,
+        principles,
+        framework: data.framework.clone(),
+        plan,
+        figures,
+        sources: data.figures.sources.clone(),
+    }
+}
