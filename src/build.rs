@@ -85,7 +85,12 @@ fn generate(root: &Path, drafts: bool, staging: Option<&Staging>) -> Result<(usi
         .map(|i| {
             let page = renderer.render(i)?;
             write(&page.output, page.html.as_bytes())?;
-            Ok(links::scan(&page.output, &page.html, page.source, &page.template))
+            Ok(links::scan(
+                &page.output,
+                &page.html,
+                page.source,
+                &page.template,
+            ))
         })
         .collect();
     let mut problems = Vec::new();

@@ -134,9 +134,17 @@ impl SiteConfig {
         }
         if self.feedback_href().is_none() {
             problems.push(
-                Diagnostic::error(path, format!("feedback `{}` is neither an email address nor a web address", self.feedback))
-                    .at(at("feedback"), None)
-                    .help("write an email address (name@example.gov.uk) or a URL starting with https://"),
+                Diagnostic::error(
+                    path,
+                    format!(
+                        "feedback `{}` is neither an email address nor a web address",
+                        self.feedback
+                    ),
+                )
+                .at(at("feedback"), None)
+                .help(
+                    "write an email address (name@example.gov.uk) or a URL starting with https://",
+                ),
             );
         }
         if self.language.trim().is_empty() {

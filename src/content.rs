@@ -9,8 +9,8 @@ use walkdir::WalkDir;
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::{
-    Data, DataSources, FiguresFile, FrontMatter, PrinciplesFile, ProcurementPlan, Site,
-    SourcePage, ThemesFile,
+    Data, DataSources, FiguresFile, FrontMatter, PrinciplesFile, ProcurementPlan, Site, SourcePage,
+    ThemesFile,
 };
 
 /// The data files `mps` understands, in `content/data/`.
@@ -66,7 +66,10 @@ pub fn load(root: &Path, drafts: bool) -> Result<Site> {
     if static_dir.is_dir() {
         for entry in walk(&static_dir) {
             let entry = entry?;
-            assets.push((rel_path(&static_dir, entry.path()), entry.path().to_path_buf()));
+            assets.push((
+                rel_path(&static_dir, entry.path()),
+                entry.path().to_path_buf(),
+            ));
         }
     }
     assets.sort();
@@ -109,9 +112,7 @@ fn walk(dir: &Path) -> impl Iterator<Item = Result<walkdir::DirEntry>> {
     WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !is_editor_temp(&e.file_name().to_string_lossy())
-        })
+        .filter_entry(|e| e.depth() == 0 || !is_editor_temp(&e.file_name().to_string_lossy()))
         .filter_map(|e| match e {
             Ok(e) if e.file_type().is_file() => Some(Ok(e)),
             Ok(_) => None,
@@ -162,10 +163,10 @@ fn load_page(rel: &str, file: &Path, drafts: bool) -> Result<Option<SourcePage>,
 /// Splits front matter from body and parses both into a [`SourcePage`].
 pub fn parse_page(rel: &str, file: &Path, text: &str) -> Result<SourcePage, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(bad) = rel
-        .split('/')
-        .find(|seg| !seg.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-    {
+    if let Some(bad) = rel.split('/').find(|seg| {
+        !seg.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    }) {
         return Err(Diagnostic::error(
             file,
             format!("`{bad}` cannot be part of a web address"),
@@ -231,11 +232,12 @@ fn load_data(files: &[(String, PathBuf)]) -> Result<(Data, DataSources), Vec<Dia
         let name = rel.trim_start_matches("data/");
         let Some(key) = DATA_FILES.iter().find(|k| **k == name) else {
             problems.push(
-                Diagnostic::error(path, format!("`{name}` is not a data file mps knows"))
-                    .help(format!(
+                Diagnostic::error(path, format!("`{name}` is not a data file mps knows")).help(
+                    format!(
                         "data files are {}; rename it or move it out of content/data/",
                         DATA_FILES.join(", ")
-                    )),
+                    ),
+                ),
             );
             continue;
         };
@@ -247,15 +249,17 @@ fn load_data(files: &[(String, PathBuf)]) -> Result<(Data, DataSources), Vec<Dia
             }
         };
         let parsed = match *key {
-            "themes.yaml" => crate::yaml::parse::<ThemesFile>(&text, path, 1)
-                .map(|f| data.themes = f.themes),
+            "themes.yaml" => {
+                crate::yaml::parse::<ThemesFile>(&text, path, 1).map(|f| data.themes = f.themes)
+            }
             "principles.yaml" => crate::yaml::parse::<PrinciplesFile>(&text, path, 1)
                 .map(|f| data.principles = f.principles),
             "framework.yaml" => {
                 crate::yaml::parse(&text, path, 1).map(|f| data.framework = Some(f))
             }
-            "plan.yaml" => crate::yaml::parse::<ProcurementPlan>(&text, path, 1)
-                .map(|f| data.plan = Some(f)),
+            "plan.yaml" => {
+                crate::yaml::parse::<ProcurementPlan>(&text, path, 1).map(|f| data.plan = Some(f))
+            }
             _ => crate::yaml::parse::<FiguresFile>(&text, path, 1).map(|f| data.figures = f),
         };
         match parsed {
@@ -304,7 +308,13 @@ mod tests {
 
     #[test]
     fn editor_files_are_recognised() {
-        for name in [".page.md.swp", "page.md~", "#page.md#", ".#page.md", "4913.tmp"] {
+        for name in [
+            ".page.md.swp",
+            "page.md~",
+            "#page.md#",
+            ".#page.md",
+            "4913.tmp",
+        ] {
             assert!(is_editor_temp(name), "{name}");
         }
         assert!(!is_editor_temp("page.md"));

@@ -54,7 +54,10 @@ pub fn money_short(v: f64) -> String {
     } else if a >= 1_000_000.0 {
         format!("{sign}£{}m", number(round1(a / 1e6)))
     } else if a >= 1_000.0 {
-        format!("{sign}£{}k", number(a / 1e3).split('.').next().unwrap_or("0"))
+        format!(
+            "{sign}£{}k",
+            number(a / 1e3).split('.').next().unwrap_or("0")
+        )
     } else {
         format!("{sign}£{}", number(a))
     }
@@ -91,7 +94,9 @@ pub fn figure_unit(unit: &str) -> Option<&str> {
 
 pub fn register_filters(tera: &mut Tera) {
     tera.register_filter("money", |v: &Value, _: &FilterArgs| {
-        Ok(Value::String(money(as_f64(v, "money")?.round().max(0.0) as u64)))
+        Ok(Value::String(money(
+            as_f64(v, "money")?.round().max(0.0) as u64
+        )))
     });
     tera.register_filter("money_short", |v: &Value, _: &FilterArgs| {
         Ok(Value::String(money_short(as_f64(v, "money_short")?)))

@@ -115,7 +115,11 @@ fn broken(
         let resolved = if let Some(abs) = decoded.strip_prefix('/') {
             match ("/".to_string() + abs).strip_prefix(base_path) {
                 Some(rest) => Some(rest.to_string()),
-                None => return Some(format!("it starts with `/` but the site lives at `{base_path}`")),
+                None => {
+                    return Some(format!(
+                        "it starts with `/` but the site lives at `{base_path}`"
+                    ))
+                }
             }
         } else {
             urls::join(urls::parent(&page.output), &decoded)
@@ -139,7 +143,9 @@ fn broken(
             let f = percent_decode_str(f).decode_utf8_lossy();
             match ids.get(target.as_str()) {
                 Some(set) if set.contains(f.as_ref()) => None,
-                Some(_) => Some(format!("`{target}` has no heading or element with id `{f}`")),
+                Some(_) => Some(format!(
+                    "`{target}` has no heading or element with id `{f}`"
+                )),
                 None => None,
             }
         }
@@ -192,7 +198,12 @@ mod tests {
             PathBuf::from("content/plan/_index.md"),
             "plan.html",
         );
-        let home = scan("index.html", r#"<p id="top"></p><a href="plan/#gone">p</a>"#, PathBuf::from("content/_index.md"), "index.html");
+        let home = scan(
+            "index.html",
+            r#"<p id="top"></p><a href="plan/#gone">p</a>"#,
+            PathBuf::from("content/_index.md"),
+            "index.html",
+        );
         let all = files(&["index.html", "plan/index.html", "style.css"]);
         let problems = check(&[a, home], &all, "/");
         let msgs: Vec<_> = problems.iter().map(|d| d.message.clone()).collect();
@@ -203,7 +214,12 @@ mod tests {
 
     #[test]
     fn root_relative_links_use_the_base_path() {
-        let nf = scan("404.html", r#"<a href="/mps/plan/index.html">p</a><a href="/other/">o</a>"#, PathBuf::from("site.yaml"), "404.html");
+        let nf = scan(
+            "404.html",
+            r#"<a href="/mps/plan/index.html">p</a><a href="/other/">o</a>"#,
+            PathBuf::from("site.yaml"),
+            "404.html",
+        );
         let problems = check(&[nf], &files(&["plan/index.html", "404.html"]), "/mps/");
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.contains("/other/"));

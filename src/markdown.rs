@@ -60,7 +60,14 @@ pub fn render(body: &str, file: &Path, first_line: usize, ctx: &LinkContext) -> 
                 id,
             }) => {
                 let dest = resolve(&dest_url, ctx).unwrap_or_else(|msg| {
-                    out.problems.push(problem(body, range.start, file, first_line, &dest_url, &msg));
+                    out.problems.push(problem(
+                        body,
+                        range.start,
+                        file,
+                        first_line,
+                        &dest_url,
+                        &msg,
+                    ));
                     dest_url.to_string()
                 });
                 Event::Start(Tag::Link {
@@ -77,7 +84,14 @@ pub fn render(body: &str, file: &Path, first_line: usize, ctx: &LinkContext) -> 
                 id,
             }) => {
                 let dest = resolve(&dest_url, ctx).unwrap_or_else(|msg| {
-                    out.problems.push(problem(body, range.start, file, first_line, &dest_url, &msg));
+                    out.problems.push(problem(
+                        body,
+                        range.start,
+                        file,
+                        first_line,
+                        &dest_url,
+                        &msg,
+                    ));
                     dest_url.to_string()
                 });
                 Event::Start(Tag::Image {
@@ -163,7 +177,10 @@ fn resolve(dest: &str, ctx: &LinkContext) -> Result<String, String> {
     // is output one folder deeper (`mps/` -> `mps/index.html`, `framework.md` -> `framework/`).
     let source_dir = urls::parent(ctx.rel);
     match urls::join(source_dir, path) {
-        Some(target) => Ok(with_fragment(format!("{}{target}", urls::root_prefix(ctx.path)))),
+        Some(target) => Ok(with_fragment(format!(
+            "{}{target}",
+            urls::root_prefix(ctx.path)
+        ))),
         None => Err(format!("`{dest}` points above the content folder")),
     }
 }
@@ -280,8 +297,16 @@ mod tests {
     fn source_links_become_page_links() {
         let r = md("See [the plan](../plan/_index.md#totals) and [framework](../framework.md).");
         assert!(r.problems.is_empty(), "{:?}", r.problems);
-        assert!(r.html.contains("href=\"../plan/index.html#totals\""), "{}", r.html);
-        assert!(r.html.contains("href=\"../framework/index.html\""), "{}", r.html);
+        assert!(
+            r.html.contains("href=\"../plan/index.html#totals\""),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("href=\"../framework/index.html\""),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
@@ -297,15 +322,27 @@ mod tests {
         let r = md("## Our values\n\n## Our values\n\n### Custom {#mine}");
         let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["our-values", "our-values-1", "mine"]);
-        assert!(r.html.contains("<h2 id=\"our-values\">Our values</h2>"), "{}", r.html);
+        assert!(
+            r.html.contains("<h2 id=\"our-values\">Our values</h2>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
     fn tables_get_scope_and_caption() {
         let r = md("Table: Spend by year\n\n| Year | £ |\n|---|--:|\n| 2019 | 5 |\n");
-        assert!(r.html.contains("<caption>Spend by year</caption>"), "{}", r.html);
+        assert!(
+            r.html.contains("<caption>Spend by year</caption>"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<th scope=\"col\">Year</th>"), "{}", r.html);
-        assert!(r.html.contains("scope=\"col\" style=\"text-align: right\""), "{}", r.html);
+        assert!(
+            r.html.contains("scope=\"col\" style=\"text-align: right\""),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

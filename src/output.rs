@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 
 /// Lists every file of a build, so the next build knows what it may replace.
 pub const MANIFEST: &str = ".mps-manifest";
-const MANIFEST_HEADER: &str = "# Written by mps. This folder is rebuilt by `mps build`; files not listed here stop it.\n";
+const MANIFEST_HEADER: &str =
+    "# Written by mps. This folder is rebuilt by `mps build`; files not listed here stop it.\n";
 
 /// A build's output while it is being written.
 pub struct Staging {
@@ -36,7 +37,9 @@ fn absolute(path: &Path) -> Result<PathBuf> {
             _ => break,
         }
     }
-    let mut out = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    let mut out = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf());
     for name in rest.into_iter().rev() {
         out.push(name);
     }
@@ -92,7 +95,8 @@ fn foreign_files(dir: &Path) -> Result<Vec<String>> {
             Error::io(
                 "could not read",
                 dir,
-                e.into_io_error().unwrap_or_else(|| std::io::Error::other("loop")),
+                e.into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("loop")),
             )
         })?;
         if entry.file_type().is_dir() {
@@ -155,7 +159,8 @@ impl Staging {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io("could not create", parent, e))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io("could not create", parent, e))?;
         }
         std::fs::write(&path, bytes).map_err(|e| Error::io("could not write", &path, e))?;
         self.record(rel);
@@ -166,7 +171,8 @@ impl Staging {
     pub fn copy(&self, rel: &str, from: &Path) -> Result<()> {
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io("could not create", parent, e))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io("could not create", parent, e))?;
         }
         std::fs::copy(from, &path).map_err(|e| Error::io("could not copy", from, e))?;
         self.record(rel);
@@ -181,12 +187,13 @@ impl Staging {
 
     /// Swaps the finished build in for the previous output.
     pub fn commit(mut self) -> Result<PathBuf> {
-        let written = std::mem::take(
-            &mut *self
-                .written
-                .lock()
-                .map_err(|_| Error::io("could not finish", &self.dir, std::io::Error::other("a writer thread panicked")))?,
-        );
+        let written = std::mem::take(&mut *self.written.lock().map_err(|_| {
+            Error::io(
+                "could not finish",
+                &self.dir,
+                std::io::Error::other("a writer thread panicked"),
+            )
+        })?);
         let mut manifest = String::from(MANIFEST_HEADER);
         for f in &written {
             manifest.push_str(f);
@@ -197,7 +204,10 @@ impl Staging {
 
         let old = self.dir.with_file_name(format!(
             ".{}.mps-old-{}",
-            self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            self.target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             std::process::id()
         ));
         let had_old = self.target.exists();
@@ -207,10 +217,14 @@ impl Staging {
             if !foreign.is_empty() {
                 return Err(Error::UnsafeOutput {
                     path: self.target.clone(),
-                    reason: format!("files appeared in it during the build ({})", foreign.join(", ")),
+                    reason: format!(
+                        "files appeared in it during the build ({})",
+                        foreign.join(", ")
+                    ),
                 });
             }
-            std::fs::rename(&self.target, &old).map_err(|e| Error::io("could not move aside", &self.target, e))?;
+            std::fs::rename(&self.target, &old)
+                .map_err(|e| Error::io("could not move aside", &self.target, e))?;
         }
         if let Err(e) = std::fs::rename(&self.dir, &self.target) {
             if had_old {
@@ -262,7 +276,11 @@ mod tests {
         s.write("index.html", b"two").unwrap();
         drop(s); // a failed build
         assert_eq!(std::fs::read(target.join("index.html")).unwrap(), b"one");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "staging left behind");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "staging left behind"
+        );
 
         std::fs::write(target.join("CNAME"), "x").unwrap();
         let e = Staging::new(target.clone()).err().unwrap();

@@ -174,18 +174,48 @@ pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>>
     let mut extra = Vec::new();
     if let Some(g) = generator(&generated.principles) {
         for (i, pr) in site.data.principles.iter().enumerate() {
-            extra.push(generated_page(&g, format!("{}{}/", g.path, pr.slug), Kind::Principle(i), &pr.name, Some(&pr.summary), "principle.html", i as i64, site, "principles.yaml"));
+            extra.push(generated_page(
+                &g,
+                format!("{}{}/", g.path, pr.slug),
+                Kind::Principle(i),
+                &pr.name,
+                Some(&pr.summary),
+                "principle.html",
+                i as i64,
+                site,
+                "principles.yaml",
+            ));
         }
     }
     if let Some(g) = generator(&generated.themes) {
         for (i, t) in site.data.themes.iter().enumerate() {
-            extra.push(generated_page(&g, format!("{}{}/", g.path, t.slug), Kind::Theme(i), &t.name, Some(&t.summary), "theme.html", i as i64, site, "themes.yaml"));
+            extra.push(generated_page(
+                &g,
+                format!("{}{}/", g.path, t.slug),
+                Kind::Theme(i),
+                &t.name,
+                Some(&t.summary),
+                "theme.html",
+                i as i64,
+                site,
+                "themes.yaml",
+            ));
         }
     }
     if let (Some(g), Some(plan)) = (generator(&generated.plan), &site.data.plan) {
         for (i, e) in plan.entries.iter().enumerate() {
             let path = format!("{}{}/", g.path, e.id.to_ascii_lowercase());
-            let mut page = generated_page(&g, path, Kind::Procurement(i), &e.title, e.description.as_deref(), "procurement.html", i as i64, site, "plan.yaml");
+            let mut page = generated_page(
+                &g,
+                path,
+                Kind::Procurement(i),
+                &e.title,
+                e.description.as_deref(),
+                "procurement.html",
+                i as i64,
+                site,
+                "plan.yaml",
+            );
             // A plan of hundreds of entries would swamp the plan page's own listing.
             page.listed = false;
             extra.push(page);
@@ -199,7 +229,10 @@ pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>>
             path: accessibility.into(),
             kind: Kind::Accessibility,
             title: "Accessibility statement".into(),
-            description: Some(format!("How accessible this website is, and how to report a problem to {}.", site.config.organisation)),
+            description: Some(format!(
+                "How accessible this website is, and how to report a problem to {}.",
+                site.config.organisation
+            )),
             template: "accessibility.html".into(),
             file: site.root.join("site.yaml"),
             weight: i64::MAX,
@@ -240,15 +273,24 @@ pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>>
         }
         if !theme.has_template(&p.template) {
             let line = match p.kind {
-                Kind::Content(ci) => {
-                    crate::yaml::find_line(&std::fs::read_to_string(&site.pages[ci].file).unwrap_or_default(), 1, "template", "")
-                }
+                Kind::Content(ci) => crate::yaml::find_line(
+                    &std::fs::read_to_string(&site.pages[ci].file).unwrap_or_default(),
+                    1,
+                    "template",
+                    "",
+                ),
                 _ => None,
             };
             problems.push(
-                Diagnostic::error(&p.file, format!("template `{}` does not exist in theme `{}`", p.template, site.config.theme))
-                    .at(line, None)
-                    .help(format!("use one of: {}", theme.template_names().join(", "))),
+                Diagnostic::error(
+                    &p.file,
+                    format!(
+                        "template `{}` does not exist in theme `{}`",
+                        p.template, site.config.theme
+                    ),
+                )
+                .at(line, None)
+                .help(format!("use one of: {}", theme.template_names().join(", "))),
             );
         }
     }
@@ -351,9 +393,12 @@ fn navigation(site: &Site, tree: &PageTree, problems: &mut Vec<Diagnostic>) -> V
                     .map(|p| p.path.as_str())
                     .collect();
                 problems.push(
-                    Diagnostic::error(&config_file, format!("navigation entry `{entry}` is not a page of this site"))
-                        .at(line, None)
-                        .help(format!("list site addresses such as: {}", known.join(", "))),
+                    Diagnostic::error(
+                        &config_file,
+                        format!("navigation entry `{entry}` is not a page of this site"),
+                    )
+                    .at(line, None)
+                    .help(format!("list site addresses such as: {}", known.join(", "))),
                 );
             }
         }

@@ -242,7 +242,10 @@ pub fn sitemap(site: &Site, tree: &PageTree) -> String {
             continue;
         }
         out.push_str("  <url>\n    <loc>");
-        out.push_str(&markdown::html_escape(&format!("{}{}", site.config.base_url, path)));
+        out.push_str(&markdown::html_escape(&format!(
+            "{}{}",
+            site.config.base_url, path
+        )));
         out.push_str("</loc>\n");
         if let Some(d) = p.updated.or(p.date) {
             out.push_str(&format!("    <lastmod>{d}</lastmod>\n"));

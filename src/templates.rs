@@ -50,9 +50,20 @@ impl SiteTheme {
         } else {
             return Err(Diagnostic::error(
                 root.join("site.yaml"),
-                format!("theme `{name}` not found in {}", root.join("themes").display()),
+                format!(
+                    "theme `{name}` not found in {}",
+                    root.join("themes").display()
+                ),
             )
-            .at(crate::yaml::find_line(&read(&root.join("site.yaml")).unwrap_or_default(), 1, "theme", ""), None)
+            .at(
+                crate::yaml::find_line(
+                    &read(&root.join("site.yaml")).unwrap_or_default(),
+                    1,
+                    "theme",
+                    "",
+                ),
+                None,
+            )
             .help("use `theme: default`, or put the theme's templates/ and static/ in themes/NAME/")
             .into());
         }
@@ -203,9 +214,18 @@ fn template_error(
         .or_else(|| page.map(|(_, f)| f.to_path_buf()))
         .unwrap_or_else(|| PathBuf::from("templates"));
     let (line, column) = parse_position(&text);
-    let mut message = format!("template error: {}", text.replace('\n', " ").split_whitespace().collect::<Vec<_>>().join(" "));
+    let mut message = format!(
+        "template error: {}",
+        text.replace('\n', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     if let Some((_, page_file)) = page {
-        message.push_str(&format!(" (while building the page from {})", page_file.display()));
+        message.push_str(&format!(
+            " (while building the page from {})",
+            page_file.display()
+        ));
     }
     Diagnostic::error(file, message)
         .at(line, column)
@@ -218,7 +238,9 @@ fn parse_position(text: &str) -> (Option<usize>, Option<usize>) {
         return (None, None);
     };
     let rest = &text[i + 4..];
-    let mut parts = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+    let mut parts = rest
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty());
     let line = parts.next().and_then(|s| s.parse().ok());
     let col = parts.next().and_then(|s| s.parse().ok());
     (line, col)
@@ -235,7 +257,13 @@ mod tests {
     fn builtin_default_theme_has_the_core_templates() {
         let dir = tempfile::tempdir().unwrap();
         let theme = SiteTheme::load(dir.path(), "default").unwrap();
-        for t in ["base.html", "page.html", "section.html", "index.html", "404.html"] {
+        for t in [
+            "base.html",
+            "page.html",
+            "section.html",
+            "index.html",
+            "404.html",
+        ] {
             assert!(theme.has_template(t), "{t} missing");
         }
         assert!(theme.assets.iter().any(|(p, _)| p.ends_with(".css")));

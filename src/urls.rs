@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn join_resolves_dots() {
-        assert_eq!(join("mps", "../plan/_index.md").as_deref(), Some("plan/_index.md"));
+        assert_eq!(
+            join("mps", "../plan/_index.md").as_deref(),
+            Some("plan/_index.md")
+        );
         assert_eq!(join("", "a/./b.md").as_deref(), Some("a/b.md"));
         assert_eq!(join("", "../x.md"), None);
     }

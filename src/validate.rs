@@ -86,13 +86,26 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
         }
         if !is_hex_colour(&t.colour) {
             out.push(
-                Diagnostic::error(tf, format!("colour `{}` of theme `{}` is not a hex colour", t.colour, t.slug))
-                    .at(item_line(tt, "slug", &t.slug, Some("colour")), None)
-                    .help("write it as \"#1d4f91\" (in quotes, with six hex digits)"),
+                Diagnostic::error(
+                    tf,
+                    format!(
+                        "colour `{}` of theme `{}` is not a hex colour",
+                        t.colour, t.slug
+                    ),
+                )
+                .at(item_line(tt, "slug", &t.slug, Some("colour")), None)
+                .help("write it as \"#1d4f91\" (in quotes, with six hex digits)"),
             );
         }
     }
-    duplicates(d.themes.iter().map(|t| t.slug.as_str()), tf, tt, "slug", "theme slug", out);
+    duplicates(
+        d.themes.iter().map(|t| t.slug.as_str()),
+        tf,
+        tt,
+        "slug",
+        "theme slug",
+        out,
+    );
 
     let theme_slugs: BTreeSet<&str> = d.themes.iter().map(|t| t.slug.as_str()).collect();
     let valid_themes = || {
@@ -110,22 +123,38 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
     for p in &d.principles {
         if !is_slug(&p.slug) {
             out.push(
-                Diagnostic::error(pf, format!("principle slug `{}` is not a valid slug", p.slug))
-                    .at(item_line(pt, "slug", &p.slug, None), None)
-                    .help("use lower-case letters, digits and hyphens, such as `driving-innovation`"),
+                Diagnostic::error(
+                    pf,
+                    format!("principle slug `{}` is not a valid slug", p.slug),
+                )
+                .at(item_line(pt, "slug", &p.slug, None), None)
+                .help("use lower-case letters, digits and hyphens, such as `driving-innovation`"),
             );
         }
         for t in &p.themes {
             if !theme_slugs.contains(t.as_str()) {
                 out.push(
-                    Diagnostic::error(pf, format!("principle `{}` names theme `{t}`, which does not exist", p.slug))
-                        .at(item_line(pt, "slug", &p.slug, Some("themes")), None)
-                        .help(valid_themes()),
+                    Diagnostic::error(
+                        pf,
+                        format!(
+                            "principle `{}` names theme `{t}`, which does not exist",
+                            p.slug
+                        ),
+                    )
+                    .at(item_line(pt, "slug", &p.slug, Some("themes")), None)
+                    .help(valid_themes()),
                 );
             }
         }
     }
-    duplicates(d.principles.iter().map(|p| p.slug.as_str()), pf, pt, "slug", "principle slug", out);
+    duplicates(
+        d.principles.iter().map(|p| p.slug.as_str()),
+        pf,
+        pt,
+        "slug",
+        "principle slug",
+        out,
+    );
 
     if let Some(plan) = &d.plan {
         let (f, t) = source(site, "plan.yaml");
@@ -137,16 +166,25 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
                 out.push(
-                    Diagnostic::error(f, format!("procurement id `{}` cannot be used in a web address", e.id))
-                        .at(item_line(t, "id", &e.id, None), None)
-                        .help("use letters, digits and hyphens only, such as SBC-1920-001"),
+                    Diagnostic::error(
+                        f,
+                        format!("procurement id `{}` cannot be used in a web address", e.id),
+                    )
+                    .at(item_line(t, "id", &e.id, None), None)
+                    .help("use letters, digits and hyphens only, such as SBC-1920-001"),
                 );
             }
             if !theme_slugs.contains(e.theme.as_str()) {
                 out.push(
-                    Diagnostic::error(f, format!("procurement `{}` has theme `{}`, which does not exist", e.id, e.theme))
-                        .at(item_line(t, "id", &e.id, Some("theme")), None)
-                        .help(valid_themes()),
+                    Diagnostic::error(
+                        f,
+                        format!(
+                            "procurement `{}` has theme `{}`, which does not exist",
+                            e.id, e.theme
+                        ),
+                    )
+                    .at(item_line(t, "id", &e.id, Some("theme")), None)
+                    .help(valid_themes()),
                 );
             }
             if e.duration_months == 0 {
@@ -166,16 +204,29 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        duplicates(plan.entries.iter().map(|e| e.id.as_str()), f, t, "id", "procurement id", out);
+        duplicates(
+            plan.entries.iter().map(|e| e.id.as_str()),
+            f,
+            t,
+            "id",
+            "procurement id",
+            out,
+        );
     }
 
     let (ff, ft) = source(site, "figures.yaml");
     for fig in &d.figures.figures {
         if !is_web_url(&fig.source_url) {
             out.push(
-                Diagnostic::error(ff, format!("figure `{}` has source_url `{}`, which is not a web address", fig.id, fig.source_url))
-                    .at(item_line(ft, "id", &fig.id, Some("source_url")), None)
-                    .help("link the page the figure comes from, starting with https://"),
+                Diagnostic::error(
+                    ff,
+                    format!(
+                        "figure `{}` has source_url `{}`, which is not a web address",
+                        fig.id, fig.source_url
+                    ),
+                )
+                .at(item_line(ft, "id", &fig.id, Some("source_url")), None)
+                .help("link the page the figure comes from, starting with https://"),
             );
         }
         if !fig.value.is_finite() {
@@ -186,13 +237,26 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    duplicates(d.figures.figures.iter().map(|f| f.id.as_str()), ff, ft, "id", "figure id", out);
+    duplicates(
+        d.figures.figures.iter().map(|f| f.id.as_str()),
+        ff,
+        ft,
+        "id",
+        "figure id",
+        out,
+    );
     for s in &d.figures.sources {
         if !is_web_url(&s.url) {
             out.push(
-                Diagnostic::error(ff, format!("data source `{}` has url `{}`, which is not a web address", s.name, s.url))
-                    .at(item_line(ft, "name", &s.name, Some("url")), None)
-                    .help("start the address with https://"),
+                Diagnostic::error(
+                    ff,
+                    format!(
+                        "data source `{}` has url `{}`, which is not a web address",
+                        s.name, s.url
+                    ),
+                )
+                .at(item_line(ft, "name", &s.name, Some("url")), None)
+                .help("start the address with https://"),
             );
         }
     }
@@ -204,30 +268,56 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
     for p in &site.pages {
         if let Some(other) = by_path.insert(&p.path, &p.file) {
             out.push(
-                Diagnostic::error(&p.file, format!("this page has the same address `/{}` as {}", p.path, other.display()))
-                    .at(Some(1), None)
-                    .help("rename or remove one of the two files"),
+                Diagnostic::error(
+                    &p.file,
+                    format!(
+                        "this page has the same address `/{}` as {}",
+                        p.path,
+                        other.display()
+                    ),
+                )
+                .at(Some(1), None)
+                .help("rename or remove one of the two files"),
             );
         }
         if let Some(g) = p.front.generate {
             let line = find_line(&fm_text(p), 1, "generate", "");
             if let Some(other) = generators.insert(g, &p.file) {
                 out.push(
-                    Diagnostic::error(&p.file, format!("`generate: {}` is also set in {}", generate_name(g), other.display()))
-                        .at(line, None)
-                        .help("each kind of generated page can live in one place only; remove one"),
+                    Diagnostic::error(
+                        &p.file,
+                        format!(
+                            "`generate: {}` is also set in {}",
+                            generate_name(g),
+                            other.display()
+                        ),
+                    )
+                    .at(line, None)
+                    .help("each kind of generated page can live in one place only; remove one"),
                 );
             }
             let missing = match g {
-                Generate::Principles => site.data.principles.is_empty().then_some("principles.yaml"),
+                Generate::Principles => {
+                    site.data.principles.is_empty().then_some("principles.yaml")
+                }
                 Generate::Themes => site.data.themes.is_empty().then_some("themes.yaml"),
-                Generate::Plan | Generate::Largest => site.data.plan.is_none().then_some("plan.yaml"),
+                Generate::Plan | Generate::Largest => {
+                    site.data.plan.is_none().then_some("plan.yaml")
+                }
             };
             if let Some(file) = missing {
                 out.push(
-                    Diagnostic::error(&p.file, format!("`generate: {}` needs content/data/{file}, which is missing or empty", generate_name(g)))
-                        .at(line, None)
-                        .help(format!("add content/data/{file} or remove the `generate` line")),
+                    Diagnostic::error(
+                        &p.file,
+                        format!(
+                            "`generate: {}` needs content/data/{file}, which is missing or empty",
+                            generate_name(g)
+                        ),
+                    )
+                    .at(line, None)
+                    .help(format!(
+                        "add content/data/{file} or remove the `generate` line"
+                    )),
                 );
             }
         }

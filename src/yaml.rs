@@ -33,9 +33,7 @@ pub fn parse<T: DeserializeOwned>(
             None => raw,
         };
         let help = hint(&message);
-        Diagnostic::error(file, message)
-            .at(line, column)
-            .help(help)
+        Diagnostic::error(file, message).at(line, column).help(help)
     })
 }
 
@@ -93,7 +91,11 @@ mod tests {
     fn unknown_key_names_line_and_column() {
         let err = parse::<T>("name: x\ncolour: red\n", Path::new("t.yaml"), 1).unwrap_err();
         assert_eq!(err.line, Some(2));
-        assert!(err.message.contains("unknown field `colour`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `colour`"),
+            "{}",
+            err.message
+        );
         assert!(!err.message.contains(" at line "));
     }
 
