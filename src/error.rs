@@ -210,12 +210,15 @@ fn byte_offset(source: &str, line: usize, column: Option<usize>) -> Option<usize
     }
     let line_text = &source[start..];
     let line_text = &line_text[..line_text.find('\n').unwrap_or(line_text.len())];
-    let col = column.unwrap_or(1).saturating_sub(1);
-    let within = line_text
-        .char_indices()
-        .nth(col)
-        .map(|(i, _)| i)
-        .unwrap_or(0);
+    // Without a column, point at the line's text rather than its indentation.
+    let within = match column {
+        Some(c) => line_text
+            .char_indices()
+            .nth(c.saturating_sub(1))
+            .map(|(i, _)| i)
+            .unwrap_or(0),
+        None => line_text.len() - line_text.trim_start().len(),
+    };
     Some(start + within)
 }
 

@@ -38,15 +38,19 @@ pub fn parse<T: DeserializeOwned>(
 }
 
 fn hint(message: &str) -> String {
-    if message.starts_with("unknown field") {
-        "remove this key or correct its spelling; the keys allowed here are listed above".into()
-    } else if message.starts_with("missing field") {
+    // serde_yaml may prefix the message with the path to the value (`themes[1]: ...`),
+    // so look for the kind of error anywhere in it.
+    let has = |s: &str| message.contains(s);
+    if has("unknown field") {
+        "remove this key or correct its spelling; the keys allowed here are listed in the message"
+            .into()
+    } else if has("missing field") {
         "add the missing key to this entry".into()
-    } else if message.starts_with("invalid type") || message.starts_with("invalid value") {
+    } else if has("invalid type") || has("invalid value") {
         "change the value to the kind shown; dates are written YYYY-MM-DD and amounts as plain numbers such as 1500000".into()
-    } else if message.starts_with("duplicate") {
+    } else if has("duplicate") {
         "each key may appear only once in an entry".into()
-    } else if message.starts_with("unknown variant") {
+    } else if has("unknown variant") {
         "use one of the values listed above".into()
     } else {
         "check the indentation and punctuation here: YAML needs `key: value`, a space after each colon and dash, and quotes around text containing `: ` or starting with a special character".into()

@@ -1,0 +1,422 @@
+//! Building whole sites: the default site, another council's site, and sites with mistakes.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use mps::{build, BuildOptions};
+
+fn build_to(root: &Path, out: &Path) -> mps::Result<mps::BuildSummary> {
+    build(&BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(out.to_path_buf()),
+        drafts: false,
+    })
+}
+
+/// Builds a fixture site; returns (temp dir, site root, output).
+fn other_site() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    write_files(&root, &other_council());
+    let out = root.join("public");
+    (dir, root, out)
+}
+
+#[test]
+fn committed_public_matches_a_fresh_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build_to(&repo_root(), &out).unwrap();
+    let fresh = tree(&out);
+    let committed = tree(&repo_root().join("public"));
+    let differing: Vec<_> = fresh
+        .keys()
+        .chain(committed.keys())
+        .filter(|k| fresh.get(*k) != committed.get(*k))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "public/ is out of date ({} files differ, first: {:?}). Refresh it with `cargo run -- build` and commit it.",
+        differing.len(),
+        differing.first()
+    );
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    build_to(&repo_root(), &dir.path().join("a")).unwrap();
+    build_to(&repo_root(), &dir.path().join("b")).unwrap();
+    assert_eq!(tree(&dir.path().join("a")), tree(&dir.path().join("b")));
+}
+
+/// Follows relative links from index.html as a reader opening the site from disk would.
+#[test]
+fn every_page_is_reachable_from_the_home_page_by_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build_to(&repo_root(), &out).unwrap();
+    let all = tree(&out);
+    let pages: Vec<&String> = all
+        .keys()
+        .filter(|k| k.ends_with(".html") && *k != "404.html")
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue = vec!["index.html".to_string()];
+    while let Some(page) = queue.pop() {
+        if !seen.insert(page.clone()) {
+            continue;
+        }
+        let html = String::from_utf8_lossy(&all[&page]).into_owned();
+        let base = Path::new(&page).parent().unwrap().to_path_buf();
+        for part in html.split("href=\"").skip(1) {
+            let href = &part[..part.find('"').unwrap()];
+            if href.contains(':') || href.starts_with('#') || href.starts_with('/') {
+                continue;
+            }
+            let href = href.split('#').next().unwrap();
+            let mut p = base.clone();
+            for seg in href.split('/') {
+                match seg {
+                    ".." => {
+                        p.pop();
+                    }
+                    "." | "" => {}
+                    s => p.push(s),
+                }
+            }
+            let p = p.to_string_lossy().replace('\\', "/");
+            assert!(all.contains_key(&p), "{page} links to missing {p}");
+            if p.ends_with(".html") {
+                queue.push(p);
+            }
+        }
+    }
+    let unreached: Vec<_> = pages.iter().filter(|p| !seen.contains(**p)).collect();
+    assert!(
+        unreached.is_empty(),
+        "not reachable by links: {unreached:?}"
+    );
+}
+
+#[test]
+fn default_site_has_the_pages_of_the_publication() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build_to(&repo_root(), &out).unwrap();
+    for p in [
+        "index.html",
+        "framework/index.html",
+        "governance/index.html",
+        "principles/index.html",
+        "principles/driving-innovation/index.html",
+        "themes/index.html",
+        "themes/safe-and-well/index.html",
+        "plan/index.html",
+        "plan/largest/index.html",
+        "mps/index.html",
+        "accessibility/index.html",
+        "404.html",
+        "sitemap.xml",
+        "style.css",
+    ] {
+        assert!(out.join(p).is_file(), "{p} missing");
+    }
+    let principles = read(&out.join("principles/index.html"));
+    assert_eq!(
+        principles.matches("class=\"card principle-card\"").count(),
+        10
+    );
+    let themes = read(&out.join("themes/index.html"));
+    assert_eq!(themes.matches("class=\"card theme-card\"").count(), 5);
+    // Every page showing plan entries says they are illustrative.
+    for p in [
+        "plan/index.html",
+        "plan/largest/index.html",
+        "themes/safe-and-well/index.html",
+    ] {
+        assert!(
+            read(&out.join(p)).contains("Illustrative"),
+            "{p} lacks the note"
+        );
+    }
+    let sitemap = read(&out.join("sitemap.xml"));
+    assert!(sitemap.contains("<loc>https://commissioning.example.gov.uk/plan/largest/</loc>"));
+    // Figures carry source and as-at.
+    let mps = read(&out.join("mps/index.html"));
+    assert!(mps.contains("class=\"tile-meta\">As at "));
+    assert!(mps.contains("Source: <a href=\"https://"));
+}
+
+#[test]
+fn another_council_gets_its_own_site_from_content_and_site_yaml_alone() {
+    let (_dir, root, out) = other_site();
+    let summary = mps::build(&BuildOptions::new(&root)).unwrap();
+    assert_eq!(summary.output, out.canonicalize().unwrap());
+    let all = tree(&out);
+    for (path, bytes) in &all {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("Southend"), "{path} mentions Southend");
+    }
+    let home = read(&out.join("index.html"));
+    assert!(home.contains("<title>Commissioning in Northam</title>"));
+    assert!(home.contains("lang=\"en-GB\""));
+    assert!(home.contains("href=\"plan/largest/index.html\""));
+    // Drafts stay out unless asked for.
+    assert!(!out.join("plan/draft-note/index.html").exists());
+
+    // Theme page: its procurements with their total, linked both ways.
+    let theme = read(&out.join("themes/healthy-lives/index.html"));
+    assert!(theme.contains("Falls prevention service"));
+    assert!(theme.contains("Home adaptations framework"));
+    assert!(!theme.contains("Business support hub"));
+    assert!(theme.contains("£3,700,000"), "theme total missing");
+    assert!(theme.contains("href=\"../../plan/ndc-001/index.html\""));
+    assert!(theme.contains("href=\"../../principles/listen-first/index.html\""));
+    let entry = read(&out.join("plan/ndc-001/index.html"));
+    assert!(entry.contains("href=\"../../themes/healthy-lives/index.html\""));
+    assert!(entry.contains("Pipeline notice"));
+    let principle = read(&out.join("principles/listen-first/index.html"));
+    assert!(principle.contains("href=\"../../themes/healthy-lives/index.html\""));
+    assert!(principle.contains("href=\"../../principles/spend-wisely/index.html\""));
+
+    // The £1m+ list is derived from the plan, largest first, with its threshold.
+    let largest = read(&out.join("plan/largest/index.html"));
+    let a = largest.find("Falls prevention service").unwrap();
+    let b = largest.find("Home adaptations framework").unwrap();
+    assert!(a < b, "largest first");
+    assert!(!largest.contains("Business support hub"));
+
+    // The plan page is grouped by theme with totals.
+    let plan = read(&out.join("plan/index.html"));
+    assert!(plan.contains("<caption>Planned procurements by theme, 2026/27</caption>"));
+    assert!(plan.contains("£4,100,000"), "plan total missing");
+    assert!(plan.contains("<th scope=\"col\""));
+    assert!(plan.contains("class=\"num\">£400,000<"));
+
+    // Markdown: table caption and scope, anchors, and source links.
+    let about = read(&out.join("about/index.html"));
+    assert!(about.contains("<caption>Contacts</caption>"));
+    assert!(about.contains("href=\"../principles/index.html#top-of-list\""));
+    assert!(about.contains("Next review"));
+}
+
+#[test]
+fn the_threshold_for_largest_procurements_is_a_setting() {
+    let (_dir, root, out) = other_site();
+    let site = read(&root.join("site.yaml")) + "procurement:\n  large_threshold: 300000\n";
+    std::fs::write(root.join("site.yaml"), site).unwrap();
+    mps::build(&BuildOptions::new(&root)).unwrap();
+    let largest = read(&out.join("plan/largest/index.html"));
+    assert!(largest.contains("Business support hub"));
+}
+
+#[test]
+fn drafts_are_built_when_asked() {
+    let (_dir, root, out) = other_site();
+    mps::build(&BuildOptions {
+        drafts: true,
+        ..BuildOptions::new(&root)
+    })
+    .unwrap();
+    assert!(out.join("plan/draft-note/index.html").exists());
+}
+
+#[test]
+fn a_site_can_override_any_template() {
+    let (_dir, root, out) = other_site();
+    write_files(
+        &root,
+        &[("templates/page.html", "{% extends \"base.html\" %}{% block content %}<p id=\"custom\">Our own layout</p>{{ page.content | safe }}{% endblock content %}")],
+    );
+    mps::build(&BuildOptions::new(&root)).unwrap();
+    assert!(read(&out.join("about/index.html")).contains("Our own layout"));
+}
+
+/// Each mistake fails with file and line, and leaves the previous output as it was.
+#[test]
+fn mistakes_fail_with_file_and_line_and_leave_public_untouched() {
+    let cases: &[(&str, &str, &str, usize, &str)] = &[
+        // (file, contents, file named in the error, line, words in the message)
+        (
+            "content/about.md",
+            "---\ntitle: About\n---\nSee [gone](missing.md).\n",
+            "about.md",
+            4,
+            "missing.md",
+        ),
+        (
+            "content/about.md",
+            "---\ntitle: About\n---\n\nSee [gone](../nowhere/).\n",
+            "about.md",
+            5,
+            "nowhere",
+        ),
+        (
+            "content/data/plan.yaml",
+            &PLAN_YAML.replace("    duration_months: 24\n", "    duration_months: [24\n"),
+            "plan.yaml",
+            0,
+            "",
+        ),
+        (
+            "content/data/plan.yaml",
+            &PLAN_YAML.replace("theme: good-growth", "theme: good-grwoth"),
+            "plan.yaml",
+            17,
+            "good-grwoth",
+        ),
+        (
+            "content/data/themes.yaml",
+            &THEMES_YAML.replace("    summary: The local", "    sumary: The local"),
+            "themes.yaml",
+            11,
+            "sumary",
+        ),
+        (
+            "content/data/principles.yaml",
+            &PRINCIPLES_YAML.replace("slug: spend-wisely", "slug: listen-first"),
+            "principles.yaml",
+            8,
+            "more than once",
+        ),
+        (
+            "content/about.md",
+            "---\ntitle: About\nweight: heavy\n---\n",
+            "about.md",
+            3,
+            "weight",
+        ),
+        (
+            "content/about.md",
+            "---\ntitle: About\ntemplate: fancy.html\n---\n",
+            "about.md",
+            3,
+            "fancy.html",
+        ),
+        (
+            "site.yaml",
+            &SITE_YAML.replace("  - plan/\n", "  - plann/\n"),
+            "site.yaml",
+            8,
+            "plann/",
+        ),
+    ];
+    for (file, text, named, line, words) in cases {
+        let (_dir, root, out) = other_site();
+        mps::build(&BuildOptions::new(&root)).unwrap();
+        let before = tree(&out);
+        std::fs::write(root.join(file), text).unwrap();
+        let err = mps::build(&BuildOptions::new(&root)).expect_err(file);
+        let d = err.diagnostics();
+        let first = &d[0];
+        assert!(
+            first.file.ends_with(named),
+            "{file}: error names {} instead",
+            first.file.display()
+        );
+        if *line > 0 {
+            assert_eq!(first.line, Some(*line), "{file}: {first}");
+        } else {
+            assert!(first.line.is_some(), "{file}: no line in {first}");
+        }
+        assert!(first.message.contains(words), "{file}: {first}");
+        assert!(first.help.is_some(), "{file}: no help in {first}");
+        if words == &"sumary" {
+            assert!(
+                first.help.as_deref().unwrap().contains("spelling"),
+                "{first}"
+            );
+        }
+        assert_eq!(
+            tree(&out),
+            before,
+            "{file}: public/ changed after a failed build"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("mps-staging") || n.contains("mps-old"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}
+
+#[test]
+fn unknown_theme_slug_lists_the_valid_ones() {
+    let (_dir, root, _out) = other_site();
+    std::fs::write(
+        root.join("content/data/plan.yaml"),
+        PLAN_YAML.replace("theme: good-growth", "theme: good-grwoth"),
+    )
+    .unwrap();
+    let err = mps::build(&BuildOptions::new(&root)).unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert_eq!(
+        d.help.as_deref(),
+        Some("use one of: good-growth, healthy-lives")
+    );
+}
+
+#[test]
+fn refuses_to_write_over_the_site_or_foreign_folders() {
+    let (dir, root, _out) = other_site();
+    for bad in [
+        root.clone(),
+        dir.path().to_path_buf(),
+        root.join("content/out"),
+    ] {
+        let err = build_to(&root, &bad).unwrap_err();
+        assert!(
+            matches!(err, mps::Error::UnsafeOutput { .. }),
+            "{}: {err}",
+            bad.display()
+        );
+    }
+    let foreign = dir.path().join("mine");
+    write_files(&foreign, &[("notes.txt", "keep me")]);
+    assert!(build_to(&root, &foreign).is_err());
+    assert_eq!(read(&foreign.join("notes.txt")), "keep me");
+    assert_eq!(std::fs::read_dir(&foreign).unwrap().count(), 1);
+}
+
+#[test]
+fn the_binary_reports_errors_with_source_lines() {
+    let (_dir, root, _out) = other_site();
+    std::fs::write(
+        root.join("content/data/plan.yaml"),
+        PLAN_YAML.replace("theme: good-growth", "theme: good-grwoth"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mps"))
+        .args(["build", "--root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("plan.yaml:17"), "{err}");
+    assert!(
+        err.contains("theme: good-grwoth"),
+        "source line missing: {err}"
+    );
+    assert!(
+        err.contains("use one of: good-growth, healthy-lives"),
+        "{err}"
+    );
+
+    let help = Command::new(env!("CARGO_BIN_EXE_mps"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("build"));
+    let version = Command::new(env!("CARGO_BIN_EXE_mps"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&version.stdout).contains(env!("CARGO_PKG_VERSION")));
+}
