@@ -139,6 +139,30 @@ fn generate(root: &Path, drafts: bool, staging: Option<&Staging>) -> Result<(usi
         problems.append(&mut d);
     }
     files.insert("sitemap.xml".into());
+    // Open data, search index, feed and robots.txt (see `extras`).
+    match crate::extras::files(&site, &tree) {
+        Ok(extra) => {
+            for (rel, bytes) in extra {
+                if files.contains(&rel) {
+                    if !crate::extras::REPLACEABLE.contains(&rel.as_str()) {
+                        problems.push(
+                            Diagnostic::error(
+                                site.root.join("static").join(&rel),
+                                format!("this file would replace `{rel}`, which mps writes"),
+                            )
+                            .help("rename the file or move it to another folder"),
+                        );
+                    }
+                    continue;
+                }
+                if let Err(mut d) = write(&rel, &bytes) {
+                    problems.append(&mut d);
+                }
+                files.insert(rel);
+            }
+        }
+        Err(mut d) => problems.append(&mut d),
+    }
 
     problems.extend(links::check(&scanned, &files, &site.config.base_path()));
     if !problems.is_empty() {

@@ -33,6 +33,74 @@ pub struct SiteConfig {
     pub procurement: ProcurementSettings,
     #[serde(default)]
     pub accessibility: AccessibilitySettings,
+    /// How the procurement plan is published as open data (CSV, JSON, OCDS).
+    #[serde(default)]
+    pub open_data: OpenDataSettings,
+    /// What `mps check` warns about.
+    #[serde(default)]
+    pub check: CheckSettings,
+}
+
+/// Settings of the plan's open data. Every key is optional; see `OpenDataSettings::default`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenDataSettings {
+    /// Prefix of each OCDS `ocid`, registered with the Open Contracting Partnership, such as
+    /// `ocds-b5fd17-`. The entry id is appended to it.
+    #[serde(default)]
+    pub ocid_prefix: Option<String>,
+    /// Who publishes the data; defaults to the organisation.
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// Web address of the publisher.
+    #[serde(default)]
+    pub publisher_uri: Option<String>,
+    /// The licence of the data, as a URL; defaults to the Open Government Licence v3.0.
+    #[serde(default)]
+    pub license: Option<String>,
+    /// The buyer's identifier scheme (org-id.guide), such as `GB-LAE` for English local
+    /// authorities.
+    #[serde(default)]
+    pub buyer_scheme: Option<String>,
+    /// The buyer's identifier within that scheme, such as `SOS`.
+    #[serde(default)]
+    pub buyer_id: Option<String>,
+}
+
+/// OCDS prefix used until a site sets its own.
+pub const DEFAULT_OCID_PREFIX: &str = "ocds-000000-";
+/// The Open Government Licence v3.0.
+pub const DEFAULT_LICENSE: &str =
+    "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/";
+
+impl OpenDataSettings {
+    pub fn ocid_prefix(&self) -> &str {
+        self.ocid_prefix.as_deref().unwrap_or(DEFAULT_OCID_PREFIX)
+    }
+    pub fn license(&self) -> &str {
+        self.license.as_deref().unwrap_or(DEFAULT_LICENSE)
+    }
+}
+
+/// Settings of `mps check`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSettings {
+    /// Warn about MPS figures whose `as_at` date is older than this many months.
+    #[serde(default = "default_figure_age")]
+    pub figure_max_age_months: u32,
+}
+
+impl Default for CheckSettings {
+    fn default() -> Self {
+        CheckSettings {
+            figure_max_age_months: default_figure_age(),
+        }
+    }
+}
+
+fn default_figure_age() -> u32 {
+    12
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -110,6 +110,7 @@ impl<'a> Renderer<'a> {
         base.insert("site", &site_view);
         base.insert("data", &data);
         base.insert("nav", &tree.nav);
+        base.insert("downloads", &crate::opendata::downloads(site));
         base.insert(
             "generated",
             &serde_json::json!({

@@ -1,0 +1,438 @@
+//! The procurement plan as open data: `plan.csv`, `plan.json` and `plan-ocds.json`, an Open
+//! Contracting Data Standard (OCDS) 1.1 release package of planning releases.
+//!
+//! Everything here is made from the typed plan and `site.yaml` alone, so the files are the same
+//! on every build of the same content: dates come from the plan's `published` date, never the
+//! clock, and keys are in a fixed order.
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::config::SiteConfig;
+use crate::error::Diagnostic;
+use crate::model::{ProcurementEntry, ProcurementPlan, Site, Status};
+
+pub const CSV_FILE: &str = "plan.csv";
+pub const JSON_FILE: &str = "plan.json";
+pub const OCDS_FILE: &str = "plan-ocds.json";
+
+/// One downloadable file, as templates list it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Download {
+    /// Output file relative to the site root (`plan.csv`).
+    pub href: String,
+    /// What the file is, in words.
+    pub title: &'static str,
+    /// File type as readers know it (`CSV`).
+    pub format: &'static str,
+    pub bytes: usize,
+    /// `12 KB`.
+    pub size_display: String,
+}
+
+/// The open data files of the site's plan: (output file, bytes). Empty when there is no plan.
+pub fn files(site: &Site) -> Result<Vec<(&'static str, Vec<u8>)>, Diagnostic> {
+    let Some(plan) = &site.data.plan else {
+        return Ok(Vec::new());
+    };
+    let config = &site.config;
+    let problem = |what: &str, e: String| {
+        let file = site
+            .data_sources
+            .files
+            .get("plan.yaml")
+            .map(|(p, _)| p.clone())
+            .unwrap_or_else(|| site.root.join("content/data/plan.yaml"));
+        Diagnostic::error(file, format!("could not write the plan as {what}: {e}"))
+            .help("this is a bug in mps; please report it with the plan file")
+    };
+    let csv = csv(plan, site).map_err(|e| problem("CSV", e))?;
+    let json = json(plan, config).map_err(|e| problem("JSON", e.to_string()))?;
+    let ocds = ocds(plan, config).map_err(|e| problem("OCDS", e.to_string()))?;
+    Ok(vec![(CSV_FILE, csv), (JSON_FILE, json), (OCDS_FILE, ocds)])
+}
+
+/// The downloads templates link to, with their sizes. Empty when there is no plan.
+pub fn downloads(site: &Site) -> Vec<Download> {
+    let files = files(site).unwrap_or_default();
+    files
+        .iter()
+        .map(|(name, bytes)| {
+            let (title, format) = match *name {
+                CSV_FILE => ("The plan as a spreadsheet", "CSV"),
+                JSON_FILE => ("The plan as data", "JSON"),
+                _ => (
+                    "The plan in the Open Contracting Data Standard",
+                    "OCDS JSON",
+                ),
+            };
+            Download {
+                href: name.to_string(),
+                title,
+                format,
+                bytes: bytes.len(),
+                size_display: size_display(bytes.len()),
+            }
+        })
+        .collect()
+}
+
+/// `850 bytes`, `12 KB`, `1.4 MB`.
+pub fn size_display(bytes: usize) -> String {
+    if bytes < 1000 {
+        format!("{bytes} bytes")
+    } else if bytes < 1_000_000 {
+        format!("{} KB", bytes.div_ceil(1000))
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    }
+}
+
+/// The last day of an entry's contract: start plus its length, less a day.
+pub fn end_date(e: &ProcurementEntry) -> Option<NaiveDate> {
+    e.start
+        .checked_add_months(Months::new(e.duration_months))
+        .and_then(|d| d.pred_opt())
+}
+
+/// Whether an entry is a pipeline-notice item under the site's threshold.
+pub fn is_pipeline(e: &ProcurementEntry, config: &SiteConfig) -> bool {
+    e.value >= config.procurement.pipeline_threshold
+}
+
+/// One row of `plan.csv`. Column order is the field order.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CsvRow {
+    pub id: String,
+    pub title: String,
+    pub theme: String,
+    pub theme_name: String,
+    pub department: String,
+    /// Estimated total value in pounds sterling, a plain number.
+    pub value_gbp: u64,
+    /// ISO 8601 (YYYY-MM-DD).
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub duration_months: u32,
+    pub route: String,
+    pub status: Status,
+    /// `true` when the entry is at or above the pipeline-notice threshold.
+    pub pipeline_notice: bool,
+    pub cpv: Option<String>,
+    pub social_value: String,
+    pub description: Option<String>,
+}
+
+fn csv(plan: &ProcurementPlan, site: &Site) -> Result<Vec<u8>, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for e in &plan.entries {
+        let theme_name = site
+            .data
+            .themes
+            .iter()
+            .find(|t| t.slug == e.theme)
+            .map_or_else(|| e.theme.clone(), |t| t.name.clone());
+        w.serialize(CsvRow {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            theme: e.theme.clone(),
+            theme_name,
+            department: e.department.clone(),
+            value_gbp: e.value,
+            start_date: e.start,
+            end_date: end_date(e),
+            duration_months: e.duration_months,
+            route: e.route.clone(),
+            status: e.status,
+            pipeline_notice: is_pipeline(e, &site.config),
+            cpv: e.cpv.clone(),
+            social_value: e.social_value.clone(),
+            description: e.description.clone(),
+        })
+        .map_err(|e| e.to_string())?;
+    }
+    if plan.entries.is_empty() {
+        // Still write the header row, so the file says what its columns are.
+        w.write_record(csv_header()).map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+/// The column names of `plan.csv`.
+pub fn csv_header() -> [&'static str; 15] {
+    [
+        "id",
+        "title",
+        "theme",
+        "theme_name",
+        "department",
+        "value_gbp",
+        "start_date",
+        "end_date",
+        "duration_months",
+        "route",
+        "status",
+        "pipeline_notice",
+        "cpv",
+        "social_value",
+        "description",
+    ]
+}
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    year: &'a str,
+    published: NaiveDate,
+    currency: &'static str,
+    pipeline_threshold: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+    entries: Vec<JsonEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEntry<'a> {
+    #[serde(flatten)]
+    entry: &'a ProcurementEntry,
+    end: Option<NaiveDate>,
+    pipeline_notice: bool,
+}
+
+fn json(plan: &ProcurementPlan, config: &SiteConfig) -> serde_json::Result<Vec<u8>> {
+    let doc = JsonPlan {
+        year: &plan.year,
+        published: plan.published,
+        currency: "GBP",
+        pipeline_threshold: config.procurement.pipeline_threshold,
+        note: plan.note.as_deref(),
+        entries: plan
+            .entries
+            .iter()
+            .map(|e| JsonEntry {
+                entry: e,
+                end: end_date(e),
+                pipeline_notice: is_pipeline(e, config),
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_vec_pretty(&doc)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+// OCDS 1.1 types: only the fields this publisher fills, in the standard's order.
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Package {
+    uri: String,
+    version: &'static str,
+    published_date: String,
+    publisher: Publisher,
+    license: String,
+    releases: Vec<Release>,
+}
+
+#[derive(Serialize)]
+struct Publisher {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Release {
+    ocid: String,
+    id: String,
+    date: String,
+    tag: [&'static str; 1],
+    initiation_type: &'static str,
+    language: &'static str,
+    parties: Vec<Party>,
+    buyer: OrgRef,
+    tender: Tender,
+}
+
+#[derive(Serialize, Clone)]
+struct OrgRef {
+    id: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Party {
+    #[serde(flatten)]
+    org: OrgRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identifier: Option<Identifier>,
+    roles: [&'static str; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Identifier {
+    scheme: String,
+    id: String,
+    legal_name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Tender {
+    id: String,
+    title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    status: &'static str,
+    value: Amount,
+    procurement_method_details: String,
+    contract_period: Period,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    items: Vec<Item>,
+}
+
+#[derive(Serialize)]
+struct Amount {
+    amount: u64,
+    currency: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Period {
+    start_date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Item {
+    id: String,
+    description: String,
+    classification: Classification,
+}
+
+#[derive(Serialize)]
+struct Classification {
+    scheme: &'static str,
+    id: String,
+}
+
+fn start_of_day(d: NaiveDate) -> String {
+    format!("{}T00:00:00Z", d.format("%Y-%m-%d"))
+}
+
+fn end_of_day(d: NaiveDate) -> String {
+    format!("{}T23:59:59Z", d.format("%Y-%m-%d"))
+}
+
+/// The buyer's party id: `GB-LAE-SOS` when an identifier is set, else the organisation's slug.
+fn buyer_id(config: &SiteConfig) -> String {
+    let o = &config.open_data;
+    match (&o.buyer_scheme, &o.buyer_id) {
+        (Some(s), Some(id)) => format!("{s}-{id}"),
+        _ => crate::urls::slugify(&config.organisation),
+    }
+}
+
+fn ocds(plan: &ProcurementPlan, config: &SiteConfig) -> serde_json::Result<Vec<u8>> {
+    let o = &config.open_data;
+    let buyer = OrgRef {
+        id: buyer_id(config),
+        name: config.organisation.clone(),
+    };
+    let identifier = match (&o.buyer_scheme, &o.buyer_id) {
+        (Some(scheme), Some(id)) => Some(Identifier {
+            scheme: scheme.clone(),
+            id: id.clone(),
+            legal_name: config.organisation.clone(),
+        }),
+        _ => None,
+    };
+    let date = start_of_day(plan.published);
+    let releases = plan
+        .entries
+        .iter()
+        .map(|e| Release {
+            ocid: format!("{}{}", o.ocid_prefix(), e.id),
+            id: format!("{}-planning-{}", e.id, plan.published.format("%Y-%m-%d")),
+            date: date.clone(),
+            tag: ["planning"],
+            initiation_type: "tender",
+            language: "en",
+            parties: vec![Party {
+                org: buyer.clone(),
+                identifier: identifier.as_ref().map(|i| Identifier {
+                    scheme: i.scheme.clone(),
+                    id: i.id.clone(),
+                    legal_name: i.legal_name.clone(),
+                }),
+                roles: ["buyer"],
+            }],
+            buyer: buyer.clone(),
+            tender: Tender {
+                id: e.id.clone(),
+                title: e.title.clone(),
+                description: e.description.clone(),
+                // A planning release: the tender is planned, unless the plan says it was
+                // cancelled.
+                status: if e.status == Status::Cancelled {
+                    "cancelled"
+                } else {
+                    "planned"
+                },
+                value: Amount {
+                    amount: e.value,
+                    currency: "GBP",
+                },
+                procurement_method_details: e.route.clone(),
+                contract_period: Period {
+                    start_date: start_of_day(e.start),
+                    end_date: end_date(e).map(end_of_day),
+                },
+                items: e
+                    .cpv
+                    .iter()
+                    .map(|cpv| Item {
+                        id: "1".into(),
+                        description: e.title.clone(),
+                        classification: Classification {
+                            scheme: "CPV",
+                            id: cpv.clone(),
+                        },
+                    })
+                    .collect(),
+            },
+        })
+        .collect();
+    let package = Package {
+        uri: format!("{}{OCDS_FILE}", config.base_url),
+        version: "1.1",
+        published_date: date,
+        publisher: Publisher {
+            name: o
+                .publisher
+                .clone()
+                .unwrap_or_else(|| config.organisation.clone()),
+            uri: o.publisher_uri.clone(),
+        },
+        license: o.license().to_string(),
+        releases,
+    };
+    let mut out = serde_json::to_vec_pretty(&package)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(size_display(850), "850 bytes");
+        assert_eq!(size_display(12_345), "13 KB");
+        assert_eq!(size_display(1_400_000), "1.4 MB");
+    }
+}
