@@ -18,6 +18,7 @@ pub mod opendata;
 pub mod output;
 pub mod pages;
 pub mod render;
+pub mod serve;
 pub mod templates;
 pub mod urls;
 pub mod validate;

@@ -14,6 +14,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Preview the site: build, serve on localhost, rebuild on save and reload the browser.
+    Serve {
+        /// The site folder, holding site.yaml and content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on. Anything but loopback shows drafts to your network.
+        #[arg(long, default_value = "127.0.0.1", value_parser = mps::serve::parse_bind)]
+        bind: std::net::IpAddr,
+        /// Open the home page in the browser once it is ready.
+        #[arg(long)]
+        open: bool,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Build the site into public/ (or --output).
     Build {
         /// The site folder, holding site.yaml and content/.
@@ -31,6 +49,13 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+            drafts,
+        } => serve(root, port, bind, open, drafts),
         Command::Build {
             root,
             output,
@@ -66,4 +91,46 @@ fn fail(e: &mps::Error) -> ExitCode {
         if n == 1 { "" } else { "s" }
     );
     ExitCode::FAILURE
+}
+
+/// Runs `mps serve` until Ctrl-C.
+fn serve(root: PathBuf, port: u16, bind: std::net::IpAddr, open: bool, drafts: bool) -> ExitCode {
+    if !bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {bind}, not loopback: anyone who can reach this machine can see the preview{}",
+            if drafts { ", drafts included" } else { "" }
+        );
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    }) {
+        eprintln!("warning: Ctrl-C will not stop the server cleanly: {e}");
+    }
+    let opts = mps::serve::ServeOptions {
+        root,
+        bind,
+        port,
+        drafts,
+        verbose: true,
+    };
+    let server = match mps::serve::Server::start(opts) {
+        Ok(s) => s,
+        Err(e) => {
+            eprint!("{}", mps::error::render(&e.diagnostics()));
+            eprintln!("error: the preview server could not start");
+            return ExitCode::FAILURE;
+        }
+    };
+    let url = server.url();
+    println!("Serving the site at {url} (Ctrl-C to stop)");
+    if open {
+        if let Err(e) = open::that_detached(&url) {
+            eprintln!("warning: could not open a browser ({e}); open {url} yourself");
+        }
+    }
+    let _ = rx.recv();
+    server.stop();
+    println!("Stopped.");
+    ExitCode::SUCCESS
 }

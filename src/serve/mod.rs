@@ -1,0 +1,429 @@
+//! `mps serve`: a live preview for people editing the site.
+//!
+//! The site is built into a fresh folder in a private temporary directory (never `public/`), and
+//! served from there. A watcher rebuilds it when a source changes; each build goes to a new
+//! folder and is swapped in whole, and only then are open pages told to reload, over
+//! Server-Sent Events. A failed build keeps the last good one on screen with an overlay showing
+//! the problem (file, line and the offending lines), and the terminal prints it once.
+//!
+//! Rebuilds are always full builds: a build of the default site takes tens of milliseconds, so
+//! correctness (no stale pages) wins over incremental rendering.
+
+pub mod http;
+pub mod inject;
+pub mod watch;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::BuildOptions;
+
+/// How long the builder waits for more changes once one arrived, and at most, in a steady
+/// stream of changes, before it builds anyway.
+const QUIET: Duration = Duration::from_millis(30);
+const MAX_WAIT: Duration = Duration::from_secs(2);
+/// Threads answering HTTP requests (live-reload streams get their own).
+const WORKERS: usize = 8;
+
+/// How to run the preview server.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site folder, holding `site.yaml` and `content/`.
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Include pages marked `draft: true`.
+    pub drafts: bool,
+    /// Print build results and errors on the terminal.
+    pub verbose: bool,
+}
+
+impl ServeOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        ServeOptions {
+            root: root.into(),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 1111,
+            drafts: false,
+            verbose: true,
+        }
+    }
+}
+
+/// Parses a `--bind` value: an IPv4 or IPv6 address (brackets allowed) or `localhost`.
+pub fn parse_bind(s: &str) -> std::result::Result<IpAddr, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    let t = t
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(t);
+    t.parse()
+        .map_err(|_| format!("`{s}` is not an IP address (try 127.0.0.1 or ::1)"))
+}
+
+/// A message to open live-reload streams.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A new build is being served; carries its id.
+    Reload(String),
+    /// The latest build failed; carries the rendered diagnostics.
+    Error(String),
+    /// Nothing to tell: used to find streams that have closed.
+    Ping,
+}
+
+/// What the server is serving right now.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The last good build (canonical path); `None` until one succeeds.
+    pub dir: Option<PathBuf>,
+    /// Identifies the last good build across server restarts.
+    pub build_id: String,
+    /// The rendered problems while the latest build failed.
+    pub error: Option<String>,
+}
+
+/// State shared by the builder, the request handlers and the live-reload streams. Lock order:
+/// `current`, then `streams`.
+pub struct Shared {
+    current: RwLock<Snapshot>,
+    streams: Mutex<Vec<Sender<Event>>>,
+    builds: AtomicU64,
+}
+
+impl Shared {
+    pub fn snapshot(&self) -> Snapshot {
+        match self.current.read() {
+            Ok(s) => s.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Registers a stream and returns the state it starts from, atomically with respect to
+    /// builds: every change after the snapshot reaches the stream. `None` when full.
+    pub fn subscribe(&self, tx: Sender<Event>, max: usize) -> Option<Snapshot> {
+        let current = self.current.read().unwrap_or_else(|p| p.into_inner());
+        let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+        // Forget streams whose page has gone.
+        streams.retain(|s| s.send(Event::Ping).is_ok());
+        if streams.len() >= max {
+            return None;
+        }
+        streams.push(tx);
+        Some(current.clone())
+    }
+
+    /// Applies a build's outcome and tells every open page, while holding the state lock so
+    /// that no stream misses or reorders it.
+    fn publish(&self, update: impl FnOnce(&mut Snapshot) -> Event) {
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        let event = update(&mut current);
+        let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+        streams.retain(|s| s.send(event.clone()).is_ok());
+        drop(streams);
+        drop(current);
+    }
+
+    fn close_streams(&self) {
+        self.streams
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
+/// A running preview server. Stops (and removes its temporary builds) when dropped.
+pub struct Server {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Arc<AtomicBool>,
+    changes: Sender<watch::Changes>,
+    threads: Vec<JoinHandle<()>>,
+    builder: Option<JoinHandle<()>>,
+    _builds: tempfile::TempDir,
+}
+
+impl Server {
+    /// Binds, builds the site once, then serves and watches it in background threads. A failing
+    /// first build still starts the server: pages show the problem until it is fixed.
+    pub fn start(opts: ServeOptions) -> Result<Server> {
+        let root_abs = opts
+            .root
+            .canonicalize()
+            .map_err(|e| Error::io("could not open the site folder", &opts.root, e))?;
+        let want = SocketAddr::new(opts.bind, opts.port);
+        let http = tiny_http::Server::http(want).map_err(|e| {
+            Error::from(
+                Diagnostic::error(&opts.root, format!("could not listen on {want}: {e}"))
+                    .help("another program may be using this port: try --port with another number"),
+            )
+        })?;
+        let addr = http.server_addr().to_ip().unwrap_or(want);
+        let http = Arc::new(http);
+
+        let builds = tempfile::Builder::new()
+            .prefix("mps-serve-")
+            .tempdir()
+            .map_err(|e| Error::io("could not create", std::env::temp_dir(), e))?;
+        let shared = Arc::new(Shared {
+            current: RwLock::new(Snapshot {
+                build_id: "none".into(),
+                ..Snapshot::default()
+            }),
+            streams: Mutex::new(Vec::new()),
+            builds: AtomicU64::new(0),
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+
+        let (tx, rx) = mpsc::channel();
+        let watcher = watch::SiteWatcher::start(&root_abs, tx.clone())?;
+        let mut builder = Builder {
+            opts: opts.clone(),
+            dir: builds
+                .path()
+                .canonicalize()
+                .unwrap_or_else(|_| builds.path().to_path_buf()),
+            instance: instance_id(),
+            shared: shared.clone(),
+            stop: stop.clone(),
+            watcher,
+            last_printed: None,
+            kept: Vec::new(),
+        };
+        builder.build(&[]);
+        let builder_thread = std::thread::Builder::new()
+            .name("mps-builder".into())
+            .spawn(move || builder.run(rx))
+            .map_err(|e| Error::io("could not start a thread for", &opts.root, e))?;
+
+        let mut threads = Vec::new();
+        for i in 0..WORKERS {
+            let (http, shared, stop) = (http.clone(), shared.clone(), stop.clone());
+            let t = std::thread::Builder::new()
+                .name(format!("mps-http-{i}"))
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        match http.recv_timeout(Duration::from_millis(100)) {
+                            Ok(Some(request)) => http::handle(request, &shared),
+                            Ok(None) => {}
+                            Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                        }
+                    }
+                })
+                .map_err(|e| Error::io("could not start a thread for", &opts.root, e))?;
+            threads.push(t);
+        }
+        Ok(Server {
+            addr,
+            shared,
+            stop,
+            changes: tx,
+            threads,
+            builder: Some(builder_thread),
+            _builds: builds,
+        })
+    }
+
+    /// The address the server listens on (with the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The URL of the home page.
+    pub fn url(&self) -> String {
+        let host = match self.addr.ip() {
+            ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_string(),
+            ip if ip.is_unspecified() => "[::1]".to_string(),
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            IpAddr::V4(ip) => ip.to_string(),
+        };
+        format!("http://{host}:{}/", self.addr.port())
+    }
+
+    /// What is being served now.
+    pub fn snapshot(&self) -> Snapshot {
+        self.shared.snapshot()
+    }
+
+    /// How many builds (good or failed) have finished, counting the first.
+    pub fn builds(&self) -> u64 {
+        self.shared.builds.load(Ordering::SeqCst)
+    }
+
+    /// Stops serving and watching, and removes the temporary builds.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the builder, which then sees the stop flag.
+        let _ = self.changes.send(Vec::new());
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        if let Some(b) = self.builder.take() {
+            let _ = b.join();
+        }
+        self.shared.close_streams();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// A per-process id, so that pages from a previous run of the server reload.
+fn instance_id() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{:x}{:x}", nanos, std::process::id())
+}
+
+/// Runs builds: one now, then one per burst of changes.
+struct Builder {
+    opts: ServeOptions,
+    /// The private folder holding builds.
+    dir: PathBuf,
+    instance: String,
+    shared: Arc<Shared>,
+    stop: Arc<AtomicBool>,
+    watcher: watch::SiteWatcher,
+    /// The last error printed, so a failure is printed once however often it recurs.
+    last_printed: Option<String>,
+    /// Build folders still on disk, oldest first.
+    kept: Vec<PathBuf>,
+}
+
+impl Builder {
+    fn run(mut self, rx: Receiver<watch::Changes>) {
+        loop {
+            let Ok(mut changed) = rx.recv() else { return };
+            if self.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            // Coalesce: wait until changes stop arriving (or too long has passed). Changes
+            // that arrive during the build below wait in the channel: exactly one more build.
+            let start = Instant::now();
+            while start.elapsed() < MAX_WAIT {
+                match rx.recv_timeout(QUIET) {
+                    Ok(_) if self.stop.load(Ordering::SeqCst) => return,
+                    Ok(mut more) => changed.append(&mut more),
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            if self.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            self.watcher.refresh(&changed);
+            self.build(&changed);
+        }
+    }
+
+    fn build(&mut self, changed: &[PathBuf]) {
+        let n = self.shared.builds.load(Ordering::SeqCst) + 1;
+        let out = self.dir.join(format!("build-{n}"));
+        let opts = BuildOptions {
+            root: self.opts.root.clone(),
+            output: Some(out),
+            drafts: self.opts.drafts,
+        };
+        let started = Instant::now();
+        let result = crate::build(&opts);
+        let took = started.elapsed().as_millis();
+        match result.and_then(|s| {
+            let dir = s
+                .output
+                .canonicalize()
+                .map_err(|e| Error::io("could not open", &s.output, e))?;
+            Ok((s, dir))
+        }) {
+            Ok((summary, dir)) => {
+                let id = format!("{}-{n}", self.instance);
+                self.shared.publish(|cur| {
+                    cur.dir = Some(dir.clone());
+                    cur.build_id = id.clone();
+                    cur.error = None;
+                    Event::Reload(id)
+                });
+                self.shared.builds.store(n, Ordering::SeqCst);
+                if self.opts.verbose {
+                    let what = if n == 1 { "Built" } else { "Rebuilt" };
+                    let why = describe(&self.watcher_root(), changed);
+                    eprintln!(
+                        "{what} {} pages in {took} ms{why}{}",
+                        summary.pages,
+                        if self.last_printed.is_some() {
+                            " (fixed)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                self.last_printed = None;
+                self.kept.push(dir);
+                // Keep the previous build too: a request may still be reading from it.
+                while self.kept.len() > 2 {
+                    let old = self.kept.remove(0);
+                    let _ = std::fs::remove_dir_all(old);
+                }
+            }
+            Err(e) => {
+                let text = crate::error::render(&e.diagnostics());
+                let shown = text.clone();
+                self.shared.publish(|cur| {
+                    if cur.error.as_deref() == Some(shown.as_str()) {
+                        return Event::Ping; // open pages show it already
+                    }
+                    cur.error = Some(shown.clone());
+                    Event::Error(shown)
+                });
+                self.shared.builds.store(n, Ordering::SeqCst);
+                if self.opts.verbose && self.last_printed.as_deref() != Some(text.as_str()) {
+                    eprint!("{text}");
+                    eprintln!(
+                        "error: the site could not be rebuilt; still serving the last good build"
+                    );
+                }
+                self.last_printed = Some(text);
+            }
+        }
+    }
+
+    fn watcher_root(&self) -> PathBuf {
+        self.opts
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.opts.root.clone())
+    }
+}
+
+/// " (content/a.md changed)" for the terminal.
+fn describe(root: &Path, changed: &[PathBuf]) -> String {
+    let mut names: Vec<String> = changed
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    match names.len() {
+        0 => String::new(),
+        1 => format!(" ({} changed)", names[0]),
+        n => format!(" ({} and {} more changed)", names[0], n - 1),
+    }
+}
