@@ -6,6 +6,7 @@
 //! it in atomically. [`build`] runs that pipeline.
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod opendata;
 pub mod output;
 pub mod pages;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 pub mod templates;
 pub mod urls;

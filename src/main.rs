@@ -44,6 +44,41 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Check the site without writing anything: errors, and warnings about what is out of date or
+    /// hard to use. Exits 1 on errors (and, with --strict, on warnings).
+    Check {
+        /// The site folder, holding site.yaml and content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Fail on warnings too, not only on errors.
+        #[arg(long)]
+        strict: bool,
+        /// Check pages marked `draft: true` too.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Start a new site in DIR, which must not exist or be empty.
+    Init {
+        /// The folder to create the site in.
+        dir: PathBuf,
+    },
+    /// Add a page to the site.
+    New {
+        #[command(subcommand)]
+        what: NewCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewCommand {
+    /// Add content/PATH.md, a draft page with front matter to fill in.
+    Page {
+        /// Where the page goes, relative to content/: `guidance/how-to-bid`.
+        path: String,
+        /// The site folder, holding site.yaml and content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -56,6 +91,15 @@ fn main() -> ExitCode {
             open,
             drafts,
         } => serve(root, port, bind, open, drafts),
+        Command::Check {
+            root,
+            strict,
+            drafts,
+        } => check(root, strict, drafts),
+        Command::Init { dir } => init(&dir),
+        Command::New {
+            what: NewCommand::Page { path, root },
+        } => new_page(&root, &path),
         Command::Build {
             root,
             output,
@@ -133,4 +177,77 @@ fn serve(root: PathBuf, port: u16, bind: std::net::IpAddr, open: bool, drafts: b
     server.stop();
     println!("Stopped.");
     ExitCode::SUCCESS
+}
+
+/// Today's date where the user is: currency checks and new content are judged by it.
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Runs `mps check`.
+fn check(root: PathBuf, strict: bool, drafts: bool) -> ExitCode {
+    let opts = mps::check::CheckOptions {
+        root,
+        drafts,
+        today: today(),
+    };
+    let found = mps::check::check(&opts);
+    eprint!("{}", mps::error::render(&found));
+    let (errors, warnings) = mps::check::counts(&found);
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if errors == 0 && warnings == 0 {
+        println!("mps check: no problems found");
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "mps check: {errors} error{}, {warnings} warning{}{}",
+        plural(errors),
+        plural(warnings),
+        if errors == 0 && !strict {
+            " (warnings do not stop a build; --strict makes them fail)"
+        } else {
+            ""
+        }
+    );
+    if errors > 0 || strict {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Runs `mps init DIR`.
+fn init(dir: &std::path::Path) -> ExitCode {
+    match mps::scaffold::init(dir, today()) {
+        Ok(files) => {
+            println!(
+                "Created a new site in {} ({} files). Next:\n  cd {}\n  mps check\n  mps build",
+                dir.display(),
+                files.len(),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprint!("{}", mps::error::render(&e.diagnostics()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs `mps new page PATH`.
+fn new_page(root: &std::path::Path, path: &str) -> ExitCode {
+    match mps::scaffold::new_page(root, path, today()) {
+        Ok(file) => {
+            println!(
+                "Created {} as a draft: write it, then remove `draft: true` to publish it",
+                file.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprint!("{}", mps::error::render(&e.diagnostics()));
+            ExitCode::FAILURE
+        }
+    }
 }

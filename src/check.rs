@@ -1,0 +1,342 @@
+//! `mps check`: everything the build validates, without writing anything, plus warnings about
+//! what is out of date or hard to use before it is published: MPS figures older than the
+//! configured age, pages past their `review_by` date, images without alt text, skipped heading
+//! levels, and links whose text says nothing ("click here").
+//!
+//! "Today" is passed in, so that checks are repeatable in tests; the binary passes the local date.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Months, NaiveDate};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use crate::error::{line_col, Diagnostic, Severity};
+use crate::format;
+use crate::model::{Site, SourcePage};
+use crate::yaml::find_line;
+
+/// What to check and as of when.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub root: PathBuf,
+    /// Check pages marked `draft: true` too.
+    pub drafts: bool,
+    /// The date to judge currency by.
+    pub today: NaiveDate,
+}
+
+/// Link texts that say nothing out of context, compared in lower case without punctuation.
+const VAGUE_LINK_TEXT: &[&str] = &[
+    "click here",
+    "click",
+    "here",
+    "read more",
+    "more",
+    "link",
+    "this link",
+    "find out more",
+];
+
+/// Every problem and warning in the site, sorted by file and line. Errors are what the build
+/// would stop on; warnings are everything else worth fixing.
+pub fn check(opts: &CheckOptions) -> Vec<Diagnostic> {
+    let mut out = match crate::build::validate_only(&opts.root, opts.drafts) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.diagnostics(),
+    };
+    // Warnings need the loaded site; if it cannot be loaded the errors above say why.
+    if let Ok(site) = crate::content::load(&opts.root, opts.drafts) {
+        out.extend(warnings(&site, opts.today));
+    }
+    let sorted = crate::error::Diagnostics::sorted(out);
+    sorted.0
+}
+
+/// The warnings about a loaded site, as of `today`.
+pub fn warnings(site: &Site, today: NaiveDate) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    stale_figures(site, today, &mut out);
+    for page in &site.pages {
+        overdue_review(page, today, &mut out);
+        placeholder_description(page, &mut out);
+        markdown_body(page, &mut out);
+    }
+    out
+}
+
+/// Counts of errors and warnings.
+pub fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    (errors, diagnostics.len() - errors)
+}
+
+fn stale_figures(site: &Site, today: NaiveDate, out: &mut Vec<Diagnostic>) {
+    let months = site.config.check.figure_max_age_months;
+    let Some(cutoff) = today.checked_sub_months(Months::new(months)) else {
+        return;
+    };
+    let (file, text) = match site.data_sources.files.get("figures.yaml") {
+        Some((p, t)) => (p.clone(), t.as_str()),
+        None => (site.root.join("content/data/figures.yaml"), ""),
+    };
+    for fig in &site.data.figures.figures {
+        if fig.as_at >= cutoff {
+            continue;
+        }
+        let line = find_line(text, 1, "id", &fig.id)
+            .map(|start| find_line(text, start, "as_at", "").unwrap_or(start));
+        out.push(
+            Diagnostic::warning(
+                &file,
+                format!(
+                    "figure `{}` is as at {}, more than {months} months ago",
+                    fig.id,
+                    format::date_long(fig.as_at)
+                ),
+            )
+            .at(line, None)
+            .help(format!(
+                "update the value and its as_at date from the source ({}), or, if no newer figure exists, keep it and say so in its note; the age limit is `check: figure_max_age_months` in site.yaml",
+                fig.source_url
+            )),
+        );
+    }
+}
+
+fn front_matter_line(page: &SourcePage, key: &str) -> Option<usize> {
+    let text = std::fs::read_to_string(&page.file).unwrap_or_default();
+    // Only the front matter: it ends where the body starts.
+    let front: String = text
+        .lines()
+        .take(page.body_line.saturating_sub(1))
+        .collect::<Vec<_>>()
+        .join("\n");
+    find_line(&front, 1, key, "")
+}
+
+fn overdue_review(page: &SourcePage, today: NaiveDate, out: &mut Vec<Diagnostic>) {
+    let Some(review_by) = page.front.review_by else {
+        return;
+    };
+    if review_by >= today {
+        return;
+    }
+    out.push(
+        Diagnostic::warning(
+            &page.file,
+            format!(
+                "this page was due for review by {}",
+                format::date_long(review_by)
+            ),
+        )
+        .at(front_matter_line(page, "review_by"), None)
+        .help("check the page is still right, then set `updated:` to today and `review_by:` to the next review date"),
+    );
+}
+
+fn placeholder_description(page: &SourcePage, out: &mut Vec<Diagnostic>) {
+    let Some(d) = &page.front.description else {
+        return;
+    };
+    if d.trim_start().to_ascii_uppercase().starts_with("TODO") {
+        out.push(
+            Diagnostic::warning(&page.file, "the description is still a placeholder")
+                .at(front_matter_line(page, "description"), None)
+                .help("write one sentence saying what the page is for; it appears in search results and link previews"),
+        );
+    }
+}
+
+/// Images, headings and links in a page's Markdown.
+fn markdown_body(page: &SourcePage, out: &mut Vec<Diagnostic>) {
+    let body = &page.body;
+    let line_of = |offset: usize| {
+        let (line, col) = line_col(body, offset);
+        (Some(line + page.body_line - 1), Some(col))
+    };
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    // The page's title is its h1, written by the template.
+    let mut previous_level = 1u8;
+    // (offset, text so far) of the open link or image.
+    let mut link: Option<(usize, String)> = None;
+    let mut image: Option<(usize, String)> = None;
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let level = level as u8;
+                let (line, col) = line_of(range.start);
+                if level == 1 {
+                    out.push(
+                        Diagnostic::warning(&page.file, "a second level-1 heading: the page title is already the level-1 heading")
+                            .at(line, col)
+                            .help("start headings in the page at `##`"),
+                    );
+                } else if level > previous_level + 1 {
+                    out.push(
+                        Diagnostic::warning(
+                            &page.file,
+                            format!(
+                                "heading level {level} follows level {previous_level}, skipping a level"
+                            ),
+                        )
+                        .at(line, col)
+                        .help(format!(
+                            "use `{}` here, so that screen reader users can follow the page's structure",
+                            "#".repeat(previous_level as usize + 1)
+                        )),
+                    );
+                }
+                previous_level = level;
+            }
+            Event::Start(Tag::Link { .. }) => link = Some((range.start, String::new())),
+            Event::Start(Tag::Image { .. }) => image = Some((range.start, String::new())),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, s)) = image.as_mut() {
+                    s.push_str(&t);
+                }
+                if let Some((_, s)) = link.as_mut() {
+                    s.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((start, alt)) = image.take() {
+                    if alt.trim().is_empty() {
+                        let (line, col) = line_of(start);
+                        out.push(
+                            Diagnostic::warning(&page.file, "this image has no alt text")
+                                .at(line, col)
+                                .help("describe what the image shows between the brackets: `![A bar chart of spend by theme](chart.png)`"),
+                        );
+                    }
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some((start, text)) = link.take() {
+                    vague_link(&page.file, &text, line_of(start), out);
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                html_images(&page.file, &html, line_of(range.start), out);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn vague_link(
+    file: &Path,
+    text: &str,
+    (line, col): (Option<usize>, Option<usize>),
+    out: &mut Vec<Diagnostic>,
+) {
+    let normal: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let message = if normal.is_empty() {
+        "this link has no text".to_string()
+    } else if VAGUE_LINK_TEXT.contains(&normal.as_str()) {
+        format!(
+            "the link text `{}` does not say where the link goes",
+            text.trim()
+        )
+    } else {
+        return;
+    };
+    out.push(
+        Diagnostic::warning(file, message)
+            .at(line, col)
+            .help("write link text that makes sense on its own, such as `[the 2019/20 procurement plan](plan/_index.md)`"),
+    );
+}
+
+/// `<img>` tags in raw HTML without an `alt` attribute.
+fn html_images(
+    file: &Path,
+    html: &str,
+    (line, col): (Option<usize>, Option<usize>),
+    out: &mut Vec<Diagnostic>,
+) {
+    let lower = html.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find("<img") {
+        let tag = &rest[i..];
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        let has_alt = tag
+            .split(|c: char| c.is_whitespace())
+            .any(|a| a == "alt" || a.starts_with("alt="));
+        if !has_alt {
+            out.push(
+                Diagnostic::warning(file, "this image has no alt attribute")
+                    .at(line, col)
+                    .help("add alt=\"what the image shows\", or alt=\"\" if it is only decoration"),
+            );
+        }
+        rest = &rest[i + 4..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FrontMatter;
+
+    fn page(body: &str) -> SourcePage {
+        SourcePage {
+            rel: "p.md".into(),
+            file: PathBuf::from("content/p.md"),
+            front: FrontMatter {
+                title: "P".into(),
+                ..Default::default()
+            },
+            body: body.into(),
+            body_line: 4,
+            path: "p/".into(),
+            is_section: false,
+        }
+    }
+
+    fn warnings_of(body: &str) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        markdown_body(&page(body), &mut out);
+        out
+    }
+
+    #[test]
+    fn skipped_heading_levels_name_the_line() {
+        let w = warnings_of("Intro\n\n#### Too deep\n\n## Fine\n\n### Fine too\n");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].line, Some(6));
+        assert!(w[0].message.contains("level 4 follows level 1"));
+    }
+
+    #[test]
+    fn images_without_alt_text_are_found() {
+        let w = warnings_of("![](a.png)\n\n![A chart](b.png)\n\n<img src=\"c.png\">\n");
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert_eq!(w[0].line, Some(4));
+        assert_eq!(w[1].line, Some(8));
+        assert!(warnings_of("<img src=\"d.png\" alt=\"\">\n").is_empty());
+    }
+
+    #[test]
+    fn vague_and_empty_link_text_is_found() {
+        let w = warnings_of(
+            "See [click here](https://x.gov.uk/).\n\n[Read more…](https://x.gov.uk/) and [](https://y.gov.uk/)\n\n[The plan](https://x.gov.uk/plan)\n",
+        );
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(w[0].message.contains("click here"));
+        assert!(w[2].message.contains("no text"));
+    }
+}

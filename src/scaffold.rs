@@ -1,0 +1,178 @@
+//! `mps init DIR` and `mps new page PATH`: starting a site and adding to it. Neither ever
+//! overwrites a file.
+//!
+//! The starter site lives in the repository's `scaffold/` folder and is built into the binary.
+//! Its dates are filled in from "today" (passed in), so that a new site passes `mps check`; these
+//! commands write content, not build output, so the clock is allowed here.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, Months, NaiveDate};
+use include_dir::{include_dir, Dir};
+
+use crate::error::{Diagnostic, Error, Result};
+
+static SCAFFOLD: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scaffold");
+
+/// The starter site's files: (path relative to the site folder, text), sorted.
+pub fn files(today: NaiveDate) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    collect(&SCAFFOLD, today, &mut out);
+    out.sort();
+    out
+}
+
+fn collect(dir: &'static Dir<'static>, today: NaiveDate, out: &mut Vec<(String, String)>) {
+    for entry in dir.entries() {
+        if let Some(sub) = entry.as_dir() {
+            collect(sub, today, out);
+        } else if let Some(file) = entry.as_file() {
+            let rel = file.path().to_string_lossy().replace('\\', "/");
+            let text = String::from_utf8_lossy(file.contents());
+            out.push((rel, fill(&text, today)));
+        }
+    }
+}
+
+/// Replaces the scaffold's `%%NAME%%` placeholders with dates worked out from `today`.
+fn fill(text: &str, today: NaiveDate) -> String {
+    let review_by = today.checked_add_months(Months::new(12)).unwrap_or(today);
+    // Figures a quarter old: recent enough for `mps check`, and clearly in the past.
+    let as_at = today.checked_sub_months(Months::new(3)).unwrap_or(today);
+    let year = today.year();
+    let plan_year = format!("{year}/{:02}", (year + 1).rem_euclid(100));
+    text.replace("%%TODAY%%", &today.to_string())
+        .replace("%%REVIEW_BY%%", &review_by.to_string())
+        .replace("%%AS_AT%%", &as_at.to_string())
+        .replace("%%PLAN_YEAR%%", &plan_year)
+        .replace("%%NEXT_YEAR%%", &(year + 1).to_string())
+}
+
+/// Creates a new site in `dir`, which must not exist or be empty. Returns the files written.
+pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>> {
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(Diagnostic::error(dir, "this is a file, not a folder")
+                .help("choose a new folder name for the site")
+                .into());
+        }
+        let mut entries =
+            std::fs::read_dir(dir).map_err(|e| Error::io("could not read", dir, e))?;
+        if entries.next().is_some() {
+            return Err(Diagnostic::error(dir, "this folder is not empty, so mps init changed nothing")
+                .help("choose a new or empty folder: mps init never overwrites or mixes in with existing files")
+                .into());
+        }
+    }
+    let files = files(today);
+    let mut written = Vec::with_capacity(files.len());
+    for (rel, text) in &files {
+        let path = dir.join(rel);
+        create_new(&path, text)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Writes `text` to a new file at `path`, creating folders; fails if the file exists.
+fn create_new(path: &Path, text: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("could not create", parent, e))?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::from(
+                    Diagnostic::error(path, "this file already exists, so it was left alone")
+                        .help("choose another name"),
+                )
+            } else {
+                Error::io("could not create", path, e)
+            }
+        })?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| Error::io("could not write", path, e))
+}
+
+/// Adds `content/PATH.md` to the site at `root`, as a draft with front matter to fill in.
+/// `path` is relative to `content/`, with or without `.md`: `guidance/how-to-bid`.
+pub fn new_page(root: &Path, path: &str, today: NaiveDate) -> Result<PathBuf> {
+    let rel = path
+        .trim()
+        .trim_start_matches("content/")
+        .trim_matches('/')
+        .trim_end_matches(".md");
+    let bad = rel.is_empty()
+        || rel.split('/').any(|seg| {
+            seg.is_empty()
+                || seg == "."
+                || seg == ".."
+                || !seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        });
+    if bad || rel.starts_with("data/") || rel == "data" {
+        return Err(Diagnostic::error(
+            root.join("content").join(path),
+            format!("`{path}` cannot be the name of a page"),
+        )
+        .help(
+            "use letters, digits and hyphens, with / between folders, such as guidance/how-to-bid",
+        )
+        .into());
+    }
+    if !root.join("site.yaml").is_file() {
+        return Err(Diagnostic::error(root.join("site.yaml"), "site.yaml not found")
+            .help("run mps in the site's folder, pass --root, or start a site with `mps init DIR`")
+            .into());
+    }
+    let file = root.join("content").join(format!("{rel}.md"));
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let name = if name == "_index" {
+        rel.rsplit('/').nth(1).unwrap_or("home")
+    } else {
+        name
+    };
+    let title = title_from(name);
+    let review_by = today.checked_add_months(Months::new(12)).unwrap_or(today);
+    let text = format!(
+        "---\ntitle: {title}\ndescription: \"TODO: one sentence saying what this page is for and who it helps\"\ndate: {today}\nreview_by: {review_by}\n# Remove this line to publish the page.\ndraft: true\n---\n\nWrite the page here. Start headings at `##`: the title above is the page's main heading.\n"
+    );
+    create_new(&file, &text)?;
+    Ok(file)
+}
+
+/// `how-to-bid` -> `How to bid`.
+fn title_from(name: &str) -> String {
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "New page".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_all_filled() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        for (rel, text) in files(today) {
+            assert!(!text.contains("%%"), "{rel} has an unfilled placeholder");
+        }
+        assert_eq!(fill("%%PLAN_YEAR%%", today), "2026/27");
+        assert_eq!(fill("%%AS_AT%%", today), "2026-08-25");
+    }
+
+    #[test]
+    fn titles_come_from_file_names() {
+        assert_eq!(title_from("how-to-bid"), "How to bid");
+        assert_eq!(title_from("faq"), "Faq");
+    }
+}
