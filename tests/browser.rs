@@ -1,0 +1,409 @@
+//! End-to-end tests in headless Chromium (Debian's `/usr/bin/chromium`, never a downloaded one):
+//! every page of the built default site passes axe-core's WCAG 2.0/2.1/2.2 A and AA rules, logs no
+//! console errors, loads every resource, fits a 320 px screen, reads with JavaScript off, and
+//! can be used with a keyboard. Screenshots go to `target/screenshots/`.
+//!
+//! `.ci/run` installs Chromium and axe-core. Elsewhere, without them, these tests print why and
+//! pass; with `CI=true` they fail instead.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use headless_chrome::protocol::cdp::types::Event;
+use headless_chrome::protocol::cdp::{Emulation, Log, Page, Runtime};
+use headless_chrome::{Browser, LaunchOptions, Tab};
+
+use common::*;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn axe_path() -> PathBuf {
+    std::env::var_os("MPS_AXE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/npm/node_modules/axe-core/axe.min.js"))
+}
+
+/// The browser and axe-core, or `None` (with the reason printed) when they are not installed.
+fn tools() -> Option<(Browser, String)> {
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let missing = |what: &str| {
+        let msg = format!(
+            "browser tests skipped: {what}. Install with `apt-get install chromium` and \
+             `npm install --prefix target/npm axe-core@4`, or run `bash .ci/run`."
+        );
+        assert!(!in_ci, "{msg}");
+        eprintln!("{msg}");
+        None
+    };
+    if !Path::new(CHROMIUM).exists() {
+        return missing("no /usr/bin/chromium");
+    }
+    let Ok(axe) = std::fs::read_to_string(axe_path()) else {
+        return missing("axe-core not found");
+    };
+    let profile = tempfile::tempdir().unwrap().keep();
+    let args: Vec<&std::ffi::OsStr> = [
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    .iter()
+    .map(std::ffi::OsStr::new)
+    .collect();
+    let browser = Browser::new(LaunchOptions {
+        headless: true,
+        sandbox: false,
+        path: Some(PathBuf::from(CHROMIUM)),
+        user_data_dir: Some(profile),
+        window_size: Some((1280, 900)),
+        idle_browser_timeout: Duration::from_secs(120),
+        args,
+        ..LaunchOptions::default()
+    });
+    match browser {
+        Ok(b) => Some((b, axe)),
+        Err(e) => {
+            assert!(!in_ci, "Chromium did not start: {e}");
+            eprintln!("browser tests skipped: Chromium did not start: {e}");
+            None
+        }
+    }
+}
+
+/// Problems the page reported while loading: console errors, exceptions, failed requests.
+#[derive(Clone, Default)]
+struct Reports(Arc<Mutex<Vec<String>>>);
+
+impl Reports {
+    fn attach(tab: &Tab) -> Reports {
+        let reports = Reports::default();
+        tab.enable_log().unwrap();
+        tab.enable_runtime().unwrap();
+        tab.register_loading_failed_handling("failed", Box::new(|_, _| {}))
+            .unwrap();
+        let sink = reports.0.clone();
+        tab.add_event_listener(Arc::new(move |event: &Event| {
+            let msg = match event {
+                Event::LogEntryAdded(e) if e.params.entry.level == Log::LogEntryLevel::Error => {
+                    Some(format!("console: {}", e.params.entry.text))
+                }
+                Event::RuntimeExceptionThrown(e) => {
+                    Some(format!("exception: {}", e.params.exception_details.text))
+                }
+                Event::RuntimeConsoleAPICalled(e)
+                    if e.params.Type == Runtime::ConsoleAPICalledEventTypeOption::Error =>
+                {
+                    Some("console.error called".to_string())
+                }
+                Event::NetworkLoadingFailed(e) if e.params.canceled != Some(true) => {
+                    Some(format!("request failed: {}", e.params.error_text))
+                }
+                _ => None,
+            };
+            if let Some(m) = msg {
+                sink.lock().unwrap().push(m);
+            }
+        }))
+        .unwrap();
+        reports
+    }
+
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+fn set_width(tab: &Tab, width: u32, height: u32) {
+    tab.call_method(Emulation::SetDeviceMetricsOverride {
+        width,
+        height,
+        device_scale_factor: 1.0,
+        mobile: width < 600,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    })
+    .unwrap();
+}
+
+fn eval(tab: &Tab, js: &str) -> serde_json::Value {
+    tab.evaluate(js, true)
+        .unwrap_or_else(|e| panic!("evaluating {js}: {e}"))
+        .value
+        .unwrap_or(serde_json::Value::Null)
+}
+
+fn open(tab: &Tab, url: &str) {
+    tab.navigate_to(url).unwrap();
+    tab.wait_until_navigated().unwrap();
+}
+
+/// axe-core's WCAG A and AA violations on the current page, as "rule: targets" lines.
+fn axe_violations(tab: &Tab, axe: &str) -> Vec<String> {
+    tab.evaluate(axe, false).unwrap();
+    let result = eval(
+        tab,
+        r#"axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22a','wcag22aa']}, resultTypes: ['violations']})
+           .then(r => JSON.stringify(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))"#,
+    );
+    serde_json::from_str(result.as_str().unwrap_or("[]")).unwrap_or_default()
+}
+
+fn build_default_site() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    mps::build(&mps::BuildOptions {
+        root: repo_root(),
+        output: Some(out.clone()),
+        drafts: false,
+    })
+    .unwrap();
+    (dir, out)
+}
+
+fn html_pages(out: &Path) -> Vec<String> {
+    tree(out)
+        .into_keys()
+        .filter(|k| k.ends_with(".html"))
+        .collect()
+}
+
+/// A static web server for a built site: Python's, so the site is tested as any host serves it.
+struct StaticServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl StaticServer {
+    fn start(dir: &Path) -> StaticServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+                "--directory",
+            ])
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 is needed to serve the site to the browser");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        StaticServer { child, port }
+    }
+
+    fn url(&self, page: &str) -> String {
+        format!("http://127.0.0.1:{}/{page}", self.port)
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn every_page_is_accessible_readable_and_fits_a_phone() {
+    let Some((browser, axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    let server = StaticServer::start(&out);
+    let tab = browser.new_tab().unwrap();
+    let reports = Reports::attach(&tab);
+    let mut failures = Vec::new();
+    for page in html_pages(&out) {
+        // Desktop: axe, console and requests.
+        set_width(&tab, 1280, 900);
+        open(&tab, &server.url(&page));
+        for v in axe_violations(&tab, &axe) {
+            failures.push(format!("{page}: axe {v}"));
+        }
+        // 320 px: nothing wider than the screen.
+        set_width(&tab, 320, 640);
+        let overflow = eval(
+            &tab,
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        );
+        if overflow.as_i64().unwrap_or(0) > 0 {
+            failures.push(format!(
+                "{page}: scrolls sideways by {overflow} px at 320 px wide"
+            ));
+        }
+        for r in reports.take() {
+            failures.push(format!("{page}: {r}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn content_is_all_there_without_javascript() {
+    let Some((browser, _axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    let server = StaticServer::start(&out);
+    let with_js = browser.new_tab().unwrap();
+    let without_js = browser.new_tab().unwrap();
+    without_js
+        .call_method(Emulation::SetScriptExecutionDisabled { value: true })
+        .unwrap();
+    let main_text =
+        "document.querySelector('main') ? document.querySelector('main').innerText : ''";
+    for page in html_pages(&out) {
+        open(&with_js, &server.url(&page));
+        open(&without_js, &server.url(&page));
+        let a = eval(&with_js, main_text);
+        let b = eval(&without_js, main_text);
+        let b = b.as_str().unwrap_or("");
+        assert!(
+            !b.trim().is_empty(),
+            "{page}: no content without JavaScript"
+        );
+        // A page may add to itself with JavaScript (search results), never remove what was there.
+        for line in b.lines().filter(|l| !l.trim().is_empty()) {
+            assert!(
+                a.as_str().unwrap_or("").contains(line.trim()),
+                "{page}: `{line}` differs with JavaScript on"
+            );
+        }
+    }
+}
+
+#[test]
+fn keyboard_users_get_a_skip_link_visible_focus_and_every_menu_link() {
+    let Some((browser, _axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    let server = StaticServer::start(&out);
+    let tab = browser.new_tab().unwrap();
+    set_width(&tab, 1280, 900);
+    for page in ["index.html", "plan/index.html", "mps/index.html"] {
+        open(&tab, &server.url(page));
+        let nav: Vec<String> = serde_json::from_str(
+            eval(
+                &tab,
+                "JSON.stringify([...document.querySelectorAll('.site-nav a')].map(a => a.href))",
+            )
+            .as_str()
+            .unwrap(),
+        )
+        .unwrap();
+        assert!(!nav.is_empty(), "{page}: no navigation");
+        let mut reached = Vec::new();
+        for step in 0..60 {
+            tab.press_key("Tab").unwrap();
+            let info = eval(
+                &tab,
+                r#"(() => { const e = document.activeElement; const s = getComputedStyle(e);
+                    return JSON.stringify({cls: e.className, text: e.innerText, href: e.href || '',
+                      visible: s.outlineStyle !== 'none' || s.boxShadow !== 'none' || s.backgroundColor !== 'rgba(0, 0, 0, 0)'}); })()"#,
+            );
+            let info: serde_json::Value = serde_json::from_str(info.as_str().unwrap()).unwrap();
+            if step == 0 {
+                assert_eq!(
+                    info["cls"], "skip-link",
+                    "{page}: the first Tab does not reach the skip link"
+                );
+                assert_eq!(info["text"], "Skip to main content");
+            }
+            assert_eq!(info["visible"], true, "{page}: focus not visible on {info}");
+            reached.push(info["href"].as_str().unwrap_or("").to_string());
+        }
+        for link in &nav {
+            assert!(
+                reached.contains(link),
+                "{page}: {link} not reachable with Tab"
+            );
+        }
+    }
+}
+
+#[test]
+fn screenshots_of_key_pages_at_phone_and_desktop_widths() {
+    let Some((browser, _axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    let shots = repo_root().join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let server = StaticServer::start(&out);
+    let tab = browser.new_tab().unwrap();
+    for (name, page) in [
+        ("home", "index.html"),
+        ("mps", "mps/index.html"),
+        ("plan", "plan/index.html"),
+        ("theme", "themes/safe-and-well/index.html"),
+    ] {
+        for width in [375, 1280] {
+            set_width(&tab, width, 900);
+            open(&tab, &server.url(page));
+            let height = eval(&tab, "document.documentElement.scrollHeight")
+                .as_u64()
+                .unwrap_or(900) as u32;
+            set_width(&tab, width, height.min(16000));
+            let png = tab
+                .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
+                .unwrap();
+            assert!(png.len() > 1000);
+            std::fs::write(shots.join(format!("{name}-{width}.png")), png).unwrap();
+        }
+    }
+}
+
+/// The tests above must be able to fail: plant an image without alt text and low-contrast text.
+#[test]
+fn planted_accessibility_faults_are_caught() {
+    let Some((browser, axe)) = tools() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    write_files(&root, &other_council());
+    write_files(
+        &root,
+        &[
+            (
+                "content/about.md",
+                "---\ntitle: About\n---\n<img src=\"../logo.png\">\n\n<p style=\"color: #c8c8c8\">Pale text</p>\n",
+            ),
+            ("static/logo.png", "not really a png"),
+        ],
+    );
+    mps::build(&mps::BuildOptions::new(&root)).unwrap();
+    let server = StaticServer::start(&root.join("public"));
+    let tab = browser.new_tab().unwrap();
+    open(&tab, &server.url("about/index.html"));
+    let found = axe_violations(&tab, &axe).join("\n");
+    assert!(found.contains("image-alt"), "{found}");
+    assert!(found.contains("color-contrast"), "{found}");
+}
