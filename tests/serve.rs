@@ -67,11 +67,15 @@ impl Reply {
 
 /// Sends a request with the target exactly as given and reads the whole reply.
 fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
+    request_to(addr, "localhost", method, target)
+}
+
+fn request_to(addr: SocketAddr, host: &str, method: &str, target: &str) -> Reply {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(WAIT)).unwrap();
     write!(
         s,
-        "{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -357,6 +361,11 @@ fn traversal_attempts_fail_and_never_leak_files() {
         assert!(!r.body.contains(MARKER), "{target} leaked site.yaml");
         assert!(!r.body.contains("root:x:0"), "{target} leaked /etc/passwd");
     }
+    // A page elsewhere cannot reach the preview by pointing its own name at 127.0.0.1.
+    let rebound = request_to(addr, "attacker.example", "GET", "/");
+    assert_eq!(rebound.status, 403);
+    assert_eq!(request_to(addr, &addr.to_string(), "GET", "/").status, 200);
+
     // A symlink in the build folder pointing outside it is not followed.
     let dir = server.snapshot().dir.unwrap();
     #[cfg(unix)]

@@ -82,6 +82,37 @@ pub fn resolve(root: &Path, segs: &[String]) -> Resolved {
     }
 }
 
+/// Whether the Host header names this machine's loopback (or is absent). A server bound to
+/// loopback refuses other names, so that a web page cannot reach the preview through DNS
+/// rebinding.
+fn host_is_loopback(request: &Request) -> bool {
+    let Some(h) = request.headers().iter().find(|h| h.field.equiv("Host")) else {
+        return true;
+    };
+    is_loopback_host(h.value.as_str())
+}
+
+/// `localhost`, `*.localhost`, `127.x.x.x`, `0.0.0.0` or `[::1]`, with or without a port.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((ip, _)) => ip.to_string(),
+            None => return false,
+        }
+    } else {
+        host.rsplit_once(':')
+            .map_or(host.as_str(), |(name, _)| name)
+            .to_string()
+    };
+    let name = name.trim_end_matches('.');
+    if name == "localhost" || name.ends_with(".localhost") || name == "0.0.0.0" {
+        return true;
+    }
+    name.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The Content-Type for a file name.
 pub fn content_type(path: &Path) -> String {
     let ext = path
@@ -140,6 +171,12 @@ pub fn handle(request: Request, shared: &Shared) {
     if method != Method::Get && method != Method::Head {
         let r = with_headers(text(405, "Method not allowed\n"), &[("Allow", "GET, HEAD")]);
         return ignore_closed(request.respond(r));
+    }
+    if shared.loopback_only() && !host_is_loopback(&request) {
+        return ignore_closed(request.respond(text(
+            403,
+            "This preview only answers to localhost, 127.0.0.1 or [::1]\n",
+        )));
     }
     let target = request.url().to_string();
     let segs = match segments(&target) {
@@ -312,6 +349,32 @@ mod tests {
             "/%ff",
         ] {
             assert_eq!(segs(bad), Err(Refused::BadRequest), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_loopback_host_names_pass() {
+        for yes in [
+            "localhost",
+            "localhost:1111",
+            "127.0.0.1:1111",
+            "127.1.2.3",
+            "[::1]:1111",
+            "[::1]",
+            "app.localhost",
+            "0.0.0.0:1111",
+        ] {
+            assert!(is_loopback_host(yes), "{yes}");
+        }
+        for no in [
+            "example.org",
+            "evil.example:1111",
+            "10.0.0.1",
+            "[::2]:1",
+            "localhost.evil.com",
+            "[::1",
+        ] {
+            assert!(!is_loopback_host(no), "{no}");
         }
     }
 

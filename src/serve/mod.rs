@@ -99,9 +99,15 @@ pub struct Shared {
     current: RwLock<Snapshot>,
     streams: Mutex<Vec<Sender<Event>>>,
     builds: AtomicU64,
+    loopback_only: bool,
 }
 
 impl Shared {
+    /// Whether the server listens on loopback only, and so checks Host headers.
+    pub fn loopback_only(&self) -> bool {
+        self.loopback_only
+    }
+
     pub fn snapshot(&self) -> Snapshot {
         match self.current.read() {
             Ok(s) => s.clone(),
@@ -182,6 +188,7 @@ impl Server {
             }),
             streams: Mutex::new(Vec::new()),
             builds: AtomicU64::new(0),
+            loopback_only: addr.ip().is_loopback(),
         });
         let stop = Arc::new(AtomicBool::new(false));
 

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Times `mps serve` from a file's save to the reload event its open pages receive.
+
+Not a test: it prints numbers. For each site it starts `mps serve --port 0`, opens the
+live-reload stream (/__mps/events) the way a page does, then saves a page N times (default 20)
+and measures, for each save, the time from the moment the file is closed (or renamed into
+place) to the arrival of the `reload` event, i.e. the debounce, a full build, the swap, and the
+event. It checks after each save that the new text is served. Medians are reported for saves
+written in place and saves by rename (write a temporary file, then rename it over the page, as
+vim, VS Code and Sublime do).
+
+Sites: the default site (a copy of the repository's site.yaml and content/) and a 1,000-page
+corpus from gen_corpus.py with a minimal site.yaml.
+
+Usage:
+    python3 benches/serve.py [--bin target/release/mps] [--edits 20] [--pages 1000]
+                             [--corpus-script ../shared/bench/gen_corpus.py]
+Without --bin it runs `cargo build --release` first.
+"""
+import argparse
+import os
+import pathlib
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+SITE_YAML = (
+    "title: Benchmark corpus\n"
+    "organisation: Benchmark Council\n"
+    "base_url: https://example.org/\n"
+    "feedback: bench@example.org\n"
+)
+TIMEOUT = 30.0
+
+
+class Events:
+    """A raw-socket reader for the server's Server-Sent Events stream."""
+
+    def __init__(self, host, port):
+        self.sock = socket.create_connection((host, port), timeout=TIMEOUT)
+        self.sock.sendall(
+            b"GET /__mps/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        self.buf = b""
+        head = self._until(b"\r\n\r\n")
+        if b" 200 " not in head.split(b"\r\n", 1)[0]:
+            raise SystemExit(f"live-reload stream refused: {head!r}")
+
+    def _until(self, sep):
+        while sep not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise SystemExit("live-reload stream closed")
+            self.buf += chunk
+        out, self.buf = self.buf.split(sep, 1)
+        return out
+
+    def next(self):
+        """The next event's (name, data)."""
+        while True:
+            block = self._until(b"\n\n").decode("utf-8", "replace")
+            name, data = None, []
+            for line in block.split("\n"):
+                if line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    data.append(line[6:])
+            if name:
+                return name, "\n".join(data)
+
+    def wait_for(self, want):
+        while True:
+            name, data = self.next()
+            if name == want:
+                return data
+            if name == "error":
+                raise SystemExit(f"the build failed during the benchmark:\n{data}")
+
+
+def get(host, port, path):
+    with socket.create_connection((host, port), timeout=TIMEOUT) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
+        out = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return out.decode("utf-8", "replace")
+            out += chunk
+
+
+def save_in_place(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return time.perf_counter()
+
+
+def save_by_rename(path, text):
+    tmp = path.with_name("." + path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+    return time.perf_counter()
+
+
+def bench_site(binary, root, page, url_path, edits):
+    proc = subprocess.Popen(
+        [str(binary), "serve", "--root", str(root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        m = re.search(r"http://(\[[^\]]+\]|[^:/]+):(\d+)/", line)
+        if not m:
+            raise SystemExit(f"mps serve did not print its URL: {line!r}")
+        host, port = m.group(1).strip("[]"), int(m.group(2))
+        events = Events(host, port)
+        events.wait_for("hello")
+        original = page.read_text(encoding="utf-8")
+        results = {}
+        for mode, save in (("in place", save_in_place), ("by rename", save_by_rename)):
+            times = []
+            for i in range(edits):
+                marker = f"Benchmark edit {mode} {i}."
+                t0 = save(page, original.rstrip("\n") + f"\n\n{marker}\n")
+                events.wait_for("reload")
+                times.append((time.perf_counter() - t0) * 1000)
+                if marker not in get(host, port, url_path):
+                    raise SystemExit(f"{url_path} does not show the edit after the reload")
+                time.sleep(0.25)  # let each save be its own build
+            results[mode] = times
+        page.write_text(original, encoding="utf-8")
+        return results
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", type=pathlib.Path)
+    ap.add_argument("--edits", type=int, default=20)
+    ap.add_argument("--pages", type=int, default=1000)
+    ap.add_argument(
+        "--corpus-script",
+        type=pathlib.Path,
+        default=REPO.parent / "shared" / "bench" / "gen_corpus.py",
+    )
+    args = ap.parse_args()
+
+    binary = args.bin
+    if binary is None:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+        binary = REPO / "target" / "release" / "mps"
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="mps-bench-") as tmp:
+        tmp = pathlib.Path(tmp)
+        default = tmp / "default"
+        default.mkdir()
+        shutil.copy(REPO / "site.yaml", default / "site.yaml")
+        for d in ("content", "themes", "templates", "static"):
+            if (REPO / d).is_dir():
+                shutil.copytree(REPO / d, default / d)
+        sites = [("default site", default, default / "content" / "framework.md", "/framework/")]
+
+        if args.corpus_script.is_file():
+            corpus = tmp / "corpus"
+            subprocess.run(
+                [sys.executable, str(args.corpus_script), str(args.pages), str(corpus / "content")],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            (corpus / "content" / "manifest.json").unlink(missing_ok=True)
+            (corpus / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+            sites.append(
+                (
+                    f"{args.pages}-page corpus",
+                    corpus,
+                    corpus / "content" / "sec-01" / "page-00001.md",
+                    "/sec-01/page-00001/",
+                )
+            )
+        else:
+            print(f"skipping the corpus: {args.corpus_script} not found", file=sys.stderr)
+
+        for name, root, page, url_path in sites:
+            for mode, times in bench_site(binary, root, page, url_path, args.edits).items():
+                rows.append((name, mode, times))
+
+    print(f"save -> reload event, {args.edits} saves each (ms)")
+    print(f"{'site':<18} {'save':<10} {'median':>8} {'min':>8} {'max':>8}")
+    for name, mode, times in rows:
+        print(
+            f"{name:<18} {mode:<10} {statistics.median(times):8.1f} "
+            f"{min(times):8.1f} {max(times):8.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
