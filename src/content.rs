@@ -20,6 +20,7 @@ pub const DATA_FILES: &[&str] = &[
     "framework.yaml",
     "plan.yaml",
     "figures.yaml",
+    "charts.yaml",
 ];
 
 /// Files editors leave behind while saving; never content.
@@ -260,6 +261,8 @@ fn load_data(files: &[(String, PathBuf)]) -> Result<(Data, DataSources), Vec<Dia
             "plan.yaml" => {
                 crate::yaml::parse::<ProcurementPlan>(&text, path, 1).map(|f| data.plan = Some(f))
             }
+            "charts.yaml" => crate::yaml::parse::<crate::charts::ChartsFile>(&text, path, 1)
+                .map(|f| data.charts = f.charts),
             _ => crate::yaml::parse::<FiguresFile>(&text, path, 1).map(|f| data.figures = f),
         };
         match parsed {

@@ -15,5 +15,6 @@ pub fn files(site: &Site, tree: &PageTree) -> Result<Vec<(String, Vec<u8>)>, Vec
     for (name, bytes) in crate::opendata::files(site).map_err(|d| vec![d])? {
         out.push((name.to_string(), bytes));
     }
+    out.extend(crate::charts::csv_files(site).map_err(|d| vec![d])?);
     Ok(out)
 }

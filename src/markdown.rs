@@ -45,13 +45,63 @@ fn options() -> Options {
 
 /// Renders `body` (which starts on line `first_line` of `file`).
 pub fn render(body: &str, file: &Path, first_line: usize, ctx: &LinkContext) -> Rendered {
+    render_with_charts(body, file, first_line, ctx, &|id| {
+        Err(format!("chart `{id}` cannot be placed here"))
+    })
+}
+
+/// Like [`render`], and a paragraph that is only `{{ chart(id="...") }}` becomes the figure
+/// `chart` returns for that id (or an error naming the line).
+pub fn render_with_charts(
+    body: &str,
+    file: &Path,
+    first_line: usize,
+    ctx: &LinkContext,
+    chart: &dyn Fn(&str) -> Result<String, String>,
+) -> Rendered {
     let mut out = Rendered::default();
+    let mut placed = BTreeSet::new();
+    let mut in_shortcode = false;
     let mut ids = BTreeSet::new();
     let mut events: Vec<Event> = Vec::new();
     // While inside a heading, its events wait here until its text (and so its id) is known.
     let mut heading: Option<(pulldown_cmark::HeadingLevel, Option<CowStr>, Vec<Event>)> = None;
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if in_shortcode {
+            in_shortcode = !matches!(event, Event::End(TagEnd::Paragraph));
+            continue;
+        }
+        if let Event::Start(Tag::Paragraph) = event {
+            let text = body[range.clone()].trim();
+            if text.starts_with("{{") && text.ends_with("}}") {
+                in_shortcode = true;
+                let (line, col) = line_col(body, range.start);
+                let at = |msg: String, help: &str| {
+                    Diagnostic::error(file, msg)
+                        .at(Some(line + first_line - 1), Some(col))
+                        .help(help.to_string())
+                };
+                match chart_shortcode(text) {
+                    None => out.problems.push(at(
+                        format!("`{text}` is not a shortcode mps knows"),
+                        "place a chart with {{ chart(id=\"spend-by-theme\") }} alone on its line, with a blank line before and after",
+                    )),
+                    Some(id) if !placed.insert(id.to_string()) => out.problems.push(at(
+                        format!("chart `{id}` is placed twice on this page"),
+                        "a chart may appear once per page; remove one of the two",
+                    )),
+                    Some(id) => match chart(id) {
+                        Ok(html) => events.push(Event::Html(format!("{html}\n").into())),
+                        Err(msg) => out.problems.push(at(
+                            msg,
+                            "use the id of a chart in content/data/charts.yaml",
+                        )),
+                    },
+                }
+                continue;
+            }
+        }
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -137,6 +187,24 @@ pub fn render(body: &str, file: &Path, first_line: usize, ctx: &LinkContext) -> 
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     out.html = tables(html);
     out
+}
+
+/// The id in `{{ chart(id="spend-by-theme") }}` (spaces optional, either kind of quote).
+fn chart_shortcode(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let args = inner
+        .strip_prefix("chart")?
+        .trim_start()
+        .strip_prefix('(')?;
+    let args = args.strip_suffix(')')?.trim();
+    let value = args
+        .strip_prefix("id")?
+        .trim_start()
+        .strip_prefix('=')?
+        .trim();
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let id = value.strip_prefix(quote)?.strip_suffix(quote)?;
+    (!id.is_empty() && !id.contains(['"', '\'', ' '])).then_some(id)
 }
 
 /// Resolves a link destination. `.md` targets become page links; folder links get `index.html`
@@ -343,6 +411,34 @@ mod tests {
             "{}",
             r.html
         );
+    }
+
+    #[test]
+    fn chart_shortcodes_become_figures() {
+        let pages = ctx_pages();
+        let ctx = LinkContext {
+            rel: "mps/_index.md",
+            path: "mps/",
+            pages: &pages,
+        };
+        let charts = |id: &str| match id {
+            "a" => Ok("<figure>A</figure>".to_string()),
+            _ => Err(format!("there is no chart `{id}`")),
+        };
+        let body = "Intro\n\n{{ chart(id=\"a\") }}\n\n```\n{{ chart(id=\"b\") }}\n```\n\n{{chart(id='b')}}\n\n{{ graph(x) }}\n";
+        let r = render_with_charts(body, Path::new("p.md"), 5, &ctx, &charts);
+        assert!(r.html.contains("<figure>A</figure>"), "{}", r.html);
+        assert!(
+            r.html.contains("<code>{{ chart(id=\"b\") }}"),
+            "code is left alone: {}",
+            r.html
+        );
+        assert_eq!(r.problems.len(), 2, "{:?}", r.problems);
+        assert_eq!(r.problems[0].line, Some(13));
+        assert!(r.problems[0].message.contains("no chart `b`"));
+        assert_eq!(r.problems[1].line, Some(15));
+        assert_eq!(chart_shortcode("{{ chart( id = \"x-1\" ) }}"), Some("x-1"));
+        assert_eq!(chart_shortcode("{{ chart(id=x) }}"), None);
     }
 
     #[test]

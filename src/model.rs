@@ -233,6 +233,8 @@ pub struct Data {
     pub framework: Option<Framework>,
     pub plan: Option<ProcurementPlan>,
     pub figures: FiguresFile,
+    /// Chart definitions from `charts.yaml`.
+    pub charts: Vec<crate::charts::ChartDef>,
 }
 
 /// Where each data file was read from, with its text, so validation can point at lines.

@@ -2,12 +2,14 @@
 //! from the whole site (`sitemap.xml`). Pure: nothing here touches the disk except reading
 //! templates' errors' source files for line numbers.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::Serialize;
 
+use crate::charts::RenderedChart;
 use crate::error::Diagnostic;
 use crate::format;
 use crate::markdown::{self, Heading, LinkContext};
@@ -76,6 +78,8 @@ pub struct Renderer<'a> {
     theme: &'a SiteTheme,
     base: tera::Context,
     data: DataView,
+    /// Every chart, drawn once per build, by id.
+    charts: BTreeMap<String, Result<RenderedChart, Diagnostic>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -110,6 +114,13 @@ impl<'a> Renderer<'a> {
         base.insert("site", &site_view);
         base.insert("data", &data);
         base.insert("nav", &tree.nav);
+        let charts = crate::charts::render_all(site);
+        // Templates place charts with the `chart` macro of the default theme's macros.html.
+        let drawn: BTreeMap<&String, &RenderedChart> = charts
+            .iter()
+            .filter_map(|(id, c)| c.as_ref().ok().map(|c| (id, c)))
+            .collect();
+        base.insert("charts", &drawn);
         base.insert("downloads", &crate::opendata::downloads(site));
         base.insert(
             "generated",
@@ -127,6 +138,7 @@ impl<'a> Renderer<'a> {
             theme,
             base,
             data,
+            charts,
         }
     }
 
@@ -142,7 +154,24 @@ impl<'a> Renderer<'a> {
                     path: &src.path,
                     pages: &self.tree.by_source,
                 };
-                let r = markdown::render(&src.body, &src.file, src.body_line, &ctx);
+                let root = urls::root_prefix(&src.path);
+                let chart = |id: &str| match self.charts.get(id) {
+                    Some(Ok(c)) => Ok(c.figure(&root)),
+                    Some(Err(d)) => Err(d.to_string()),
+                    None => Err(format!(
+                        "there is no chart `{id}` in content/data/charts.yaml{}",
+                        if self.charts.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "; charts are: {}",
+                                self.charts.keys().cloned().collect::<Vec<_>>().join(", ")
+                            )
+                        }
+                    )),
+                };
+                let r =
+                    markdown::render_with_charts(&src.body, &src.file, src.body_line, &ctx, &chart);
                 problems.extend(r.problems);
                 (r.html, r.headings)
             }

@@ -12,6 +12,7 @@ use crate::yaml::find_line;
 pub fn validate(site: &Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     data(site, &mut out);
+    out.extend(crate::charts::validate(site));
     pages(site, &mut out);
     out
 }

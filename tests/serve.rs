@@ -480,3 +480,128 @@ fn a_site_broken_from_the_start_is_served_as_its_error_until_fixed() {
     events.wait_for("reload");
     assert_eq!(get(addr, "/").status, 200);
 }
+
+/// In a real browser: an edit reloads the page, a broken file shows the overlay without a reload,
+/// the fix reloads it away, and a restarted server makes the page reload. Skipped (with the reason
+/// printed) where Debian's Chromium is missing, except in CI.
+#[test]
+fn in_a_browser_pages_reload_show_errors_and_survive_a_restart() {
+    use headless_chrome::{Browser, LaunchOptions};
+    const CHROMIUM: &str = "/usr/bin/chromium";
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    if !Path::new(CHROMIUM).exists() {
+        assert!(!in_ci, "no {CHROMIUM}");
+        eprintln!("browser test skipped: no {CHROMIUM} (apt-get install chromium)");
+        return;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let browser = Browser::new(LaunchOptions {
+        headless: true,
+        sandbox: false,
+        path: Some(CHROMIUM.into()),
+        user_data_dir: Some(profile.path().to_path_buf()),
+        idle_browser_timeout: Duration::from_secs(60),
+        ..LaunchOptions::default()
+    })
+    .unwrap();
+    let tab = browser.new_tab().unwrap();
+    let eval = |js: &str| -> serde_json::Value {
+        tab.evaluate(js, false)
+            .ok()
+            .and_then(|r| r.value)
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let wait_until = |js: &str| {
+        let deadline = Instant::now() + WAIT;
+        while eval(js) != serde_json::Value::Bool(true) {
+            assert!(Instant::now() < deadline, "never true: {js}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    // Set on the page; a reload clears it.
+    let mark = "window.__mpsMark = 1; true";
+    let reloaded = "window.__mpsMark === undefined";
+    let connected = "window.__mpsLiveReload === 'connected'";
+
+    let site = site();
+    let server = start(site.path());
+    tab.navigate_to(&format!("{}page/", server.url()))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    wait_until("document.body.innerText.includes('First version.')");
+    wait_until(connected);
+    eval(mark);
+
+    write(
+        &site.path().join("content/page.md"),
+        &page("A page", "Second version."),
+    );
+    wait_until("document.body.innerText.includes('Second version.')");
+    assert_eq!(eval(reloaded), serde_json::Value::Bool(true));
+    wait_until(connected);
+    eval(mark);
+
+    let yaml = site.path().join("site.yaml");
+    write(&yaml, "title: Tiny\norganisation: [Tiny\n");
+    wait_until("!!document.getElementById('mps-overlay')");
+    wait_until("document.getElementById('mps-overlay').innerText.includes('site.yaml:')");
+    assert_eq!(
+        eval(reloaded),
+        serde_json::Value::Bool(false),
+        "no reload on error"
+    );
+
+    write(&yaml, &site_yaml());
+    wait_until("!document.getElementById('mps-overlay')");
+    wait_until(reloaded);
+    wait_until(connected);
+    eval(mark);
+
+    drop(server);
+
+    // A restarted `mps serve` (a new process on the same port): open pages reconnect and reload.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cli = |root: &Path| {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_mps"))
+            .args(["serve", "--port", &port.to_string(), "--root"])
+            .arg(root)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "mps serve did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        child
+    };
+    let interrupt = |mut child: std::process::Child| {
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(
+            child.wait().unwrap().success(),
+            "Ctrl-C ends mps serve cleanly"
+        );
+    };
+    let first = cli(site.path());
+    tab.navigate_to(&format!("http://127.0.0.1:{port}/page/"))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    wait_until(connected);
+    eval(mark);
+    interrupt(first);
+    let second = cli(site.path());
+    wait_until(reloaded);
+    wait_until("document.body.innerText.includes('Second version.')");
+    interrupt(second);
+}

@@ -63,7 +63,8 @@ pub fn script(build: &str) -> String {
   function connect() {{
     source = new EventSource("{EVENTS_PATH}");
     source.addEventListener("hello", function (e) {{
-      if (e.data !== build) location.reload();
+      if (e.data !== build) {{ location.reload(); return; }}
+      window.__mpsLiveReload = "connected";
     }});
     source.addEventListener("reload", function () {{ location.reload(); }});
     source.addEventListener("error", function (e) {{
