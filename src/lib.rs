@@ -6,8 +6,8 @@
 //! it in atomically. [`build`] runs that pipeline.
 
 pub mod build;
-pub mod check;
 pub mod charts;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;

@@ -980,7 +980,7 @@ mod tests {
         assert!(a.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(a.contains("role=\"img\""));
         assert!(a.contains("<title id=\"chart-test-chart-title\">Test chart</title>"));
-        assert!(a.contains("font-size=\"15\""), "{a}");
+        assert!(a.contains(&format!("font-size=\"{FONT_SIZE}\"")), "{a}");
         assert!(!a.contains('\n'));
     }
 }
