@@ -43,6 +43,19 @@ fn site() -> tempfile::TempDir {
     dir
 }
 
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
 fn start(root: &Path) -> Server {
     let mut opts = ServeOptions::new(root);
     opts.port = 0;
@@ -293,6 +306,24 @@ fn rename_saves_deletes_recreates_and_new_folders_are_seen() {
     assert!(get(addr, "/newdir/deeper/thing/")
         .body
         .contains("Edited in the new folder."));
+
+    // The whole content folder replaced (a `git checkout`, a restore from backup): edits in
+    // the new folder are still seen.
+    let content = site.path().join("content");
+    let moved = site.path().join("content-old");
+    std::fs::rename(&content, &moved).unwrap();
+    copy_dir(&moved, &content);
+    std::fs::remove_dir_all(&moved).unwrap();
+    events.wait_for("reload");
+    write(&target, &page("A page", "After the folder swap."));
+    let deadline = Instant::now() + WAIT;
+    while !get(addr, "/page/").body.contains("After the folder swap.") {
+        assert!(
+            Instant::now() < deadline,
+            "edit in the re-created folder not seen"
+        );
+        events.wait_for("reload");
+    }
 }
 
 #[test]
