@@ -690,7 +690,7 @@ fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> 
     let last_w = text_width(&t.categories[n - 1])?;
     let left = (PAD + tick_w + GAP + 8.0).max(PAD + first_w / 2.0);
     let right = if multi {
-        WIDTH - PAD - end_w - GAP - 6.0
+        (WIDTH - PAD - end_w - GAP - 6.0).min(WIDTH - PAD - last_w / 2.0)
     } else {
         WIDTH - PAD - (last_w / 2.0).max(24.0)
     };
@@ -737,12 +737,20 @@ fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> 
             TEXT,
         ));
     }
+    // Label every point only if no two labels would touch (the first starts at its point, the
+    // last ends at its point, the others are centred).
     let label_points = !multi && {
-        let mut ok = true;
-        for v in &t.series[0].values {
-            ok &= text_width(&short(u, *v))? + 6.0 <= slot;
+        let mut spans = Vec::with_capacity(n);
+        for (i, v) in t.series[0].values.iter().enumerate() {
+            let w = text_width(&short(u, *v))?;
+            let x = sx(i);
+            spans.push(match i {
+                0 => (x - 4.0, x - 4.0 + w),
+                i if i == n - 1 => (x + 4.0 - w, x + 4.0),
+                _ => (x - w / 2.0, x + w / 2.0),
+            });
         }
-        ok
+        spans.windows(2).all(|p| p[0].1 + 6.0 <= p[1].0)
     };
     for (si, s) in t.series.iter().enumerate() {
         let pts: Vec<(f64, f64)> = s
@@ -968,6 +976,27 @@ mod tests {
         )
         .unwrap();
         assert!(l.texts().contains(&"Jul–Sep 2019"));
+    }
+
+    #[test]
+    fn crowded_line_labels_give_way_to_the_last_value() {
+        let values: Vec<f64> = (0..12)
+            .map(|i| 1_000_000.0 + i as f64 * 123_456.0)
+            .collect();
+        let cats: Vec<String> = (2010..2022).map(|y| y.to_string()).collect();
+        let cats: Vec<&str> = cats.iter().map(String::as_str).collect();
+        let l = laid(ChartKind::Line, &cats, &[("S", &values)]).unwrap();
+        let texts = l.texts();
+        assert!(texts.contains(&"£2.4m"), "last value labelled: {texts:?}");
+        assert!(
+            !texts.contains(&"£1.1m"),
+            "crowded labels left out: {texts:?}"
+        );
+        // Category labels thin out rather than overlap.
+        assert!(
+            texts.contains(&"2010") && !texts.contains(&"2011"),
+            "{texts:?}"
+        );
     }
 
     #[test]
