@@ -170,7 +170,7 @@ impl Server {
         let want = SocketAddr::new(opts.bind, opts.port);
         let http = tiny_http::Server::http(want).map_err(|e| {
             Error::from(
-                Diagnostic::error(&opts.root, format!("could not listen on {want}: {e}"))
+                Diagnostic::error(want.to_string(), format!("could not listen on {want}: {e}"))
                     .help("another program may be using this port: try --port with another number"),
             )
         })?;
