@@ -411,6 +411,7 @@ fn traversal_attempts_fail_and_never_leak_files() {
 #[test]
 fn head_content_types_redirects_and_the_sites_404_page() {
     let site = site();
+    write(&site.path().join("static/big.txt"), &"x".repeat(100_000));
     let server = start(site.path());
     let addr = server.addr();
 
@@ -421,6 +422,12 @@ fn head_content_types_redirects_and_the_sites_404_page() {
         .header("content-type")
         .unwrap()
         .starts_with("text/html; charset=utf-8"));
+
+    let big = request(addr, "HEAD", "/big.txt");
+    assert_eq!(big.status, 200);
+    assert_eq!(big.header("content-length").unwrap(), "100000");
+    assert!(big.body.is_empty());
+    assert_eq!(get(addr, "/big.txt").body.len(), 100_000);
 
     let css = get(addr, "/style.css");
     assert_eq!(css.status, 200);

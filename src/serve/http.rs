@@ -141,7 +141,10 @@ fn header(name: &str, value: &str) -> Option<Header> {
 }
 
 /// Adds headers, skipping any that cannot be encoded (never the case for the ones used here).
-fn with_headers<R: std::io::Read>(mut r: Response<R>, headers: &[(&str, &str)]) -> Response<R> {
+/// Bodies are always sent with a Content-Length (tiny_http would chunk large ones), so that HEAD
+/// tells the size and browsers show progress.
+fn with_headers<R: std::io::Read>(r: Response<R>, headers: &[(&str, &str)]) -> Response<R> {
+    let mut r = r.with_chunked_threshold(usize::MAX);
     for (n, v) in headers {
         if let Some(h) = header(n, v) {
             r.add_header(h);
