@@ -250,6 +250,7 @@ pub fn csv_files(site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
 
 /// Draws one chart from its resolved data.
 pub fn render(def: &ChartDef, table: &Table) -> Result<RenderedChart, String> {
+    check(def, table)?;
     let summary = def
         .description
         .clone()
@@ -311,6 +312,9 @@ pub fn resolve(def: &ChartDef, data: &Data) -> Result<Table, String> {
         }
         None => inline(spec)?,
     };
+    if table.categories.is_empty() {
+        return Err("has nothing to show: its data source gives no categories yet".into());
+    }
     Ok(table)
 }
 
@@ -732,6 +736,13 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
             );
         }
         if let Some(url) = &def.source_url {
+            if def.source_name.is_none() {
+                err(
+                    at("source_url"),
+                    "has a source_url but no source_name".into(),
+                    "add `source_name:` saying who published the figures; it is the link's text",
+                );
+            }
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 err(
                     at("source_url"),
@@ -924,6 +935,31 @@ mod tests {
             summary(&d, &t),
             "Grant fell from £21.3m in 2016/17 to £5.9m in 2019/20, a fall of 72%."
         );
+    }
+
+    #[test]
+    fn derived_data_with_nothing_to_count_is_an_error_not_a_panic() {
+        let mut d = def(ChartKind::Bar, &[], &[]);
+        d.data.source = Some(DerivedSource::PlanValueByTheme);
+        let data = Data {
+            plan: Some(crate::model::ProcurementPlan {
+                year: "2019/20".into(),
+                published: NaiveDate::from_ymd_opt(2019, 3, 12).unwrap(),
+                note: None,
+                entries: Vec::new(),
+            }),
+            ..Data::default()
+        };
+        assert!(resolve(&d, &data).unwrap_err().contains("nothing to show"));
+        d.data.source = Some(DerivedSource::PlanStartsByMonth);
+        assert!(resolve(&d, &data).unwrap_err().contains("no entries"));
+        d.data.source = Some(DerivedSource::PlanLargest);
+        assert!(resolve(&d, &data).is_err());
+        let line = def(ChartKind::Line, &["2020"], &[("S", &[1.0])]);
+        let t = resolve(&line, &Data::default()).unwrap();
+        assert!(render(&line, &t)
+            .unwrap_err()
+            .contains("at least two points"));
     }
 
     #[test]
