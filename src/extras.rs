@@ -10,11 +10,28 @@ pub const REPLACEABLE: &[&str] = &["robots.txt"];
 
 /// Every extra file of the site: (output path, bytes), in a fixed order.
 pub fn files(site: &Site, tree: &PageTree) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
-    let _ = tree;
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     for (name, bytes) in crate::opendata::files(site).map_err(|d| vec![d])? {
         out.push((name.to_string(), bytes));
     }
     out.extend(crate::charts::csv_files(site).map_err(|d| vec![d])?);
+    match crate::search::index_json(site, tree) {
+        Ok(bytes) => out.push((crate::search::INDEX_FILE.to_string(), bytes)),
+        Err(e) => {
+            return Err(vec![Diagnostic::error(
+                site.root.join("site.yaml"),
+                format!("could not write the search index: {e}"),
+            )
+            .help("this is a bug in mps; please report it")])
+        }
+    }
+    out.push((
+        crate::feeds::ATOM_FILE.to_string(),
+        crate::feeds::atom(site, tree).into_bytes(),
+    ));
+    out.push((
+        crate::feeds::ROBOTS_FILE.to_string(),
+        crate::feeds::robots(site).into_bytes(),
+    ));
     Ok(out)
 }

@@ -23,6 +23,10 @@ pub enum Kind {
     Theme(usize),
     Procurement(usize),
     Accessibility,
+    /// The search page (see `search`).
+    Search,
+    /// The HTML site map, listing every page by section (see `search`).
+    SiteMap,
     NotFound,
 }
 
@@ -243,6 +247,26 @@ pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>>
             updated: site.config.accessibility.statement_reviewed,
             review_by: None,
         });
+    }
+    // Search and the site map, where the theme has templates for them (see `search`).
+    for (path, kind, title, description, template) in crate::search::PAGES {
+        if theme.has_template(template) && !pages.iter().any(|p| p.path == *path) {
+            pages.push(PlannedPage {
+                path: path.to_string(),
+                kind: *kind,
+                title: title.to_string(),
+                description: Some(description.to_string()),
+                template: template.to_string(),
+                file: site.root.join("site.yaml"),
+                weight: i64::MAX,
+                parent: None,
+                is_section: false,
+                listed: false,
+                date: None,
+                updated: None,
+                review_by: None,
+            });
+        }
     }
     pages.push(PlannedPage {
         path: "404.html".into(),

@@ -222,6 +222,7 @@ impl<'a> Renderer<'a> {
                     ctx.insert("item", &plan.entries[n]);
                 }
             }
+            Kind::SiteMap => ctx.insert("site_map", &crate::search::site_map(self.tree)),
             _ => {}
         }
         if !problems.is_empty() {

@@ -1,0 +1,246 @@
+//! Finding things: the search index (`search-index.json`) that the theme's `search.js` reads in
+//! the browser, and the HTML site map that serves readers without JavaScript.
+//!
+//! The index is made from the model (Markdown bodies as plain text, and the data behind the
+//! generated pages), so it is the same on every build and needs no server.
+
+use std::collections::BTreeMap;
+
+use pulldown_cmark::{Event, Options, Parser, TagEnd};
+use serde::Serialize;
+
+use crate::model::Site;
+use crate::pages::{Kind, PageTree, PlannedPage};
+use crate::urls;
+
+/// Output file of the search index.
+pub const INDEX_FILE: &str = "search-index.json";
+
+/// Generated pages: (site path, kind, title, description, template).
+pub const PAGES: &[(&str, Kind, &str, &str, &str)] = &[
+    (
+        "search/",
+        Kind::Search,
+        "Search",
+        "Search every page of this site.",
+        "search.html",
+    ),
+    (
+        "sitemap/",
+        Kind::SiteMap,
+        "Site map",
+        "Every page of this site, by section.",
+        "sitemap.html",
+    ),
+];
+
+/// Longest plain text kept for one page, in characters: enough to find a page by the words
+/// in it and show a snippet, without making the index heavy.
+const MAX_TEXT: usize = 1500;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexEntry {
+    pub title: String,
+    /// Title of the top-level section the page is in (`Home` for top-level pages).
+    pub section: String,
+    /// Output file relative to the site root: `plan/index.html`.
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The page's words as plain text, trimmed.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchIndex {
+    pub pages: Vec<IndexEntry>,
+}
+
+fn searchable(p: &PlannedPage) -> bool {
+    !matches!(p.kind, Kind::NotFound | Kind::Search | Kind::SiteMap)
+}
+
+/// The title of the top-level section holding `path`.
+fn section_of(tree: &PageTree, path: &str) -> String {
+    let top = match path.split_once('/') {
+        Some((first, rest)) if !rest.is_empty() => format!("{first}/"),
+        _ => String::new(),
+    };
+    match tree.by_path.get(&top) {
+        Some(&i) if !top.is_empty() => tree.pages[i].title.clone(),
+        _ => "Home".to_string(),
+    }
+}
+
+/// The search index of the whole site.
+pub fn index(site: &Site, tree: &PageTree) -> SearchIndex {
+    let mut pages = Vec::new();
+    for p in tree.pages.iter().filter(|p| searchable(p)) {
+        let text = trim(&squash(&page_text(site, p)), MAX_TEXT);
+        pages.push(IndexEntry {
+            title: p.title.clone(),
+            section: section_of(tree, &p.path),
+            url: urls::output_file(&p.path),
+            description: p.description.clone(),
+            text,
+        });
+    }
+    pages.sort_by(|a, b| a.url.cmp(&b.url));
+    SearchIndex { pages }
+}
+
+/// `search-index.json`, compact (it is read by a script, not by people).
+pub fn index_json(site: &Site, tree: &PageTree) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&index(site, tree))
+}
+
+/// The words of one page.
+fn page_text(site: &Site, p: &PlannedPage) -> String {
+    let d = &site.data;
+    let mut parts: Vec<String> = Vec::new();
+    match p.kind {
+        Kind::Content(i) => {
+            if let Some(src) = site.pages.get(i) {
+                parts.push(markdown_text(&src.body));
+            }
+        }
+        Kind::Principle(i) => {
+            if let Some(pr) = d.principles.get(i) {
+                parts.push(pr.summary.clone());
+                parts.extend(pr.in_practice.iter().cloned());
+            }
+        }
+        Kind::Theme(i) => {
+            if let Some(t) = d.themes.get(i) {
+                parts.push(t.summary.clone());
+                parts.extend(t.outcomes.iter().cloned());
+            }
+        }
+        Kind::Procurement(i) => {
+            if let Some(e) = d.plan.as_ref().and_then(|plan| plan.entries.get(i)) {
+                parts.push(e.id.clone());
+                parts.extend(e.description.iter().cloned());
+                parts.push(e.department.clone());
+                parts.push(e.route.clone());
+                parts.push(e.status.label().to_string());
+                parts.push(e.social_value.clone());
+            }
+        }
+        Kind::Accessibility => {
+            parts.push(
+                "How accessible this website is, known issues, how to report a problem and the enforcement procedure."
+                    .to_string(),
+            );
+        }
+        Kind::Search | Kind::SiteMap | Kind::NotFound => {}
+    }
+    parts.join(" ")
+}
+
+/// Markdown as plain text: the words, without markup.
+pub fn markdown_text(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION;
+    for event in Parser::new_ext(body, options) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_),
+            ) => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Runs of whitespace become one space.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At most `max` characters, cut at a word boundary.
+fn trim(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    match cut.rfind(' ') {
+        Some(i) => format!("{}…", &cut[..i]),
+        None => format!("{cut}…"),
+    }
+}
+
+/// One page in the site map, with the pages under it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MapNode {
+    pub title: String,
+    /// Output file relative to the site root.
+    pub href: String,
+    pub children: Vec<MapNode>,
+}
+
+/// Every page, nested by section, starting from the home page (or the top-level pages when
+/// there is no home page).
+pub fn site_map(tree: &PageTree) -> Vec<MapNode> {
+    let mut under: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in tree.pages.iter().enumerate() {
+        if matches!(p.kind, Kind::NotFound) || p.path.is_empty() {
+            continue;
+        }
+        let parent = p.parent.clone().unwrap_or_default();
+        under.entry(parent).or_default().push(i);
+    }
+    for list in under.values_mut() {
+        list.sort_by(|&a, &b| {
+            let (a, b) = (&tree.pages[a], &tree.pages[b]);
+            // Pages written in Markdown first, then the plan's entries, in plan order.
+            let entry = |p: &PlannedPage| matches!(p.kind, Kind::Procurement(_));
+            (entry(a), a.weight, &a.title, &a.path).cmp(&(entry(b), b.weight, &b.title, &b.path))
+        });
+    }
+    fn node(tree: &PageTree, under: &BTreeMap<String, Vec<usize>>, i: usize) -> MapNode {
+        let p = &tree.pages[i];
+        MapNode {
+            title: p.title.clone(),
+            href: urls::output_file(&p.path),
+            children: under
+                .get(&p.path)
+                .map(|c| c.iter().map(|&c| node(tree, under, c)).collect())
+                .unwrap_or_default(),
+        }
+    }
+    match tree.by_path.get("") {
+        Some(&home) => vec![node(tree, &under, home)],
+        None => under
+            .get("")
+            .map(|c| c.iter().map(|&c| node(tree, &under, c)).collect())
+            .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_becomes_plain_words() {
+        let t = squash(&markdown_text(
+            "## Heading\n\nSome *text* with [a link](x.md).\n\n- one\n- two\n",
+        ));
+        assert_eq!(t, "Heading Some text with a link. one two");
+    }
+
+    #[test]
+    fn long_text_is_cut_at_a_word() {
+        assert_eq!(trim("one two three", 9), "one two…");
+        assert_eq!(trim("short", 9), "short");
+    }
+}
