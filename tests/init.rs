@@ -47,6 +47,7 @@ fn a_new_site_builds_and_checks_clean() {
         "content/data/framework.yaml",
         "content/data/plan.yaml",
         "content/data/figures.yaml",
+        "content/data/charts.yaml",
     ] {
         assert!(root.join(f).is_file(), "{f}");
     }
@@ -77,6 +78,9 @@ fn a_new_site_builds_and_checks_clean() {
         "framework/index.html",
         "plan.csv",
         "plan-ocds.json",
+        "charts/spend-by-theme.csv",
+        "search-index.json",
+        "atom.xml",
     ] {
         assert!(public.join(f).is_file(), "{f}");
     }
