@@ -156,6 +156,7 @@ pub struct Server {
     changes: Sender<watch::Changes>,
     threads: Vec<JoinHandle<()>>,
     builder: Option<JoinHandle<()>>,
+    reaper: Option<JoinHandle<()>>,
     _builds: tempfile::TempDir,
 }
 
@@ -194,6 +195,17 @@ impl Server {
 
         let (tx, rx) = mpsc::channel();
         let watcher = watch::SiteWatcher::start(&root_abs, tx.clone())?;
+        // Old builds are deleted on their own thread: removing a thousand files can take longer
+        // than the next build, which must not wait for it.
+        let (reap, reap_rx) = mpsc::channel::<PathBuf>();
+        let reaper = std::thread::Builder::new()
+            .name("mps-reaper".into())
+            .spawn(move || {
+                for dir in reap_rx {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+            })
+            .map_err(|e| Error::io("could not start a thread for", &opts.root, e))?;
         let mut builder = Builder {
             opts: opts.clone(),
             dir: builds
@@ -206,6 +218,7 @@ impl Server {
             watcher,
             last_printed: None,
             kept: Vec::new(),
+            reap,
         };
         builder.build(&[]);
         let builder_thread = std::thread::Builder::new()
@@ -237,6 +250,7 @@ impl Server {
             changes: tx,
             threads,
             builder: Some(builder_thread),
+            reaper: Some(reaper),
             _builds: builds,
         })
     }
@@ -282,6 +296,10 @@ impl Server {
         if let Some(b) = self.builder.take() {
             let _ = b.join();
         }
+        // The builder is gone, so is the reaper's channel: it ends after its current folder.
+        if let Some(r) = self.reaper.take() {
+            let _ = r.join();
+        }
         self.shared.close_streams();
     }
 }
@@ -314,6 +332,8 @@ struct Builder {
     last_printed: Option<String>,
     /// Build folders still on disk, oldest first.
     kept: Vec<PathBuf>,
+    /// Where old build folders go to be deleted.
+    reap: Sender<PathBuf>,
 }
 
 impl Builder {
@@ -387,7 +407,9 @@ impl Builder {
                 // Keep the previous build too: a request may still be reading from it.
                 while self.kept.len() > 2 {
                     let old = self.kept.remove(0);
-                    let _ = std::fs::remove_dir_all(old);
+                    if let Err(mpsc::SendError(old)) = self.reap.send(old) {
+                        let _ = std::fs::remove_dir_all(old);
+                    }
                 }
             }
             Err(e) => {
