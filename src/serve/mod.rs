@@ -226,9 +226,19 @@ impl Server {
             .spawn(move || builder.run(rx))
             .map_err(|e| Error::io("could not start a thread for", &opts.root, e))?;
 
-        let mut threads = Vec::new();
+        // From here on, dropping `server` (an early return) stops what has started.
+        let mut server = Server {
+            addr,
+            shared,
+            stop,
+            changes: tx,
+            threads: Vec::with_capacity(WORKERS),
+            builder: Some(builder_thread),
+            reaper: Some(reaper),
+            _builds: builds,
+        };
         for i in 0..WORKERS {
-            let (http, shared, stop) = (http.clone(), shared.clone(), stop.clone());
+            let (http, shared, stop) = (http.clone(), server.shared.clone(), server.stop.clone());
             let t = std::thread::Builder::new()
                 .name(format!("mps-http-{i}"))
                 .spawn(move || {
@@ -241,18 +251,9 @@ impl Server {
                     }
                 })
                 .map_err(|e| Error::io("could not start a thread for", &opts.root, e))?;
-            threads.push(t);
+            server.threads.push(t);
         }
-        Ok(Server {
-            addr,
-            shared,
-            stop,
-            changes: tx,
-            threads,
-            builder: Some(builder_thread),
-            reaper: Some(reaper),
-            _builds: builds,
-        })
+        Ok(server)
     }
 
     /// The address the server listens on (with the real port when 0 was asked for).
@@ -281,7 +282,10 @@ impl Server {
         self.shared.builds.load(Ordering::SeqCst)
     }
 
-    /// Stops serving and watching, and removes the temporary builds.
+    /// Stops serving and watching, and removes the temporary builds. Open live-reload streams
+    /// get no more events; their connections close when the process ends (tiny_http keeps a
+    /// connection's socket until the browser closes it), and browsers then reconnect to the next
+    /// server and reload.
     pub fn stop(mut self) {
         self.shutdown();
     }
