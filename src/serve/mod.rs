@@ -429,9 +429,11 @@ impl Builder {
                 self.shared.builds.store(n, Ordering::SeqCst);
                 if self.opts.verbose && self.last_printed.as_deref() != Some(text.as_str()) {
                     eprint!("{text}");
-                    eprintln!(
-                        "error: the site could not be rebuilt; still serving the last good build"
-                    );
+                    if self.kept.is_empty() {
+                        eprintln!("error: the site could not be built; pages show this error until it is fixed");
+                    } else {
+                        eprintln!("error: the site could not be rebuilt; still serving the last good build");
+                    }
                 }
                 self.last_printed = Some(text);
             }
