@@ -56,6 +56,7 @@ pub fn check(opts: &CheckOptions) -> Vec<Diagnostic> {
 pub fn warnings(site: &Site, today: NaiveDate) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     stale_figures(site, today, &mut out);
+    accessibility_statement(site, today, &mut out);
     for page in &site.pages {
         overdue_review(page, today, &mut out);
         placeholder_description(page, &mut out);
@@ -104,6 +105,33 @@ fn stale_figures(site: &Site, today: NaiveDate, out: &mut Vec<Diagnostic>) {
             )),
         );
     }
+}
+
+/// The accessibility statement should be reviewed at least once a year.
+fn accessibility_statement(site: &Site, today: NaiveDate, out: &mut Vec<Diagnostic>) {
+    let a = &site.config.accessibility;
+    let (key, last) = match (a.statement_reviewed, a.statement_prepared) {
+        (Some(d), _) => ("statement_reviewed", d),
+        (None, Some(d)) => ("statement_prepared", d),
+        (None, None) => return,
+    };
+    match last.checked_add_months(Months::new(12)) {
+        Some(due) if due < today => {}
+        _ => return,
+    }
+    let file = site.root.join("site.yaml");
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    out.push(
+        Diagnostic::warning(
+            &file,
+            format!(
+                "the accessibility statement was last reviewed on {}, more than a year ago",
+                format::date_long(last)
+            ),
+        )
+        .at(find_line(&text, 1, key, ""), None)
+        .help("check the statement and its known issues are still right, then set `statement_reviewed:` to today"),
+    );
 }
 
 fn front_matter_line(page: &SourcePage, key: &str) -> Option<usize> {

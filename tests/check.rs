@@ -170,3 +170,16 @@ fn the_default_site_checks_with_warnings_only() {
         "{found:?}"
     );
 }
+
+#[test]
+fn an_old_accessibility_statement_is_a_warning() {
+    let (_d, root) = site("2026-11-25");
+    let found = check(&root, "2027-11-26");
+    let w: Vec<_> = found
+        .iter()
+        .filter(|d| d.message.contains("accessibility statement"))
+        .collect();
+    assert_eq!(w.len(), 1, "{found:?}");
+    assert_eq!(w[0].file, root.join("site.yaml"));
+    assert!(w[0].line.is_some());
+}
