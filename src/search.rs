@@ -118,12 +118,15 @@ fn page_text(site: &Site, p: &PlannedPage) -> String {
         }
         Kind::Procurement(i) => {
             if let Some(e) = d.plan.as_ref().and_then(|plan| plan.entries.get(i)) {
-                parts.push(e.id.clone());
-                parts.extend(e.description.iter().cloned());
-                parts.push(e.department.clone());
-                parts.push(e.route.clone());
-                parts.push(e.status.label().to_string());
-                parts.push(e.social_value.clone());
+                parts.extend(e.description.iter().map(|t| sentence(t)));
+                parts.push(format!("Social value: {}", sentence(&e.social_value)));
+                parts.push(format!(
+                    "{}. {}. {}. Reference {}.",
+                    e.department.trim_end_matches('.'),
+                    e.route.trim_end_matches('.'),
+                    e.status.label(),
+                    e.id
+                ));
             }
         }
         Kind::Accessibility => {
@@ -135,6 +138,16 @@ fn page_text(site: &Site, p: &PlannedPage) -> String {
         Kind::Search | Kind::SiteMap | Kind::NotFound => {}
     }
     parts.join(" ")
+}
+
+/// `text`, ending with a full stop.
+fn sentence(text: &str) -> String {
+    let t = text.trim();
+    if t.ends_with(['.', '!', '?']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
 }
 
 /// Markdown as plain text: the words, without markup.
