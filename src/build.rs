@@ -145,9 +145,15 @@ fn generate(root: &Path, drafts: bool, staging: Option<&Staging>) -> Result<(usi
             for (rel, bytes) in extra {
                 if files.contains(&rel) {
                     if !crate::extras::REPLACEABLE.contains(&rel.as_str()) {
+                        let own = site
+                            .assets
+                            .iter()
+                            .find(|(r, _)| *r == rel)
+                            .map(|(_, p)| p.clone())
+                            .unwrap_or_else(|| site.root.join("static").join(&rel));
                         problems.push(
                             Diagnostic::error(
-                                site.root.join("static").join(&rel),
+                                own,
                                 format!("this file would replace `{rel}`, which mps writes"),
                             )
                             .help("rename the file or move it to another folder"),

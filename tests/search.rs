@@ -164,3 +164,33 @@ fn every_page_links_the_feed_and_sends_feedback_with_its_address() {
     assert!(principle.contains("href=\"../../atom.xml\""));
     assert!(principle.contains("principles%2Fdriving%2Dinnovation%2F"));
 }
+
+#[test]
+fn a_sites_own_robots_txt_wins_but_no_file_may_replace_the_open_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("site");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date");
+    mps::scaffold::init(&root, today).expect("scaffold");
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(
+        root.join("static/robots.txt"),
+        "User-agent: *\nDisallow: /\n",
+    )
+    .unwrap();
+    let out = mps::build(&mps::BuildOptions::new(&root)).expect("it builds");
+    assert_eq!(
+        std::fs::read_to_string(out.output.join("robots.txt")).unwrap(),
+        "User-agent: *\nDisallow: /\n"
+    );
+
+    std::fs::write(root.join("static/plan.csv"), "mine\n").unwrap();
+    let err = mps::build(&mps::BuildOptions::new(&root)).expect_err("a clash");
+    let d = err.diagnostics();
+    assert!(
+        d.iter()
+            .any(|d| d.file.ends_with("static/plan.csv") && d.message.contains("plan.csv")),
+        "{d:?}"
+    );
+    // The failed build left the last good one alone.
+    assert!(out.output.join("plan.csv").is_file());
+}
