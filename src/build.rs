@@ -3,14 +3,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::links::{self, PageLinks};
+use crate::memo::{PageOut, RenderMemo};
+use crate::model::Site;
 use crate::output::{self, Staging};
 use crate::pages;
-use crate::render::{self, Renderer};
+use crate::render::{self, RenderedPage, Renderer};
 use crate::templates::{SiteTheme, ThemeFile};
 use crate::{content, validate};
 
@@ -49,55 +52,116 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         .unwrap_or_else(|| opts.root.join("public"));
     let target = output::check_target(&target, &opts.root)?;
     let staging = Staging::new(target)?;
-    let (pages, files) = generate(&opts.root, opts.drafts, Some(&staging))?;
+    let site = load(&opts.root, opts.drafts)?;
+    let theme = SiteTheme::load(&opts.root, &site.config.theme)?;
+    let done = generate(&site, &theme, Sink::Disk(&staging), None)?;
     let output = staging.commit()?;
     Ok(BuildSummary {
-        pages,
-        files,
+        pages: done.pages,
+        files: done.files.len(),
         output,
     })
 }
 
 /// Everything a build checks, without writing anything.
 pub fn validate_only(root: &Path, drafts: bool) -> Result<usize> {
-    generate(root, drafts, None).map(|(pages, _)| pages)
+    let site = load(root, drafts)?;
+    let theme = SiteTheme::load(root, &site.config.theme)?;
+    generate(&site, &theme, Sink::Nowhere, None).map(|done| done.pages)
 }
 
-/// Runs the pipeline, writing into `staging` when given. Returns (pages, files).
-fn generate(root: &Path, drafts: bool, staging: Option<&Staging>) -> Result<(usize, usize)> {
+/// Loads and validates the site.
+pub fn load(root: &Path, drafts: bool) -> Result<Site> {
     let site = content::load(root, drafts)?;
+    checked(site)
+}
+
+/// `site` if it is valid.
+pub fn checked(site: Site) -> Result<Site> {
     let problems = validate::validate(&site);
     if !problems.is_empty() {
         return Err(problems.into());
     }
-    let theme = SiteTheme::load(root, &site.config.theme)?;
-    let tree = pages::plan(&site, &theme).map_err(Error::from)?;
-    let renderer = Renderer::new(&site, &tree, &theme);
+    Ok(site)
+}
+
+/// One file of a finished build, as the preview holds it in memory.
+#[derive(Debug, Clone)]
+pub enum FileBody {
+    Bytes(Arc<[u8]>),
+    Html(Arc<str>),
+    /// A file copied as it is (the site's or a theme's static file): read when asked for.
+    Disk(PathBuf),
+    BuiltIn(&'static [u8]),
+}
+
+/// Where a build's files go.
+pub enum Sink<'a> {
+    /// Written to the staging folder as they are made; nothing is kept in memory.
+    Disk(&'a Staging),
+    /// Kept in memory (the preview serves them from there).
+    Memory,
+    /// Checked, then dropped (`mps check`).
+    Nowhere,
+}
+
+/// What [`generate`] made.
+#[derive(Debug, Default)]
+pub struct Generated {
+    pub pages: usize,
+    /// Pages rendered by this build rather than reused from the memo.
+    pub rendered: usize,
+    /// Every file of the site; with bodies only for [`Sink::Memory`].
+    pub files: BTreeMap<String, Option<FileBody>>,
+    /// The pages and Markdown rendered, for the next preview build (only with a memo).
+    pub memo: Option<RenderMemo>,
+}
+
+/// Renders a loaded, valid site into `sink`. With `memo` (the preview), pages whose inputs are
+/// unchanged since the build that made the memo are reused rather than rendered again.
+pub fn generate(
+    site: &Site,
+    theme: &SiteTheme,
+    sink: Sink,
+    memo: Option<&RenderMemo>,
+) -> Result<Generated> {
+    let tree = pages::plan(site, theme).map_err(Error::from)?;
+    let renderer = Renderer::new(site, &tree, theme);
 
     let write = |rel: &str, bytes: &[u8]| -> Result<(), Vec<Diagnostic>> {
-        match staging {
-            Some(s) => s.write(rel, bytes).map_err(|e| e.diagnostics()),
-            None => Ok(()),
+        match &sink {
+            Sink::Disk(s) => s.write(rel, bytes).map_err(|e| e.diagnostics()),
+            _ => Ok(()),
         }
     };
-    let results: Vec<Result<PageLinks, Vec<Diagnostic>>> = (0..tree.pages.len())
+    let keep_html = matches!(sink, Sink::Memory);
+    type Done = Result<(Arc<PageLinks>, RenderedPage), Vec<Diagnostic>>;
+    let results: Vec<Done> = (0..tree.pages.len())
         .into_par_iter()
         .map(|i| {
-            let page = renderer.render(i)?;
+            let mut page = renderer.render(i, memo)?;
             write(&page.output, page.html.as_bytes())?;
-            Ok(links::scan(
-                &page.output,
-                &page.html,
-                page.source,
-                &page.template,
-            ))
+            let links = match page.links.take() {
+                Some(l) => l,
+                None => Arc::new(links::scan(
+                    &page.output,
+                    &page.html,
+                    page.source.clone(),
+                    &page.template,
+                )),
+            };
+            if !keep_html && memo.is_none() {
+                // Written already: do not hold every page in memory until the end.
+                page.html = Arc::from("");
+            }
+            Ok((links, page))
         })
         .collect();
     let mut problems = Vec::new();
-    let mut scanned = Vec::with_capacity(results.len());
+    let mut rendered = Vec::with_capacity(results.len());
     for r in results {
         match r {
-            Ok(l) => scanned.push(l),
+            Ok(l) => rendered.push(l),
             Err(mut d) => problems.append(&mut d),
         }
     }
@@ -105,14 +169,35 @@ fn generate(root: &Path, drafts: bool, staging: Option<&Staging>) -> Result<(usi
         return Err(problems.into());
     }
 
-    let mut files: BTreeSet<String> = scanned.iter().map(|p| p.output.clone()).collect();
+    let reused = rendered.iter().filter(|(_, p)| p.reused).count();
+    let mut files: BTreeMap<String, Option<FileBody>> = BTreeMap::new();
+    let mut next_memo = memo.map(|_| RenderMemo::default());
+    for (links, page) in &rendered {
+        let body = keep_html.then(|| FileBody::Html(page.html.clone()));
+        files.insert(page.output.clone(), body);
+        if let Some(m) = next_memo.as_mut() {
+            if let Some((rel, key, md)) = &page.markdown {
+                m.markdown.insert(rel.clone(), (*key, md.clone()));
+            }
+            if let Some(f) = page.fingerprint {
+                m.pages.insert(
+                    page.output.clone(),
+                    PageOut {
+                        fingerprint: f,
+                        html: page.html.clone(),
+                        links: links.clone(),
+                    },
+                );
+            }
+        }
+    }
     // The site's own files win over the theme's of the same name.
     let mut assets: BTreeMap<String, ThemeFile> = theme.assets.iter().cloned().collect();
     for (rel, path) in &site.assets {
         assets.insert(rel.clone(), ThemeFile::Disk(path.clone()));
     }
     for (rel, file) in &assets {
-        if files.contains(rel) {
+        if files.contains_key(rel) {
             let shown = match file {
                 ThemeFile::Disk(p) => p.clone(),
                 ThemeFile::BuiltIn(_) => PathBuf::from("(built-in theme)").join(rel),
@@ -123,56 +208,74 @@ fn generate(root: &Path, drafts: bool, staging: Option<&Staging>) -> Result<(usi
             );
             continue;
         }
-        if let Some(s) = staging {
-            let r = match file {
-                ThemeFile::Disk(p) => s.copy(rel, p),
-                ThemeFile::BuiltIn(bytes) => s.write(rel, bytes),
-            };
-            if let Err(e) = r {
-                problems.extend(e.diagnostics());
+        let body = match (&sink, file) {
+            (Sink::Disk(s), ThemeFile::Disk(p)) => {
+                if let Err(e) = s.copy(rel, p) {
+                    problems.extend(e.diagnostics());
+                }
+                None
             }
-        }
-        files.insert(rel.clone());
+            (Sink::Disk(s), ThemeFile::BuiltIn(bytes)) => {
+                if let Err(e) = s.write(rel, bytes) {
+                    problems.extend(e.diagnostics());
+                }
+                None
+            }
+            (Sink::Memory, ThemeFile::Disk(p)) => Some(FileBody::Disk(p.clone())),
+            (Sink::Memory, ThemeFile::BuiltIn(bytes)) => Some(FileBody::BuiltIn(bytes)),
+            (Sink::Nowhere, _) => None,
+        };
+        files.insert(rel.clone(), body);
     }
-    let sitemap = render::sitemap(&site, &tree);
-    if let Err(mut d) = write("sitemap.xml", sitemap.as_bytes()) {
-        problems.append(&mut d);
-    }
-    files.insert("sitemap.xml".into());
+    let mut made: Vec<(String, Vec<u8>)> = vec![(
+        "sitemap.xml".to_string(),
+        render::sitemap(site, &tree).into_bytes(),
+    )];
     // Open data, search index, feed and robots.txt (see `extras`).
-    match crate::extras::files(&site, &tree) {
-        Ok(extra) => {
-            for (rel, bytes) in extra {
-                if files.contains(&rel) {
-                    if !crate::extras::REPLACEABLE.contains(&rel.as_str()) {
-                        let own = site
-                            .assets
-                            .iter()
-                            .find(|(r, _)| *r == rel)
-                            .map(|(_, p)| p.clone())
-                            .unwrap_or_else(|| site.root.join("static").join(&rel));
-                        problems.push(
-                            Diagnostic::error(
-                                own,
-                                format!("this file would replace `{rel}`, which mps writes"),
-                            )
-                            .help("rename the file or move it to another folder"),
-                        );
-                    }
-                    continue;
-                }
-                if let Err(mut d) = write(&rel, &bytes) {
-                    problems.append(&mut d);
-                }
-                files.insert(rel);
-            }
-        }
+    match crate::extras::files(site, &tree) {
+        Ok(extra) => made.extend(extra),
         Err(mut d) => problems.append(&mut d),
     }
+    for (rel, bytes) in made {
+        if files.contains_key(&rel) {
+            if !crate::extras::REPLACEABLE.contains(&rel.as_str()) {
+                let own = site
+                    .assets
+                    .iter()
+                    .find(|(r, _)| *r == rel)
+                    .map(|(_, p)| p.clone())
+                    .unwrap_or_else(|| site.root.join("static").join(&rel));
+                problems.push(
+                    Diagnostic::error(
+                        own,
+                        format!("this file would replace `{rel}`, which mps writes"),
+                    )
+                    .help("rename the file or move it to another folder"),
+                );
+            }
+            continue;
+        }
+        if let Err(mut d) = write(&rel, &bytes) {
+            problems.append(&mut d);
+        }
+        let body = keep_html.then(|| FileBody::Bytes(Arc::from(bytes)));
+        files.insert(rel, body);
+    }
 
-    problems.extend(links::check(&scanned, &files, &site.config.base_path()));
+    let names: BTreeSet<String> = files.keys().cloned().collect();
+    let pages = rendered.len();
+    let scanned: Vec<PageLinks> = rendered
+        .into_iter()
+        .map(|(l, _)| Arc::try_unwrap(l).unwrap_or_else(|shared| (*shared).clone()))
+        .collect();
+    problems.extend(links::check(&scanned, &names, &site.config.base_path()));
     if !problems.is_empty() {
         return Err(problems.into());
     }
-    Ok((scanned.len(), files.len()))
+    Ok(Generated {
+        pages,
+        rendered: pages - reused,
+        files,
+        memo: next_memo,
+    })
 }

@@ -16,6 +16,7 @@ pub mod feeds;
 pub mod format;
 pub mod links;
 pub mod markdown;
+pub mod memo;
 pub mod model;
 pub mod opendata;
 pub mod output;

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
@@ -12,7 +13,9 @@ use serde::Serialize;
 use crate::charts::RenderedChart;
 use crate::error::Diagnostic;
 use crate::format;
+use crate::links::PageLinks;
 use crate::markdown::{self, Heading, LinkContext};
+use crate::memo::{Fingerprint, MarkdownOut, RenderMemo};
 use crate::model::Site;
 use crate::pages::{Kind, NavLink, PageTree};
 use crate::templates::SiteTheme;
@@ -26,10 +29,19 @@ pub struct RenderedPage {
     pub path: String,
     /// Output file relative to the output folder (`plan/index.html`).
     pub output: String,
-    pub html: String,
+    pub html: Arc<str>,
     /// The file to blame for problems in this page.
     pub source: PathBuf,
     pub template: String,
+    /// Hash of everything the page was rendered from; `None` without a memo.
+    pub fingerprint: Option<u64>,
+    /// The page's source (relative to `content/`), the hash of its Markdown's inputs and its
+    /// output, for the next memo.
+    pub markdown: Option<(String, u64, Arc<MarkdownOut>)>,
+    /// The page's links, when it was reused from the memo (and so need no scanning).
+    pub links: Option<Arc<PageLinks>>,
+    /// Whether the page came from the memo rather than its template.
+    pub reused: bool,
 }
 
 #[derive(Serialize)]
@@ -80,6 +92,18 @@ pub struct Renderer<'a> {
     data: DataView,
     /// Every chart, drawn once per build, by id.
     charts: BTreeMap<String, Result<RenderedChart, Diagnostic>>,
+    /// Hash of `base` and the templates: part of every page's fingerprint (`None`, and so no
+    /// reuse, if something in it could not be hashed).
+    base_fingerprint: Option<u64>,
+    /// Hash of what every page's Markdown may use besides its own text (other pages' addresses,
+    /// the charts): part of every Markdown fingerprint.
+    markdown_fingerprint: Option<u64>,
+}
+
+/// Inserts `value` into `ctx` and adds it to `fp`.
+fn put<T: Serialize + ?Sized>(ctx: &mut tera::Context, fp: &mut Fingerprint, key: &str, value: &T) {
+    fp.add(key, value);
+    ctx.insert(key, value);
 }
 
 impl<'a> Renderer<'a> {
@@ -111,18 +135,26 @@ impl<'a> Renderer<'a> {
             procurement: &c.procurement,
         };
         let mut base = tera::Context::new();
-        base.insert("site", &site_view);
-        base.insert("data", &data);
-        base.insert("nav", &tree.nav);
+        let mut fp = Fingerprint::new(theme.fingerprint);
+        put(&mut base, &mut fp, "site", &site_view);
+        put(&mut base, &mut fp, "data", &data);
+        put(&mut base, &mut fp, "nav", &tree.nav);
         let charts = crate::charts::render_all(site);
         // Templates place charts with the `chart` macro of the default theme's macros.html.
         let drawn: BTreeMap<&String, &RenderedChart> = charts
             .iter()
             .filter_map(|(id, c)| c.as_ref().ok().map(|c| (id, c)))
             .collect();
-        base.insert("charts", &drawn);
-        base.insert("downloads", &crate::opendata::downloads(site));
-        base.insert(
+        put(&mut base, &mut fp, "charts", &drawn);
+        put(
+            &mut base,
+            &mut fp,
+            "downloads",
+            &crate::opendata::downloads(site),
+        );
+        put(
+            &mut base,
+            &mut fp,
             "generated",
             &serde_json::json!({
                 "principles": tree.generated.principles.as_deref().map(urls::output_file),
@@ -132,6 +164,21 @@ impl<'a> Renderer<'a> {
                 "accessibility": urls::output_file("accessibility/"),
             }),
         );
+        let base_fingerprint = fp.finish();
+        let mut md = Fingerprint::new(0);
+        md.add("pages", &tree.by_source);
+        let chart_texts: BTreeMap<&String, String> = charts
+            .iter()
+            .map(|(id, c)| {
+                let text = match c {
+                    Ok(c) => c.figure(""),
+                    Err(d) => d.to_string(),
+                };
+                (id, text)
+            })
+            .collect();
+        md.add("charts", &chart_texts);
+        let markdown_fingerprint = md.finish();
         Renderer {
             site,
             tree,
@@ -139,41 +186,42 @@ impl<'a> Renderer<'a> {
             base,
             data,
             charts,
+            base_fingerprint,
+            markdown_fingerprint,
         }
     }
 
-    /// Renders page `i` of the tree.
-    pub fn render(&self, i: usize) -> Result<RenderedPage, Vec<Diagnostic>> {
+    /// Renders page `i` of the tree. With a memo (the preview), reuses the previous build's
+    /// Markdown and page when their inputs hash the same.
+    pub fn render(
+        &self,
+        i: usize,
+        memo: Option<&RenderMemo>,
+    ) -> Result<RenderedPage, Vec<Diagnostic>> {
         let p = &self.tree.pages[i];
         let mut problems = Vec::new();
+        let mut markdown_out = None;
         let (content, headings) = match p.kind {
             Kind::Content(ci) => {
                 let src = &self.site.pages[ci];
-                let ctx = LinkContext {
-                    rel: &src.rel,
-                    path: &src.path,
-                    pages: &self.tree.by_source,
+                let key = memo.and(self.markdown_fingerprint).and_then(|seed| {
+                    let mut f = Fingerprint::new(seed);
+                    f.add("rel", &src.rel);
+                    f.add("path", &src.path);
+                    f.add("file", &src.file);
+                    f.add("line", &src.body_line);
+                    f.add("body", &src.body);
+                    f.finish()
+                });
+                let reused = key.and_then(|k| memo.and_then(|m| m.markdown(&src.rel, k)));
+                let out = match reused {
+                    Some(out) => out,
+                    None => Arc::new(self.markdown(src)),
                 };
-                let root = urls::root_prefix(&src.path);
-                let chart = |id: &str| match self.charts.get(id) {
-                    Some(Ok(c)) => Ok(c.figure(&root)),
-                    Some(Err(d)) => Err(d.to_string()),
-                    None => Err(format!(
-                        "there is no chart `{id}` in content/data/charts.yaml{}",
-                        if self.charts.is_empty() {
-                            String::new()
-                        } else {
-                            format!(
-                                "; charts are: {}",
-                                self.charts.keys().cloned().collect::<Vec<_>>().join(", ")
-                            )
-                        }
-                    )),
-                };
-                let r =
-                    markdown::render_with_charts(&src.body, &src.file, src.body_line, &ctx, &chart);
-                problems.extend(r.problems);
-                (r.html, r.headings)
+                problems.extend(out.problems.iter().cloned());
+                let shown = (out.html.clone(), out.headings.clone());
+                markdown_out = key.map(|k| (src.rel.clone(), k, out));
+                shown
             }
             _ => (String::new(), Vec::new()),
         };
@@ -197,48 +245,109 @@ impl<'a> Renderer<'a> {
             review_by_display: p.review_by.map(format::date_long),
             headings,
         };
-        let mut ctx = self.base.clone();
-        ctx.insert("page", &page);
+        // What this page adds to the shared context; hashed, so the memo can tell whether the
+        // page would come out the same.
+        let mut local = tera::Context::new();
+        let mut fp = Fingerprint::new(self.base_fingerprint.unwrap_or(0));
+        fp.add("template", &p.template);
+        fp.add("file", &p.file);
+        put(&mut local, &mut fp, "page", &page);
         // The 404 page is served at any depth, so it links from the site's base path.
         let root = if p.kind == Kind::NotFound {
             self.site.config.base_path()
         } else {
             urls::root_prefix(&p.path)
         };
-        ctx.insert("root", &root);
-        ctx.insert("breadcrumbs", &self.tree.breadcrumbs(&p.path));
+        put(&mut local, &mut fp, "root", &root);
+        put(
+            &mut local,
+            &mut fp,
+            "breadcrumbs",
+            &self.tree.breadcrumbs(&p.path),
+        );
         let children: Vec<NavLink> = self
             .tree
             .children
             .get(&p.path)
             .map(|c| c.iter().map(|&i| self.tree.link(i)).collect())
             .unwrap_or_default();
-        ctx.insert("children", &children);
+        put(&mut local, &mut fp, "children", &children);
         match p.kind {
-            Kind::Principle(n) => ctx.insert("item", &self.data.principles[n]),
-            Kind::Theme(n) => ctx.insert("item", &self.data.themes[n]),
+            Kind::Principle(n) => put(&mut local, &mut fp, "item", &self.data.principles[n]),
+            Kind::Theme(n) => put(&mut local, &mut fp, "item", &self.data.themes[n]),
             Kind::Procurement(n) => {
                 if let Some(plan) = &self.data.plan {
-                    ctx.insert("item", &plan.entries[n]);
+                    put(&mut local, &mut fp, "item", &plan.entries[n]);
                 }
             }
-            Kind::SiteMap => ctx.insert("site_map", &crate::search::site_map(self.tree)),
+            Kind::SiteMap => put(
+                &mut local,
+                &mut fp,
+                "site_map",
+                &crate::search::site_map(self.tree),
+            ),
             _ => {}
         }
         if !problems.is_empty() {
             return Err(problems);
         }
-        let html = self
-            .theme
-            .render(&p.template, &ctx, &p.file)
-            .map_err(|d| vec![d])?;
+        let output = urls::output_file(&p.path);
+        let fingerprint = memo.and(self.base_fingerprint).and(fp.finish());
+        let reused = fingerprint.and_then(|f| memo.and_then(|m| m.page(&output, f)));
+        let (html, links) = match reused {
+            Some(kept) => (kept.html.clone(), Some(kept.links.clone())),
+            None => {
+                let mut ctx = self.base.clone();
+                ctx.extend(local);
+                let html = self
+                    .theme
+                    .render(&p.template, &ctx, &p.file)
+                    .map_err(|d| vec![d])?;
+                (Arc::from(html), None)
+            }
+        };
         Ok(RenderedPage {
             path: p.path.clone(),
-            output: urls::output_file(&p.path),
+            output,
             html,
             source: p.file.clone(),
             template: p.template.clone(),
+            fingerprint,
+            markdown: markdown_out,
+            reused: links.is_some(),
+            links,
         })
+    }
+
+    /// A content page's Markdown as HTML, with its charts placed.
+    fn markdown(&self, src: &crate::model::SourcePage) -> MarkdownOut {
+        let ctx = LinkContext {
+            rel: &src.rel,
+            path: &src.path,
+            pages: &self.tree.by_source,
+        };
+        let root = urls::root_prefix(&src.path);
+        let chart = |id: &str| match self.charts.get(id) {
+            Some(Ok(c)) => Ok(c.figure(&root)),
+            Some(Err(d)) => Err(d.to_string()),
+            None => Err(format!(
+                "there is no chart `{id}` in content/data/charts.yaml{}",
+                if self.charts.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; charts are: {}",
+                        self.charts.keys().cloned().collect::<Vec<_>>().join(", ")
+                    )
+                }
+            )),
+        };
+        let r = markdown::render_with_charts(&src.body, &src.file, src.body_line, &ctx, &chart);
+        MarkdownOut {
+            html: r.html,
+            headings: r.headings,
+            problems: r.problems,
+        }
     }
 
     fn feedback_href(&self, title: &str, permalink: &str) -> String {

@@ -27,6 +27,9 @@ pub struct SiteTheme {
     pub assets: Vec<(String, ThemeFile)>,
     /// Where each template was read from, for error messages.
     pub template_files: BTreeMap<String, PathBuf>,
+    /// Changes whenever any template's name or text does: part of every page's fingerprint, so
+    /// a preview never reuses a page rendered with other templates.
+    pub fingerprint: u64,
 }
 
 impl SiteTheme {
@@ -88,6 +91,12 @@ impl SiteTheme {
             .filter(|(k, _)| k.ends_with(".html") || k.ends_with(".xml") || k.ends_with(".txt"))
             .map(|(k, (_, t))| (k, t))
             .collect();
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            raw.hash(&mut h);
+            h.finish()
+        };
         if let Err(e) = tera.add_raw_templates(raw) {
             return Err(template_error(&e, &template_files, None).into());
         }
@@ -95,6 +104,7 @@ impl SiteTheme {
             tera,
             assets,
             template_files,
+            fingerprint,
         })
     }
 

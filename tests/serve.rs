@@ -56,6 +56,15 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A page of the build being served, as built (without the live-reload script).
+fn built_text(server: &Server, name: &str) -> String {
+    let files = server.snapshot().files.expect("a build is being served");
+    match files.get(name) {
+        Some(mps::build::FileBody::Html(html)) => html.to_string(),
+        other => panic!("{name} is not a page of the build: {other:?}"),
+    }
+}
+
 fn start(root: &Path) -> Server {
     let mut opts = ServeOptions::new(root);
     opts.port = 0;
@@ -222,13 +231,11 @@ fn an_edit_reloads_open_pages_and_serves_the_new_content() {
     assert!(page.body.contains("Second version."), "{}", page.body);
 
     // The built files themselves carry no live-reload script, and public/ is never made.
-    let dir = server.snapshot().dir.unwrap();
-    let on_disk = std::fs::read_to_string(dir.join("page/index.html")).unwrap();
-    assert!(on_disk.contains("Second version."));
-    assert!(!on_disk.contains("__mps"));
+    let built = built_text(&server, "page/index.html");
+    assert!(built.contains("Second version."));
+    assert!(!built.contains("__mps"));
     assert!(!site.path().join("public").exists());
     server.stop();
-    assert!(!dir.exists(), "temporary builds removed on stop");
 }
 
 #[test]
@@ -396,16 +403,6 @@ fn traversal_attempts_fail_and_never_leak_files() {
     let rebound = request_to(addr, "attacker.example", "GET", "/");
     assert_eq!(rebound.status, 403);
     assert_eq!(request_to(addr, &addr.to_string(), "GET", "/").status, 200);
-
-    // A symlink in the build folder pointing outside it is not followed.
-    let dir = server.snapshot().dir.unwrap();
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::symlink(site.path().join("site.yaml"), dir.join("link.txt")).unwrap();
-        let r = get(addr, "/link.txt");
-        assert_eq!(r.status, 404);
-        assert!(!r.body.contains(MARKER));
-    }
 }
 
 #[test]
@@ -443,7 +440,7 @@ fn head_content_types_redirects_and_the_sites_404_page() {
 
     let missing = get(addr, "/no/such/page/");
     assert_eq!(missing.status, 404);
-    let own_404 = std::fs::read_to_string(server.snapshot().dir.unwrap().join("404.html")).unwrap();
+    let own_404 = built_text(&server, "404.html");
     let title = own_404
         .split("<title>")
         .nth(1)

@@ -1,17 +1,18 @@
-//! Answers HTTP requests from the current build folder: safe path resolution, content types,
+//! Answers HTTP requests from the current build (held in memory): safe path resolution, content types,
 //! HEAD, redirects for folders, the site's own 404 page, and the Server-Sent Events stream that
 //! drives live reload.
 
-use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use super::inject::{self, EVENTS_PATH};
+use super::rebuild::SiteFiles;
 use super::{Event, Shared, Snapshot};
+use crate::build::FileBody;
 
 /// How many live-reload streams may be open at once; more get 503.
 const MAX_STREAMS: usize = 256;
@@ -55,36 +56,50 @@ pub fn segments(target: &str) -> Result<Vec<String>, Refused> {
     Ok(out)
 }
 
-/// What a request path resolves to inside `root` (a canonical folder).
+/// What a request path resolves to in a build.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Resolved {
-    File(PathBuf),
-    /// A folder asked for without the trailing slash.
+    /// A file of the build, by its path from the site root.
+    File(String),
+    /// A folder asked for without its trailing `/`.
     Redirect,
     NotFound,
 }
 
-/// Resolves decoded segments to a file inside `root`, following no link out of it.
-pub fn resolve(root: &Path, segs: &[String]) -> Resolved {
-    let mut path = root.to_path_buf();
-    for s in segs.iter().filter(|s| !s.is_empty()) {
-        path.push(s);
-    }
+/// Resolves decoded path segments (from [`segments`]) to a file of the build. Only names the
+/// build made can be found, so no request reaches anything else on disk.
+pub fn resolve(files: &SiteFiles, segs: &[String]) -> Resolved {
+    let parts: Vec<&str> = segs
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let joined = parts.join("/");
     let wants_dir = segs.last().map_or(true, |s| s.is_empty());
-    if wants_dir {
-        path.push("index.html");
-    } else if path.is_dir() {
-        return Resolved::Redirect;
+    let file = if wants_dir {
+        if joined.is_empty() {
+            "index.html".to_string()
+        } else {
+            format!("{joined}/index.html")
+        }
+    } else {
+        joined.clone()
+    };
+    if files.contains_key(&file) {
+        return Resolved::File(file);
     }
-    match path.canonicalize() {
-        Ok(real) if real.starts_with(root) && real.is_file() => Resolved::File(real),
-        _ => Resolved::NotFound,
+    let folder = format!("{joined}/");
+    let is_folder = files
+        .range(folder.clone()..)
+        .next()
+        .is_some_and(|(k, _)| k.starts_with(&folder));
+    if !wants_dir && is_folder {
+        Resolved::Redirect
+    } else {
+        Resolved::NotFound
     }
 }
 
-/// Whether the Host header names this machine's loopback (or is absent). A server bound to
-/// loopback refuses other names, so that a web page cannot reach the preview through DNS
-/// rebinding.
 fn host_is_loopback(request: &Request) -> bool {
     let Some(h) = request.headers().iter().find(|h| h.field.equiv("Host")) else {
         return true;
@@ -192,13 +207,13 @@ pub fn handle(request: Request, shared: &Shared) {
         return events(request, shared);
     }
     let snap = shared.snapshot();
-    let Some(dir) = snap.dir.clone() else {
+    let Some(files) = snap.files.clone() else {
         // No build has worked yet: every page is the error.
         let page = html_page(&snap, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Site not built</title></head><body></body></html>");
         return ignore_closed(request.respond(html_response(500, page)));
     };
-    match resolve(&dir, &segs) {
-        Resolved::File(file) => serve_file(request, &snap, &file, 200),
+    match resolve(&files, &segs) {
+        Resolved::File(file) => serve_file(request, &snap, &files, &file, 200),
         Resolved::Redirect => {
             let path = target.split(['?', '#']).next().unwrap_or("/");
             let query = target.find('?').map(|i| &target[i..]).unwrap_or("");
@@ -210,9 +225,8 @@ pub fn handle(request: Request, shared: &Shared) {
             ignore_closed(request.respond(r));
         }
         Resolved::NotFound => {
-            let page = dir.join("404.html");
-            if page.is_file() {
-                serve_file(request, &snap, &page, 404)
+            if files.contains_key("404.html") {
+                serve_file(request, &snap, &files, "404.html", 404)
             } else {
                 ignore_closed(request.respond(text(404, "Not found\n")))
             }
@@ -240,34 +254,43 @@ fn html_response(status: u16, page: String) -> Response<std::io::Cursor<Vec<u8>>
     )
 }
 
-fn serve_file(request: Request, snap: &Snapshot, file: &Path, status: u16) {
-    let ctype = content_type(file);
-    if ctype.starts_with("text/html") {
-        match std::fs::read(file) {
-            Ok(bytes) => {
-                let page = html_page(snap, &String::from_utf8_lossy(&bytes));
-                ignore_closed(request.respond(html_response(status, page)));
+fn serve_file(request: Request, snap: &Snapshot, files: &SiteFiles, name: &str, status: u16) {
+    let ctype = content_type(Path::new(name));
+    let bytes: Vec<u8> = match files.get(name) {
+        Some(FileBody::Html(html)) => html.as_bytes().to_vec(),
+        Some(FileBody::Bytes(b)) => b.to_vec(),
+        Some(FileBody::BuiltIn(b)) => b.to_vec(),
+        // The site's own static files are read from where they are, so a large PDF is never
+        // held in memory.
+        Some(FileBody::Disk(path)) => match std::fs::File::open(path) {
+            Ok(f) => {
+                let r = with_headers(
+                    Response::from_file(f).with_status_code(StatusCode(status)),
+                    &[
+                        ("Content-Type", ctype.as_str()),
+                        ("Cache-Control", "no-store"),
+                    ],
+                );
+                return ignore_closed(request.respond(r));
             }
-            Err(_) => ignore_closed(request.respond(text(404, "Not found\n"))),
-        }
-        return;
+            Err(_) => return ignore_closed(request.respond(text(404, "Not found\n"))),
+        },
+        None => return ignore_closed(request.respond(text(404, "Not found\n"))),
+    };
+    if ctype.starts_with("text/html") {
+        let page = html_page(snap, &String::from_utf8_lossy(&bytes));
+        return ignore_closed(request.respond(html_response(status, page)));
     }
-    match File::open(file) {
-        Ok(f) => {
-            let r = with_headers(
-                Response::from_file(f).with_status_code(StatusCode(status)),
-                &[
-                    ("Content-Type", ctype.as_str()),
-                    ("Cache-Control", "no-store"),
-                ],
-            );
-            ignore_closed(request.respond(r));
-        }
-        Err(_) => ignore_closed(request.respond(text(404, "Not found\n"))),
-    }
+    let r = with_headers(
+        Response::from_data(bytes).with_status_code(StatusCode(status)),
+        &[
+            ("Content-Type", ctype.as_str()),
+            ("Cache-Control", "no-store"),
+        ],
+    );
+    ignore_closed(request.respond(r));
 }
 
-/// Formats one Server-Sent Event; multi-line data becomes several `data:` lines.
 pub fn sse(event: &str, data: &str) -> String {
     let mut out = format!("event: {event}\n");
     for line in data.trim_end_matches(['\n', '\r']).split('\n') {

@@ -1,16 +1,14 @@
 //! `mps serve`: a live preview for people editing the site.
 //!
-//! The site is built into a fresh folder in a private temporary directory (never `public/`), and
-//! served from there. A watcher rebuilds it when a source changes; each build goes to a new
-//! folder and is swapped in whole, and only then are open pages told to reload, over
-//! Server-Sent Events. A failed build keeps the last good one on screen with an overlay showing
-//! the problem (file, line and the offending lines), and the terminal prints it once.
-//!
-//! Rebuilds are always full builds: a build of the default site takes tens of milliseconds, so
-//! correctness (no stale pages) wins over incremental rendering.
+//! The site is built into memory (never into `public/`) and served from there. A watcher
+//! rebuilds it when a source changes, re-rendering only the pages the change reaches (see
+//! [`rebuild`]); each build is swapped in whole, and only then are open pages told to reload,
+//! over Server-Sent Events. A failed build keeps the last good one on screen with an overlay
+//! showing the problem (file, line and the offending lines), and the terminal prints it once.
 
 pub mod http;
 pub mod inject;
+pub mod rebuild;
 pub mod watch;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -22,7 +20,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::BuildOptions;
+use rebuild::{Rebuilder, SiteFiles};
 
 /// How long the builder waits for more changes once one arrived, and at most, in a steady
 /// stream of changes, before it builds anyway.
@@ -85,8 +83,8 @@ pub enum Event {
 /// What the server is serving right now.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    /// The last good build (canonical path); `None` until one succeeds.
-    pub dir: Option<PathBuf>,
+    /// The files of the last good build; `None` until one succeeds.
+    pub files: Option<Arc<SiteFiles>>,
     /// Identifies the last good build across server restarts.
     pub build_id: String,
     /// The rendered problems while the latest build failed.
@@ -148,7 +146,7 @@ impl Shared {
     }
 }
 
-/// A running preview server. Stops (and removes its temporary builds) when dropped.
+/// A running preview server. Stops when dropped.
 pub struct Server {
     addr: SocketAddr,
     shared: Arc<Shared>,
@@ -156,8 +154,6 @@ pub struct Server {
     changes: Sender<watch::Changes>,
     threads: Vec<JoinHandle<()>>,
     builder: Option<JoinHandle<()>>,
-    reaper: Option<JoinHandle<()>>,
-    _builds: tempfile::TempDir,
 }
 
 impl Server {
@@ -178,10 +174,6 @@ impl Server {
         let addr = http.server_addr().to_ip().unwrap_or(want);
         let http = Arc::new(http);
 
-        let builds = tempfile::Builder::new()
-            .prefix("mps-serve-")
-            .tempdir()
-            .map_err(|e| Error::io("could not create", std::env::temp_dir(), e))?;
         let shared = Arc::new(Shared {
             current: RwLock::new(Snapshot {
                 build_id: "none".into(),
@@ -195,32 +187,17 @@ impl Server {
 
         let (tx, rx) = mpsc::channel();
         let watcher = watch::SiteWatcher::start(&root_abs, tx.clone())?;
-        // Old builds are deleted on their own thread: removing a thousand files can take longer
-        // than the next build, which must not wait for it.
-        let (reap, reap_rx) = mpsc::channel::<PathBuf>();
-        let reaper = std::thread::Builder::new()
-            .name("mps-reaper".into())
-            .spawn(move || {
-                for dir in reap_rx {
-                    let _ = std::fs::remove_dir_all(dir);
-                }
-            })
-            .map_err(|e| Error::io("could not start a thread for", &opts.root, e))?;
         let mut builder = Builder {
             opts: opts.clone(),
-            dir: builds
-                .path()
-                .canonicalize()
-                .unwrap_or_else(|_| builds.path().to_path_buf()),
+            rebuilder: Rebuilder::new(&root_abs, opts.drafts),
             instance: instance_id(),
             shared: shared.clone(),
             stop: stop.clone(),
             watcher,
             last_printed: None,
-            kept: Vec::new(),
-            reap,
+            served: false,
         };
-        builder.build(&[]);
+        builder.build(None);
         let builder_thread = std::thread::Builder::new()
             .name("mps-builder".into())
             .spawn(move || builder.run(rx))
@@ -234,8 +211,6 @@ impl Server {
             changes: tx,
             threads: Vec::with_capacity(WORKERS),
             builder: Some(builder_thread),
-            reaper: Some(reaper),
-            _builds: builds,
         };
         for i in 0..WORKERS {
             let (http, shared, stop) = (http.clone(), server.shared.clone(), server.stop.clone());
@@ -282,7 +257,7 @@ impl Server {
         self.shared.builds.load(Ordering::SeqCst)
     }
 
-    /// Stops serving and watching, and removes the temporary builds. Open live-reload streams
+    /// Stops serving and watching. Open live-reload streams
     /// get no more events; their connections close when the process ends (tiny_http keeps a
     /// connection's socket until the browser closes it), and browsers then reconnect to the next
     /// server and reload.
@@ -299,10 +274,6 @@ impl Server {
         }
         if let Some(b) = self.builder.take() {
             let _ = b.join();
-        }
-        // The builder is gone, so is the reaper's channel: it ends after its current folder.
-        if let Some(r) = self.reaper.take() {
-            let _ = r.join();
         }
         self.shared.close_streams();
     }
@@ -326,18 +297,15 @@ fn instance_id() -> String {
 /// Runs builds: one now, then one per burst of changes.
 struct Builder {
     opts: ServeOptions,
-    /// The private folder holding builds.
-    dir: PathBuf,
+    rebuilder: Rebuilder,
     instance: String,
     shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
     watcher: watch::SiteWatcher,
     /// The last error printed, so a failure is printed once however often it recurs.
     last_printed: Option<String>,
-    /// Build folders still on disk, oldest first.
-    kept: Vec<PathBuf>,
-    /// Where old build folders go to be deleted.
-    reap: Sender<PathBuf>,
+    /// Whether a build has succeeded yet.
+    served: bool,
 }
 
 impl Builder {
@@ -362,32 +330,21 @@ impl Builder {
                 return;
             }
             self.watcher.refresh(&changed);
-            self.build(&changed);
+            // An empty list means the watcher lost track of what changed.
+            self.build((!changed.is_empty()).then_some(changed.as_slice()));
         }
     }
 
-    fn build(&mut self, changed: &[PathBuf]) {
+    fn build(&mut self, changed: Option<&[PathBuf]>) {
         let n = self.shared.builds.load(Ordering::SeqCst) + 1;
-        let out = self.dir.join(format!("build-{n}"));
-        let opts = BuildOptions {
-            root: self.opts.root.clone(),
-            output: Some(out),
-            drafts: self.opts.drafts,
-        };
         let started = Instant::now();
-        let result = crate::build(&opts);
+        let result = self.rebuilder.build(changed);
         let took = started.elapsed().as_millis();
-        match result.and_then(|s| {
-            let dir = s
-                .output
-                .canonicalize()
-                .map_err(|e| Error::io("could not open", &s.output, e))?;
-            Ok((s, dir))
-        }) {
-            Ok((summary, dir)) => {
+        match result {
+            Ok(done) => {
                 let id = format!("{}-{n}", self.instance);
                 self.shared.publish(|cur| {
-                    cur.dir = Some(dir.clone());
+                    cur.files = Some(done.files.clone());
                     cur.build_id = id.clone();
                     cur.error = None;
                     Event::Reload(id)
@@ -395,10 +352,15 @@ impl Builder {
                 self.shared.builds.store(n, Ordering::SeqCst);
                 if self.opts.verbose {
                     let what = if n == 1 { "Built" } else { "Rebuilt" };
-                    let why = describe(&self.watcher_root(), changed);
+                    let why = describe(&self.watcher_root(), changed.unwrap_or_default());
+                    let fresh = if n == 1 || done.rendered == done.pages {
+                        String::new()
+                    } else {
+                        format!(" ({} rendered again)", done.rendered)
+                    };
                     eprintln!(
-                        "{what} {} pages in {took} ms{why}{}",
-                        summary.pages,
+                        "{what} {} pages{fresh} in {took} ms{why}{}",
+                        done.pages,
                         if self.last_printed.is_some() {
                             " (fixed)"
                         } else {
@@ -407,14 +369,7 @@ impl Builder {
                     );
                 }
                 self.last_printed = None;
-                self.kept.push(dir);
-                // Keep the previous build too: a request may still be reading from it.
-                while self.kept.len() > 2 {
-                    let old = self.kept.remove(0);
-                    if let Err(mpsc::SendError(old)) = self.reap.send(old) {
-                        let _ = std::fs::remove_dir_all(old);
-                    }
-                }
+                self.served = true;
             }
             Err(e) => {
                 let text = crate::error::render(&e.diagnostics());
@@ -429,7 +384,7 @@ impl Builder {
                 self.shared.builds.store(n, Ordering::SeqCst);
                 if self.opts.verbose && self.last_printed.as_deref() != Some(text.as_str()) {
                     eprint!("{text}");
-                    if self.kept.is_empty() {
+                    if !self.served {
                         eprintln!("error: the site could not be built; pages show this error until it is fixed");
                     } else {
                         eprintln!("error: the site could not be rebuilt; still serving the last good build");

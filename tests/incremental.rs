@@ -1,0 +1,264 @@
+//! The preview's incremental builds (`mps serve`) against full builds: after every edit of a
+//! random sequence, the files the preview would serve must equal, byte for byte, those of a
+//! build from scratch and those `mps build` writes; and an edit must re-render only the pages
+//! it reaches.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use mps::build::FileBody;
+use mps::serve::rebuild::{PreviewBuild, Rebuilder};
+
+/// The bytes of every file of a preview build.
+fn bytes(build: &PreviewBuild) -> BTreeMap<String, Vec<u8>> {
+    build
+        .files
+        .iter()
+        .map(|(name, body)| {
+            let b = match body {
+                FileBody::Html(h) => h.as_bytes().to_vec(),
+                FileBody::Bytes(b) => b.to_vec(),
+                FileBody::BuiltIn(b) => b.to_vec(),
+                FileBody::Disk(p) => std::fs::read(p).unwrap(),
+            };
+            (name.clone(), b)
+        })
+        .collect()
+}
+
+fn page(title: &str, weight: i64, draft: bool, body: &str) -> String {
+    format!(
+        "---\ntitle: {title}\ndescription: About {title}.\ndate: 2026-01-0{}\nweight: {weight}\ndraft: {draft}\n---\n\n{body}\n",
+        weight.rem_euclid(9) + 1
+    )
+}
+
+/// A site with the default content plus a section of small pages to edit.
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_default_site(dir.path());
+    let guide = dir.path().join("content/guide");
+    std::fs::create_dir_all(&guide).unwrap();
+    std::fs::write(
+        guide.join("_index.md"),
+        page("Guide", 1, false, "How to work with us."),
+    )
+    .unwrap();
+    for i in 0..6 {
+        std::fs::write(
+            guide.join(format!("p{i}.md")),
+            page(&format!("Guide page {i}"), i, false, "Some words."),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// A small deterministic pseudo-random sequence (no dependency needed for this).
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// Makes one random edit under `root`; returns the paths it touched.
+fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (String, Vec<PathBuf>) {
+    let guide = root.join("content/guide");
+    let i = rng.below(6);
+    let file = guide.join(format!("p{i}.md"));
+    let touch = |p: &Path, text: String| {
+        std::fs::write(p, text).unwrap();
+        vec![p.to_path_buf()]
+    };
+    match rng.below(9) {
+        0 => {
+            let what = format!("body of p{i}");
+            (
+                what,
+                touch(
+                    &file,
+                    page(
+                        &format!("Guide page {i}"),
+                        i as i64,
+                        false,
+                        &format!("Edit {step}: more words."),
+                    ),
+                ),
+            )
+        }
+        1 => (
+            format!("title of p{i}"),
+            touch(
+                &file,
+                page(&format!("Renamed {i} at {step}"), i as i64, false, "Words."),
+            ),
+        ),
+        2 => (
+            "section title".into(),
+            touch(
+                &guide.join("_index.md"),
+                page(&format!("Guide {step}"), 1, false, "How to work with us."),
+            ),
+        ),
+        3 => (
+            format!("weight of p{i}"),
+            touch(
+                &file,
+                page(
+                    &format!("Guide page {i}"),
+                    10 - step as i64 % 20,
+                    false,
+                    "Some words.",
+                ),
+            ),
+        ),
+        4 => (
+            format!("p{i} made a draft"),
+            touch(
+                &file,
+                page(&format!("Guide page {i}"), i as i64, true, "Draft."),
+            ),
+        ),
+        5 => {
+            let other = rng.below(6);
+            (
+                format!("link from p{i} to p{other}"),
+                touch(
+                    &file,
+                    page(
+                        &format!("Guide page {i}"),
+                        i as i64,
+                        false,
+                        &format!(
+                            "See [page {other}](p{other}.md) and [the plan](../plan/_index.md)."
+                        ),
+                    ),
+                ),
+            )
+        }
+        6 => {
+            let extra = guide.join(format!("extra{}.md", step % 3));
+            if extra.exists() {
+                std::fs::remove_file(&extra).unwrap();
+                ("an extra page deleted".into(), vec![extra])
+            } else {
+                (
+                    "an extra page added".into(),
+                    touch(&extra, page(&format!("Extra {step}"), 3, false, "New.")),
+                )
+            }
+        }
+        7 => {
+            let yaml = root.join("site.yaml");
+            let text = std::fs::read_to_string(&yaml).unwrap();
+            let first = text.lines().next().unwrap().to_string();
+            let text = text.replacen(&first, &format!("title: Commissioning {step}"), 1);
+            ("the site title".into(), touch(&yaml, text))
+        }
+        _ => {
+            let themes = root.join("content/data/themes.yaml");
+            let text = std::fs::read_to_string(&themes).unwrap();
+            let at = text.find("name: ").unwrap() + "name: ".len();
+            let text = format!("{}Edited {step} {}", &text[..at], &text[at..]);
+            ("a theme's name".into(), touch(&themes, text))
+        }
+    }
+}
+
+#[test]
+fn incremental_builds_equal_full_builds_after_random_edits() {
+    let dir = site();
+    let root = dir.path().canonicalize().unwrap();
+    let mut preview = Rebuilder::new(&root, false);
+    preview.build(None).unwrap();
+    let mut rng = Lcg(2019);
+    for step in 0..40 {
+        let (what, changed) = edit(&root, &mut rng, step);
+        let incremental = preview.build(Some(&changed)).unwrap();
+        let full = Rebuilder::new(&root, false).build(None).unwrap();
+        let (a, b) = (bytes(&incremental), bytes(&full));
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            b.keys().collect::<Vec<_>>(),
+            "step {step} ({what}): different files"
+        );
+        for (name, content) in &b {
+            assert!(
+                a[name] == *content,
+                "step {step} ({what}): {name} differs from a full build"
+            );
+        }
+    }
+
+    // And the same as what `mps build` writes.
+    let out = dir.path().join("out");
+    let mut opts = mps::BuildOptions::new(&root);
+    opts.output = Some(out.clone());
+    mps::build(&opts).unwrap();
+    let mut written = common::tree(&out);
+    written.remove(".mps-manifest");
+    let last = bytes(&preview.build(None).unwrap());
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        last.keys().collect::<Vec<_>>()
+    );
+    for (name, content) in &written {
+        assert!(last[name] == *content, "{name} differs from mps build");
+    }
+}
+
+#[test]
+fn an_edit_re_renders_only_the_pages_it_reaches() {
+    let dir = site();
+    let root = dir.path().canonicalize().unwrap();
+    let mut preview = Rebuilder::new(&root, false);
+    let first = preview.build(None).unwrap();
+    assert_eq!(first.rendered, first.pages);
+
+    // New words in a page: that page alone.
+    let p2 = root.join("content/guide/p2.md");
+    std::fs::write(&p2, page("Guide page 2", 2, false, "Fresh words.")).unwrap();
+    let b = preview.build(Some(std::slice::from_ref(&p2))).unwrap();
+    assert_eq!(
+        b.rendered, 1,
+        "a body edit re-rendered {} pages",
+        b.rendered
+    );
+    let html = bytes(&b);
+    assert!(String::from_utf8_lossy(&html["guide/p2/index.html"]).contains("Fresh words."));
+
+    // A new title: the page, its section's list, and the site map (and no others).
+    std::fs::write(&p2, page("Retitled", 2, false, "Fresh words.")).unwrap();
+    let b = preview.build(Some(std::slice::from_ref(&p2))).unwrap();
+    assert_eq!(
+        b.rendered, 3,
+        "a title edit re-rendered {} pages",
+        b.rendered
+    );
+    let html = bytes(&b);
+    assert!(String::from_utf8_lossy(&html["guide/index.html"]).contains("Retitled"));
+    assert!(String::from_utf8_lossy(&html["sitemap/index.html"]).contains("Retitled"));
+    assert!(String::from_utf8_lossy(&html["search-index.json"]).contains("Retitled"));
+
+    // Saving without a change renders nothing.
+    let b = preview.build(Some(std::slice::from_ref(&p2))).unwrap();
+    assert_eq!(b.rendered, 0);
+
+    // A broken page fails, and fixing it brings everything back.
+    std::fs::write(&p2, "---\ntitle: [unclosed\n---\n").unwrap();
+    let e = preview.build(Some(std::slice::from_ref(&p2))).unwrap_err();
+    assert!(e.to_string().contains("p2.md"), "{e}");
+    std::fs::write(&p2, page("Retitled", 2, false, "Fresh words.")).unwrap();
+    let fixed = bytes(&preview.build(Some(&[p2])).unwrap());
+    assert_eq!(
+        fixed,
+        bytes(&Rebuilder::new(&root, false).build(None).unwrap())
+    );
+}
