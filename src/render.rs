@@ -83,6 +83,28 @@ struct PageView<'a> {
     feedback_href: String,
 }
 
+/// What one page adds to the context its template sees.
+#[derive(Serialize)]
+struct PageVars<'a> {
+    page: PageView<'a>,
+    root: String,
+    breadcrumbs: Vec<NavLink>,
+    children: Vec<NavLink>,
+    /// The principle, theme or procurement a generated page shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item: Option<Item<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site_map: Option<Vec<crate::search::MapNode>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Item<'a> {
+    Principle(&'a views::PrincipleView),
+    Theme(&'a views::ThemeView),
+    Entry(&'a views::EntryView),
+}
+
 /// Renders pages of one site. Built once per build; `render` may be called from many threads.
 pub struct Renderer<'a> {
     site: &'a Site,
@@ -245,58 +267,66 @@ impl<'a> Renderer<'a> {
             review_by_display: p.review_by.map(format::date_long),
             headings,
         };
-        // What this page adds to the shared context; hashed, so the memo can tell whether the
-        // page would come out the same.
-        let mut local = tera::Context::new();
-        let mut fp = Fingerprint::new(self.base_fingerprint.unwrap_or(0));
-        fp.add("template", &p.template);
-        fp.add("file", &p.file);
-        put(&mut local, &mut fp, "page", &page);
         // The 404 page is served at any depth, so it links from the site's base path.
         let root = if p.kind == Kind::NotFound {
             self.site.config.base_path()
         } else {
             urls::root_prefix(&p.path)
         };
-        put(&mut local, &mut fp, "root", &root);
-        put(
-            &mut local,
-            &mut fp,
-            "breadcrumbs",
-            &self.tree.breadcrumbs(&p.path),
-        );
-        let children: Vec<NavLink> = self
-            .tree
-            .children
-            .get(&p.path)
-            .map(|c| c.iter().map(|&i| self.tree.link(i)).collect())
-            .unwrap_or_default();
-        put(&mut local, &mut fp, "children", &children);
-        match p.kind {
-            Kind::Principle(n) => put(&mut local, &mut fp, "item", &self.data.principles[n]),
-            Kind::Theme(n) => put(&mut local, &mut fp, "item", &self.data.themes[n]),
-            Kind::Procurement(n) => {
-                if let Some(plan) = &self.data.plan {
-                    put(&mut local, &mut fp, "item", &plan.entries[n]);
-                }
-            }
-            Kind::SiteMap => put(
-                &mut local,
-                &mut fp,
-                "site_map",
-                &crate::search::site_map(self.tree),
-            ),
-            _ => {}
-        }
+        let item = match p.kind {
+            Kind::Principle(n) => Some(Item::Principle(&self.data.principles[n])),
+            Kind::Theme(n) => Some(Item::Theme(&self.data.themes[n])),
+            Kind::Procurement(n) => self
+                .data
+                .plan
+                .as_ref()
+                .map(|plan| Item::Entry(&plan.entries[n])),
+            _ => None,
+        };
+        let mut vars = PageVars {
+            page,
+            root,
+            breadcrumbs: self.tree.breadcrumbs(&p.path),
+            children: self
+                .tree
+                .children
+                .get(&p.path)
+                .map(|c| c.iter().map(|&i| self.tree.link(i)).collect())
+                .unwrap_or_default(),
+            item,
+            site_map: (p.kind == Kind::SiteMap).then(|| crate::search::site_map(self.tree)),
+        };
         if !problems.is_empty() {
             return Err(problems);
         }
         let output = urls::output_file(&p.path);
-        let fingerprint = memo.and(self.base_fingerprint).and(fp.finish());
+        // Everything the template will see, hashed, so the memo can tell whether the page would
+        // come out the same. The Markdown's HTML is stood for by the hash of its inputs.
+        let fingerprint = match (memo, self.base_fingerprint) {
+            (Some(_), Some(base)) => {
+                let md = markdown_out.as_ref().map(|(_, key, _)| *key);
+                let no_md = matches!(p.kind, Kind::Content(_)) && md.is_none();
+                let content = std::mem::take(&mut vars.page.content);
+                let mut fp = Fingerprint::new(base);
+                fp.add("template", &p.template);
+                fp.add("file", &p.file);
+                fp.add("markdown", &md);
+                fp.add("vars", &vars);
+                vars.page.content = content;
+                fp.finish().filter(|_| !no_md)
+            }
+            _ => None,
+        };
         let reused = fingerprint.and_then(|f| memo.and_then(|m| m.page(&output, f)));
         let (html, links) = match reused {
             Some(kept) => (kept.html.clone(), Some(kept.links.clone())),
             None => {
+                let local = tera::Context::from_serialize(&vars).map_err(|e| {
+                    vec![
+                        Diagnostic::error(&p.file, format!("could not prepare this page: {e}"))
+                            .help("this is a bug in mps; please report it"),
+                    ]
+                })?;
                 let mut ctx = self.base.clone();
                 ctx.extend(local);
                 let html = self

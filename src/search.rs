@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use pulldown_cmark::{Event, Options, Parser, TagEnd};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::Site;
@@ -74,17 +75,18 @@ fn section_of(tree: &PageTree, path: &str) -> String {
 
 /// The search index of the whole site.
 pub fn index(site: &Site, tree: &PageTree) -> SearchIndex {
-    let mut pages = Vec::new();
-    for p in tree.pages.iter().filter(|p| searchable(p)) {
-        let text = trim(&squash(&page_text(site, p)), MAX_TEXT);
-        pages.push(IndexEntry {
+    let mut pages: Vec<IndexEntry> = tree
+        .pages
+        .par_iter()
+        .filter(|p| searchable(p))
+        .map(|p| IndexEntry {
             title: p.title.clone(),
             section: section_of(tree, &p.path),
             url: urls::output_file(&p.path),
             description: p.description.clone(),
-            text,
-        });
-    }
+            text: trim(&page_text(site, p), MAX_TEXT),
+        })
+        .collect();
     pages.sort_by(|a, b| a.url.cmp(&b.url));
     SearchIndex { pages }
 }
@@ -94,14 +96,15 @@ pub fn index_json(site: &Site, tree: &PageTree) -> serde_json::Result<Vec<u8>> {
     serde_json::to_vec(&index(site, tree))
 }
 
-/// The words of one page.
+/// The words of one page, whitespace squashed; for Markdown pages, only the first
+/// `MAX_TEXT + 1` characters or so (all that the index keeps).
 fn page_text(site: &Site, p: &PlannedPage) -> String {
     let d = &site.data;
     let mut parts: Vec<String> = Vec::new();
     match p.kind {
         Kind::Content(i) => {
             if let Some(src) = site.pages.get(i) {
-                parts.push(markdown_text(&src.body));
+                return markdown_words(&src.body, MAX_TEXT);
             }
         }
         Kind::Principle(i) => {
@@ -137,7 +140,7 @@ fn page_text(site: &Site, p: &PlannedPage) -> String {
         }
         Kind::Search | Kind::SiteMap | Kind::NotFound => {}
     }
-    parts.join(" ")
+    squash(&parts.join(" "))
 }
 
 /// `text`, ending with a full stop.
@@ -169,6 +172,55 @@ pub fn markdown_text(body: &str) -> String {
                 | TagEnd::BlockQuote(_),
             ) => out.push(' '),
             _ => {}
+        }
+    }
+    out
+}
+
+/// The words of Markdown with whitespace squashed, as `squash(&markdown_text(body))`, but
+/// stopping once more than `max` characters are known: a long page is not parsed to its end
+/// for a snippet of its start.
+fn markdown_words(body: &str, max: usize) -> String {
+    let mut out = String::with_capacity(max + 64);
+    let mut chars = 0;
+    // Whether whitespace came since the last word, so the next word starts with a space.
+    let mut gap = false;
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION;
+    for event in Parser::new_ext(body, options) {
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                let mut words = t.split_whitespace().peekable();
+                if t.starts_with(char::is_whitespace) {
+                    gap = true;
+                }
+                while let Some(word) = words.next() {
+                    if gap && !out.is_empty() {
+                        out.push(' ');
+                        chars += 1;
+                    }
+                    out.push_str(word);
+                    chars += word.chars().count();
+                    gap = words.peek().is_some();
+                }
+                if t.ends_with(char::is_whitespace) {
+                    gap = true;
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => gap = true,
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_),
+            ) => gap = true,
+            _ => {}
+        }
+        if chars > max {
+            break;
         }
     }
     out
@@ -249,6 +301,18 @@ mod tests {
             "## Heading\n\nSome *text* with [a link](x.md).\n\n- one\n- two\n",
         ));
         assert_eq!(t, "Heading Some text with a link. one two");
+    }
+
+    #[test]
+    fn words_stop_early_but_give_what_the_whole_text_would() {
+        let body = "## A  heading\n\nSome *text*, `code` and **bold**word.\n\n| a | b |\n|---|---|\n| c | d |\n\n> quoted\n> lines\n\n- one\n- two\n";
+        let whole = squash(&markdown_text(body));
+        assert_eq!(markdown_words(body, 10_000), whole);
+        for max in 0..whole.chars().count() + 2 {
+            let early = markdown_words(body, max);
+            assert!(whole.starts_with(&early), "{max}: {early:?} / {whole:?}");
+            assert_eq!(trim(&early, max), trim(&whole, max), "max {max}");
+        }
     }
 
     #[test]
