@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use lol_html::{element, HtmlRewriter, Settings};
 use percent_encoding::percent_decode_str;
 
 use crate::error::Diagnostic;
@@ -22,49 +21,268 @@ pub struct PageLinks {
 }
 
 /// Reads the links and ids of one page.
+///
+/// A small scanner over the tags of the finished HTML rather than a full HTML parser: it reads
+/// the `href`, `src` and `id` attributes of every start tag (values quoted with `"` or `'`, or
+/// unquoted; character references decoded), and skips comments, CDATA sections, doctypes, end
+/// tags and the contents of `script`, `style` and the other raw-text elements. The first of two
+/// attributes of the same name wins, as in a browser. Links come in document order, `href`s
+/// before `src`s.
 pub fn scan(output: &str, html: &str, source: PathBuf, template: &str) -> PageLinks {
     let mut links = Vec::new();
     let mut srcs = Vec::new();
     let mut ids = BTreeSet::new();
-    {
-        let mut rewriter = HtmlRewriter::new(
-            Settings {
-                element_content_handlers: vec![
-                    element!("[href]", |el| {
-                        if let Some(v) = el.get_attribute("href") {
-                            links.push(v);
-                        }
-                        Ok(())
-                    }),
-                    element!("[src]", |el| {
-                        if let Some(v) = el.get_attribute("src") {
-                            srcs.push(v);
-                        }
-                        Ok(())
-                    }),
-                    element!("[id]", |el| {
-                        if let Some(v) = el.get_attribute("id") {
-                            ids.insert(v);
-                        }
-                        Ok(())
-                    }),
-                ],
-                ..Settings::new()
-            },
-            |_: &[u8]| {},
-        );
-        // Our own HTML is always parseable; a failure here would only lose link checks.
-        let _ = rewriter.write(html.as_bytes());
-        let _ = rewriter.end();
-    }
+    scan_tags(html, |name, value| match name {
+        Attr::Href => links.push(decode(value)),
+        Attr::Src => srcs.push(decode(value)),
+        Attr::Id => {
+            ids.insert(decode(value));
+        }
+    });
     links.extend(srcs);
     PageLinks {
         output: output.to_string(),
         source,
         template: template.to_string(),
-        links: links.into_iter().map(|l| l.replace("&amp;", "&")).collect(),
+        links,
         ids,
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attr {
+    Href,
+    Src,
+    Id,
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
+/// The position of byte `needle` in `hay` at or after `from`, or the end of `hay`. The distances
+/// searched (to the end of a tag or a value) are short, so a plain loop beats a searcher.
+fn find_byte(hay: &[u8], from: usize, needle: u8) -> usize {
+    hay.get(from..)
+        .and_then(|rest| rest.iter().position(|b| *b == needle))
+        .map_or(hay.len(), |i| from + i)
+}
+
+/// The position of `needle` in `hay` at or after `from`, or the end of `hay`.
+fn find_from(hay: &str, from: usize, needle: &str) -> usize {
+    hay.get(from..)
+        .and_then(|rest| rest.find(needle))
+        .map_or(hay.len(), |i| from + i)
+}
+
+/// Elements whose content is text up to their end tag, never markup.
+const RAW_TEXT: &[&str] = &[
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+];
+
+/// Calls `found` with each `href`, `src` and `id` attribute value (raw, undecoded) of every start
+/// tag in `html`.
+fn scan_tags(html: &str, mut found: impl FnMut(Attr, &str)) {
+    let b = html.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    // Depth of `<svg>` and `<math>` elements, inside which `<title>`, `<style>` and `<script>`
+    // hold markup rather than text.
+    let mut foreign = 0usize;
+    while let Some(lt) = html.get(i..).and_then(|rest| rest.find('<')) {
+        i += lt + 1;
+        let Some(&c) = b.get(i) else { break };
+        if c == b'!' {
+            if b[i..].starts_with(b"!--") {
+                // A comment; `<!-->` and `<!--->` are empty comments.
+                let body = i + 3;
+                if b[body..].starts_with(b">") {
+                    i = body + 1;
+                } else if b[body..].starts_with(b"->") {
+                    i = body + 2;
+                } else {
+                    let end = find_from(html, body, "--");
+                    let mut j = end;
+                    // Ends at `-->` or `--!>`; a lone `--` inside does not end it.
+                    loop {
+                        if j >= n {
+                            i = n;
+                            break;
+                        }
+                        let rest = &b[j..];
+                        if rest.starts_with(b"-->") {
+                            i = j + 3;
+                            break;
+                        }
+                        if rest.starts_with(b"--!>") {
+                            i = j + 4;
+                            break;
+                        }
+                        j = find_from(html, j + 1, "--");
+                    }
+                }
+            } else if b[i..].starts_with(b"![CDATA[") {
+                i = (find_from(html, i, "]]>") + 3).min(n);
+            } else {
+                i = (find_byte(b, i, b'>') + 1).min(n);
+            }
+            continue;
+        }
+        if c == b'?' || c == b'/' {
+            // A processing instruction (a bogus comment in HTML) or an end tag: no attributes
+            // to read.
+            let end = find_byte(b, i, b'>');
+            if c == b'/' && foreign > 0 {
+                let name = html[i + 1..end].trim_end();
+                if name.eq_ignore_ascii_case("svg") || name.eq_ignore_ascii_case("math") {
+                    foreign -= 1;
+                }
+            }
+            i = (end + 1).min(n);
+            continue;
+        }
+        if !c.is_ascii_alphabetic() {
+            continue; // `<` as text
+        }
+        let name_start = i;
+        while i < n && !is_space(b[i]) && b[i] != b'/' && b[i] != b'>' {
+            i += 1;
+        }
+        let name = &html[name_start..i];
+        let mut seen = [false; 3];
+        // Attributes, up to the `>` that ends the tag.
+        loop {
+            while i < n && (is_space(b[i]) || b[i] == b'/') {
+                i += 1;
+            }
+            if i >= n {
+                break;
+            }
+            if b[i] == b'>' {
+                i += 1;
+                break;
+            }
+            let attr_start = i;
+            // A name may start with `=`; after that, `=` ends it.
+            i += 1;
+            while i < n && !is_space(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
+                i += 1;
+            }
+            let attr = &html[attr_start..i];
+            while i < n && is_space(b[i]) {
+                i += 1;
+            }
+            let mut value = None;
+            if i < n && b[i] == b'=' {
+                i += 1;
+                while i < n && is_space(b[i]) {
+                    i += 1;
+                }
+                if i < n && (b[i] == b'"' || b[i] == b'\'') {
+                    let end = find_byte(b, i + 1, b[i]);
+                    value = Some(&html[i + 1..end]);
+                    i = (end + 1).min(n);
+                } else {
+                    let start = i;
+                    while i < n && !is_space(b[i]) && b[i] != b'>' {
+                        i += 1;
+                    }
+                    value = Some(&html[start..i]);
+                }
+            }
+            let kind = if attr.eq_ignore_ascii_case("href") {
+                Attr::Href
+            } else if attr.eq_ignore_ascii_case("src") {
+                Attr::Src
+            } else if attr.eq_ignore_ascii_case("id") {
+                Attr::Id
+            } else {
+                continue;
+            };
+            let k = kind as usize;
+            if !seen[k] {
+                seen[k] = true;
+                found(kind, value.unwrap_or(""));
+            }
+        }
+        if name.eq_ignore_ascii_case("svg") || name.eq_ignore_ascii_case("math") {
+            if !html[..i].ends_with("/>") {
+                foreign += 1;
+            }
+            continue;
+        }
+        if foreign > 0 {
+            continue;
+        }
+        if let Some(raw) = RAW_TEXT.iter().find(|r| name.eq_ignore_ascii_case(r)) {
+            // Skip to the matching end tag, in any letter case.
+            let mut j = i;
+            loop {
+                j = find_from(html, j, "</");
+                if j >= n {
+                    i = n;
+                    break;
+                }
+                let after = j + 2;
+                let close = after + raw.len();
+                if close <= n
+                    && b[after..close].eq_ignore_ascii_case(raw.as_bytes())
+                    && (close == n || is_space(b[close]) || b[close] == b'>' || b[close] == b'/')
+                {
+                    i = j;
+                    break;
+                }
+                j = after;
+            }
+        }
+    }
+}
+
+/// Decodes the character references in an attribute value (`&amp;`, `&quot;`, `&#39;`,
+/// `&#x27;`, `&lt;`, `&gt;`, `&nbsp;`); others are left as they are.
+fn decode(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let semi = rest[1..].find(';').map(|s| s + 1).filter(|s| *s <= 32);
+        let decoded = semi.and_then(|s| {
+            let name = &rest[1..s];
+            let c = match name {
+                "amp" => Some('&'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "nbsp" => Some('\u{a0}'),
+                _ => {
+                    let num = name.strip_prefix('#')?;
+                    let code = match num.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => num.parse().ok()?,
+                    };
+                    char::from_u32(code).filter(|c| *c != '\0')
+                }
+            }?;
+            Some((c, s + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_external(href: &str) -> bool {
@@ -210,6 +428,77 @@ mod tests {
         assert_eq!(problems.len(), 2, "{msgs:?}");
         assert!(msgs[0].contains("nope/index.html"));
         assert!(msgs[1].contains("no heading or element with id `gone`"));
+    }
+
+    fn scanned(html: &str) -> (Vec<String>, Vec<String>) {
+        let p = scan("a/index.html", html, PathBuf::from("a.md"), "page.html");
+        (p.links, p.ids.into_iter().collect())
+    }
+
+    #[test]
+    fn scan_reads_every_kind_of_attribute_value() {
+        let (links, ids) = scanned(
+            "<A HREF=\"one\">x</A><a href='two' id=i2><a href=three>t</a><img src=four/>\
+             <a\nclass=\"c\"\thref = \"five\" >f</a><p id = 'six'></p><a href=\"\">e</a><a href>n</a>",
+        );
+        assert_eq!(links, ["one", "two", "three", "five", "", "", "four/"]);
+        assert_eq!(ids, ["i2", "six"]);
+    }
+
+    #[test]
+    fn scan_decodes_character_references() {
+        let (links, ids) = scanned(
+            "<a href=\"?a=1&amp;b=2\"></a><a href=\"x&#39;y&#x27;z&quot;\"></a><a href=\"&amp\"></a><a href=\"&unknown;&#0;\"></a><h2 id=\"q&amp;a\"></h2>",
+        );
+        assert_eq!(links, ["?a=1&b=2", "x'y'z\"", "&amp", "&unknown;&#0;"]);
+        assert_eq!(ids, ["q&a"]);
+    }
+
+    #[test]
+    fn scan_skips_comments_scripts_and_other_text() {
+        let (links, ids) = scanned(
+            "<!-- <a href=\"c1\"> -- still a comment --><!--><a href=\"ok1\"><!---><a href=\"ok2\">\
+             <!-- x --!><a href=\"ok3\"><!DOCTYPE html><?xml href=\"pi\"?><![CDATA[<a href=\"cd\">]]>\
+             <script src=\"s.js\">if (a <b) { x = '<a href=\"js\">'; } // </scripty> </p></script>\
+             <STYLE>a[href=\"css\"] {}</Style ><title><a href=\"t\"></title>\
+             </a href=\"end\"><p>1 < 2 and <3 a<b></p><a title=\"<a href='attr'>\" href=\"ok4\">\
+             <a href=\"first\" href=\"second\" id=\"x\" ID=\"y\">",
+        );
+        assert_eq!(links, ["ok1", "ok2", "ok3", "ok4", "first", "s.js"]);
+        assert_eq!(ids, ["x"]);
+    }
+
+    #[test]
+    fn scan_reads_markup_inside_svg_titles() {
+        let (_, ids) = scanned(
+            "<svg aria-labelledby=\"t d\"><title id=\"t\">A <b>chart</b></title><desc id=\"d\">\
+             x</desc><style>.a{}</style><g id=\"g\"/></svg><title>x<p id=\"no\"></title>\
+             <svg/><title><p id=\"no2\"></title><p id=\"after\">",
+        );
+        assert_eq!(ids, ["after", "d", "g", "t"]);
+    }
+
+    #[test]
+    fn scan_survives_truncated_html() {
+        for html in [
+            "<a href=\"x",
+            "<a href='x",
+            "<a href=x",
+            "<a href=",
+            "<a href",
+            "<a",
+            "<",
+            "<!--",
+            "<!-- x -",
+            "<script>x",
+            "<![CDATA[",
+            "<!",
+            "</",
+            "<a id=\"é&#x",
+        ] {
+            scanned(html);
+        }
+        assert_eq!(scanned("<a href=\"x\"").0, ["x"]);
     }
 
     #[test]
