@@ -6,8 +6,9 @@ live-reload stream (/__mps/events) the way a page does, then saves a page N time
 and measures, for each save, the time from the moment the file is closed (or renamed into
 place) to the arrival of the `reload` event, i.e. the debounce, a full build, the swap, and the
 event. It checks after each save that the new text is served. Medians are reported for saves
-written in place and saves by rename (write a temporary file, then rename it over the page, as
-vim, VS Code and Sublime do).
+written in place, saves by rename (write a temporary file, then rename it over the page, as
+vim, VS Code and Sublime do), and saves of a new title, after which the section page that lists
+the page must show the new title too (listing pages are never stale).
 
 Sites: the default site (a copy of the repository's site.yaml and content/) and a 1,000-page
 corpus from gen_corpus.py with a minimal site.yaml.
@@ -108,7 +109,7 @@ def save_by_rename(path, text):
     return time.perf_counter()
 
 
-def bench_site(binary, root, page, url_path, edits):
+def bench_site(binary, root, page, url_path, listing_path, edits):
     proc = subprocess.Popen(
         [str(binary), "serve", "--root", str(root), "--port", "0"],
         stdout=subprocess.PIPE,
@@ -125,15 +126,25 @@ def bench_site(binary, root, page, url_path, edits):
         events.wait_for("hello")
         original = page.read_text(encoding="utf-8")
         results = {}
-        for mode, save in (("in place", save_in_place), ("by rename", save_by_rename)):
+        for mode, save in (
+            ("in place", save_in_place),
+            ("by rename", save_by_rename),
+            ("new title", save_in_place),
+        ):
             times = []
             for i in range(edits):
-                marker = f"Benchmark edit {mode} {i}."
-                t0 = save(page, original.rstrip("\n") + f"\n\n{marker}\n")
+                marker = f"Benchmark edit {mode} {i}"
+                if mode == "new title":
+                    text = re.sub(r"(?m)^title: .*$", f"title: {marker}", original, count=1)
+                else:
+                    text = original.rstrip("\n") + f"\n\n{marker}.\n"
+                t0 = save(page, text)
                 events.wait_for("reload")
                 times.append((time.perf_counter() - t0) * 1000)
                 if marker not in get(host, port, url_path):
                     raise SystemExit(f"{url_path} does not show the edit after the reload")
+                if mode == "new title" and marker not in get(host, port, listing_path):
+                    raise SystemExit(f"{listing_path} does not list the new title after the reload")
                 time.sleep(0.25)  # let each save be its own build
             results[mode] = times
         page.write_text(original, encoding="utf-8")
@@ -172,7 +183,15 @@ def main():
         for d in ("content", "themes", "templates", "static"):
             if (REPO / d).is_dir():
                 shutil.copytree(REPO / d, default / d)
-        sites = [("default site", default, default / "content" / "framework.md", "/framework/")]
+        sites = [
+            (
+                "default site",
+                default,
+                default / "content" / "plan" / "largest.md",
+                "/plan/largest/",
+                "/sitemap/",  # its section page shows the plan, not a list of pages
+            )
+        ]
 
         if args.corpus_script.is_file():
             corpus = tmp / "corpus"
@@ -189,13 +208,14 @@ def main():
                     corpus,
                     corpus / "content" / "sec-01" / "page-00001.md",
                     "/sec-01/page-00001/",
+                    "/sec-01/",
                 )
             )
         else:
             print(f"skipping the corpus: {args.corpus_script} not found", file=sys.stderr)
 
-        for name, root, page, url_path in sites:
-            for mode, times in bench_site(binary, root, page, url_path, args.edits).items():
+        for name, root, page, url_path, listing in sites:
+            for mode, times in bench_site(binary, root, page, url_path, listing, args.edits).items():
                 rows.append((name, mode, times))
 
     print(f"save -> reload event, {args.edits} saves each (ms)")

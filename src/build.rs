@@ -176,7 +176,7 @@ pub fn generate(
         let body = keep_html.then(|| FileBody::Html(page.html.clone()));
         files.insert(page.output.clone(), body);
         if let Some(m) = next_memo.as_mut() {
-            if let Some((rel, key, md)) = &page.markdown {
+            if let Some((rel, Some(key), md)) = &page.markdown {
                 m.markdown.insert(rel.clone(), (*key, md.clone()));
             }
             if let Some(f) = page.fingerprint {
@@ -232,7 +232,16 @@ pub fn generate(
         render::sitemap(site, &tree).into_bytes(),
     )];
     // Open data, search index, feed and robots.txt (see `extras`).
-    match crate::extras::files(site, &tree) {
+    // The search index takes each Markdown page's words from its rendering.
+    let texts: BTreeMap<&str, &str> = rendered
+        .iter()
+        .filter_map(|(_, p)| {
+            p.markdown
+                .as_ref()
+                .map(|(rel, _, md)| (rel.as_str(), md.text.as_str()))
+        })
+        .collect();
+    match crate::extras::files(site, &tree, &texts) {
         Ok(extra) => made.extend(extra),
         Err(mut d) => problems.append(&mut d),
     }

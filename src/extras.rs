@@ -1,6 +1,8 @@
 //! Files made from the whole site besides its pages: the plan's open data, the search index, the
 //! Atom feed and `robots.txt`. The build writes them after the pages and checks links to them.
 
+use std::collections::BTreeMap;
+
 use crate::error::Diagnostic;
 use crate::model::Site;
 use crate::pages::PageTree;
@@ -9,13 +11,19 @@ use crate::pages::PageTree;
 pub const REPLACEABLE: &[&str] = &["robots.txt"];
 
 /// Every extra file of the site: (output path, bytes), in a fixed order.
-pub fn files(site: &Site, tree: &PageTree) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
+/// `texts` holds the search words of Markdown pages already worked out, by source path relative
+/// to `content/`; the others are worked out here.
+pub fn files(
+    site: &Site,
+    tree: &PageTree,
+    texts: &BTreeMap<&str, &str>,
+) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     for (name, bytes) in crate::opendata::files(site).map_err(|d| vec![d])? {
         out.push((name.to_string(), bytes));
     }
     out.extend(crate::charts::csv_files(site).map_err(|d| vec![d])?);
-    match crate::search::index_json(site, tree) {
+    match crate::search::index_json(site, tree, texts) {
         Ok(bytes) => out.push((crate::search::INDEX_FILE.to_string(), bytes)),
         Err(e) => {
             return Err(vec![Diagnostic::error(

@@ -25,6 +25,8 @@ pub struct MarkdownOut {
     pub html: String,
     pub headings: Vec<Heading>,
     pub problems: Vec<Diagnostic>,
+    /// The start of the page's words, for the search index.
+    pub text: String,
 }
 
 /// A finished page, as kept for reuse.

@@ -37,7 +37,7 @@ pub struct RenderedPage {
     pub fingerprint: Option<u64>,
     /// The page's source (relative to `content/`), the hash of its Markdown's inputs and its
     /// output, for the next memo.
-    pub markdown: Option<(String, u64, Arc<MarkdownOut>)>,
+    pub markdown: Option<(String, Option<u64>, Arc<MarkdownOut>)>,
     /// The page's links, when it was reused from the memo (and so need no scanning).
     pub links: Option<Arc<PageLinks>>,
     /// Whether the page came from the memo rather than its template.
@@ -242,7 +242,7 @@ impl<'a> Renderer<'a> {
                 };
                 problems.extend(out.problems.iter().cloned());
                 let shown = (out.html.clone(), out.headings.clone());
-                markdown_out = key.map(|k| (src.rel.clone(), k, out));
+                markdown_out = Some((src.rel.clone(), key, out));
                 shown
             }
             _ => (String::new(), Vec::new()),
@@ -304,7 +304,7 @@ impl<'a> Renderer<'a> {
         // come out the same. The Markdown's HTML is stood for by the hash of its inputs.
         let fingerprint = match (memo, self.base_fingerprint) {
             (Some(_), Some(base)) => {
-                let md = markdown_out.as_ref().map(|(_, key, _)| *key);
+                let md = markdown_out.as_ref().and_then(|(_, key, _)| *key);
                 let no_md = matches!(p.kind, Kind::Content(_)) && md.is_none();
                 let content = std::mem::take(&mut vars.page.content);
                 let mut fp = Fingerprint::new(base);
@@ -377,6 +377,7 @@ impl<'a> Renderer<'a> {
             html: r.html,
             headings: r.headings,
             problems: r.problems,
+            text: crate::search::content_text(&src.body),
         }
     }
 

@@ -74,7 +74,9 @@ fn section_of(tree: &PageTree, path: &str) -> String {
 }
 
 /// The search index of the whole site.
-pub fn index(site: &Site, tree: &PageTree) -> SearchIndex {
+/// `texts`: the words of Markdown pages already known (see [`content_text`]), by source path
+/// relative to `content/`.
+pub fn index(site: &Site, tree: &PageTree, texts: &BTreeMap<&str, &str>) -> SearchIndex {
     let mut pages: Vec<IndexEntry> = tree
         .pages
         .par_iter()
@@ -84,7 +86,7 @@ pub fn index(site: &Site, tree: &PageTree) -> SearchIndex {
             section: section_of(tree, &p.path),
             url: urls::output_file(&p.path),
             description: p.description.clone(),
-            text: trim(&page_text(site, p), MAX_TEXT),
+            text: trim(&page_text(site, p, texts), MAX_TEXT),
         })
         .collect();
     pages.sort_by(|a, b| a.url.cmp(&b.url));
@@ -92,19 +94,26 @@ pub fn index(site: &Site, tree: &PageTree) -> SearchIndex {
 }
 
 /// `search-index.json`, compact (it is read by a script, not by people).
-pub fn index_json(site: &Site, tree: &PageTree) -> serde_json::Result<Vec<u8>> {
-    serde_json::to_vec(&index(site, tree))
+pub fn index_json(
+    site: &Site,
+    tree: &PageTree,
+    texts: &BTreeMap<&str, &str>,
+) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&index(site, tree, texts))
 }
 
 /// The words of one page, whitespace squashed; for Markdown pages, only the first
 /// `MAX_TEXT + 1` characters or so (all that the index keeps).
-fn page_text(site: &Site, p: &PlannedPage) -> String {
+fn page_text(site: &Site, p: &PlannedPage, texts: &BTreeMap<&str, &str>) -> String {
     let d = &site.data;
     let mut parts: Vec<String> = Vec::new();
     match p.kind {
         Kind::Content(i) => {
             if let Some(src) = site.pages.get(i) {
-                return markdown_words(&src.body, MAX_TEXT);
+                return match texts.get(src.rel.as_str()) {
+                    Some(t) => t.to_string(),
+                    None => content_text(&src.body),
+                };
             }
         }
         Kind::Principle(i) => {
@@ -175,6 +184,11 @@ pub fn markdown_text(body: &str) -> String {
         }
     }
     out
+}
+
+/// What the index keeps of a Markdown page's words (more or less: [`index`] trims it).
+pub fn content_text(body: &str) -> String {
+    markdown_words(body, MAX_TEXT)
 }
 
 /// The words of Markdown with whitespace squashed, as `squash(&markdown_text(body))`, but

@@ -24,7 +24,7 @@ use rebuild::{Rebuilder, SiteFiles};
 
 /// How long the builder waits for more changes once one arrived, and at most, in a steady
 /// stream of changes, before it builds anyway.
-const QUIET: Duration = Duration::from_millis(30);
+const QUIET: Duration = Duration::from_millis(12);
 const MAX_WAIT: Duration = Duration::from_secs(2);
 /// Threads answering HTTP requests (live-reload streams get their own).
 const WORKERS: usize = 8;

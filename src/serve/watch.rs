@@ -19,8 +19,10 @@ use crate::error::{Diagnostic, Error, Result};
 pub const WATCHED_DIRS: &[&str] = &["content", "themes", "templates", "static"];
 /// The file at the site root whose changes rebuild the site.
 pub const CONFIG_FILE: &str = "site.yaml";
-/// How long a file must stay quiet before its change is reported.
-pub const DEBOUNCE: Duration = Duration::from_millis(80);
+/// How long a file must stay quiet before its change is reported. Short, as in Zola: the time
+/// from a save to the page is what editors feel. Editors write a file in well under this, and
+/// the builder's own wait (`QUIET` in `serve`) gathers the files of a burst into one build.
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// Whether a change to `path` (absolute, under `root`) can change the built site.
 pub fn is_relevant(root: &Path, path: &Path) -> bool {
