@@ -273,10 +273,7 @@ pub fn generate(
 
     let names: BTreeSet<String> = files.keys().cloned().collect();
     let pages = rendered.len();
-    let scanned: Vec<PageLinks> = rendered
-        .into_iter()
-        .map(|(l, _)| Arc::try_unwrap(l).unwrap_or_else(|shared| (*shared).clone()))
-        .collect();
+    let scanned: Vec<Arc<PageLinks>> = rendered.into_iter().map(|(l, _)| l).collect();
     problems.extend(links::check(&scanned, &names, &site.config.base_path()));
     if !problems.is_empty() {
         return Err(problems.into());

@@ -297,11 +297,18 @@ fn is_external(href: &str) -> bool {
 
 /// Checks all links. `files` holds every file the build writes (pages and assets); `base_path`
 /// is the path part of the base URL, which root-relative links (in the 404 page) start with.
-pub fn check(pages: &[PageLinks], files: &BTreeSet<String>, base_path: &str) -> Vec<Diagnostic> {
-    let ids: BTreeMap<&str, &BTreeSet<String>> =
-        pages.iter().map(|p| (p.output.as_str(), &p.ids)).collect();
+/// Pages may be given owned or shared (`Arc`, as the preview keeps them).
+pub fn check<P: std::borrow::Borrow<PageLinks>>(
+    pages: &[P],
+    files: &BTreeSet<String>,
+    base_path: &str,
+) -> Vec<Diagnostic> {
+    let ids: BTreeMap<&str, &BTreeSet<String>> = pages
+        .iter()
+        .map(|p| (p.borrow().output.as_str(), &p.borrow().ids))
+        .collect();
     let mut problems = Vec::new();
-    for page in pages {
+    for page in pages.iter().map(|p| p.borrow()) {
         for link in &page.links {
             if link.is_empty() || is_external(link) {
                 continue;

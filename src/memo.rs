@@ -10,10 +10,10 @@
 
 // HashMap is used for lookups only: nothing here is ever iterated into output.
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hasher};
 use std::sync::Arc;
 
 use serde::Serialize;
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::error::Diagnostic;
 use crate::links::PageLinks;
@@ -66,15 +66,15 @@ impl RenderMemo {
 /// Hashes named values as templates see them (their JSON). Equal inputs give equal hashes; a
 /// value that cannot be serialised spoils the fingerprint, so that page is never reused.
 pub struct Fingerprint {
-    hasher: DefaultHasher,
+    hasher: Xxh3,
     spoilt: bool,
 }
 
-struct Feed<'a>(&'a mut DefaultHasher);
+struct Feed<'a>(&'a mut Xxh3);
 
 impl std::io::Write for Feed<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
+        self.0.update(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -84,8 +84,8 @@ impl std::io::Write for Feed<'_> {
 
 impl Fingerprint {
     pub fn new(seed: u64) -> Self {
-        let mut hasher = DefaultHasher::new();
-        hasher.write_u64(seed);
+        let mut hasher = Xxh3::new();
+        hasher.update(&seed.to_le_bytes());
         Fingerprint {
             hasher,
             spoilt: false,
@@ -94,17 +94,17 @@ impl Fingerprint {
 
     /// Adds `value` under `name` (the name keeps `a: "xy"` apart from `ax: "y"`).
     pub fn add<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
-        self.hasher.write(name.as_bytes());
-        self.hasher.write_u8(0xff);
+        self.hasher.update(name.as_bytes());
+        self.hasher.update(&[0xff]);
         if serde_json::to_writer(Feed(&mut self.hasher), value).is_err() {
             self.spoilt = true;
         }
-        self.hasher.write_u8(0xfe);
+        self.hasher.update(&[0xfe]);
     }
 
     /// The hash, or `None` when some value could not be hashed.
     pub fn finish(&self) -> Option<u64> {
-        (!self.spoilt).then(|| self.hasher.finish())
+        (!self.spoilt).then(|| self.hasher.digest())
     }
 }
 

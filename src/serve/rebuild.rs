@@ -67,7 +67,7 @@ impl Rebuilder {
     }
 
     fn try_build(&mut self, changed: Option<&[PathBuf]>) -> Result<PreviewBuild> {
-        let partial = match (changed, &self.site) {
+        let partial = match (changed, self.site.take()) {
             (Some(changed), Some(prev)) if !changed.is_empty() => {
                 reload_pages(prev, &self.root_abs, self.drafts, changed)
             }
@@ -102,16 +102,15 @@ impl Rebuilder {
     }
 }
 
-/// `prev` with the changed Markdown pages read again, or `None` when the change is more than
+/// `site` with the changed Markdown pages read again, or `None` when the change is more than
 /// that (see the module comment). A page that no longer parses is an error naming it.
 fn reload_pages(
-    prev: &Site,
+    mut site: Site,
     root_abs: &Path,
     drafts: bool,
     changed: &[PathBuf],
 ) -> Option<std::result::Result<Site, Diagnostic>> {
     let content = root_abs.join("content");
-    let mut site = prev.clone();
     for path in changed {
         let rel = path
             .strip_prefix(&content)
