@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::links::{self, PageLinks};
-use crate::memo::{PageOut, RenderMemo};
+use crate::memo::{Fingerprint, PageOut, RenderMemo};
 use crate::model::Site;
 use crate::output::{self, Staging};
 use crate::pages;
@@ -273,10 +273,28 @@ pub fn generate(
 
     let names: BTreeSet<String> = files.keys().cloned().collect();
     let pages = rendered.len();
+    let reused_flags: Vec<bool> = rendered.iter().map(|(_, p)| p.reused).collect();
     let scanned: Vec<Arc<PageLinks>> = rendered.into_iter().map(|(l, _)| l).collect();
-    problems.extend(links::check(&scanned, &names, &site.config.base_path()));
+    let targets = next_memo.as_ref().and_then(|_| {
+        let mut f = Fingerprint::new(0);
+        f.add("files", &names);
+        for l in &scanned {
+            f.add(&l.output, &l.ids);
+        }
+        f.finish()
+    });
+    let unchanged_targets = targets.is_some() && memo.and_then(|m| m.link_targets) == targets;
+    problems.extend(links::check_some(
+        &scanned,
+        &names,
+        &site.config.base_path(),
+        |i| !(unchanged_targets && reused_flags[i]),
+    ));
     if !problems.is_empty() {
         return Err(problems.into());
+    }
+    if let Some(m) = next_memo.as_mut() {
+        m.link_targets = targets;
     }
     Ok(Generated {
         pages,

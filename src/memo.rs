@@ -44,6 +44,9 @@ pub struct RenderMemo {
     pub markdown: HashMap<String, (u64, Arc<MarkdownOut>)>,
     /// By output file (`plan/index.html`).
     pub pages: HashMap<String, PageOut>,
+    /// Hash of every file name and every page's ids, from a build whose links all passed: while
+    /// it holds, a reused page's links need no checking again.
+    pub link_targets: Option<u64>,
 }
 
 impl RenderMemo {

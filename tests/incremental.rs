@@ -261,4 +261,25 @@ fn an_edit_re_renders_only_the_pages_it_reaches() {
         fixed,
         bytes(&Rebuilder::new(&root, false).build(None).unwrap())
     );
+
+    // A reused page still has its links checked when their target changes: here a heading
+    // that another page links to is renamed, and only that other page is at fault.
+    let p1 = root.join("content/guide/p1.md");
+    let p3 = root.join("content/guide/p3.md");
+    let part = |heading: &str| page("Guide page 3", 3, false, &format!("## {heading}\n\nWords."));
+    std::fs::write(&p3, part("The part")).unwrap();
+    std::fs::write(
+        &p1,
+        page("Guide page 1", 1, false, "See [the part](p3.md#the-part)."),
+    )
+    .unwrap();
+    preview.build(Some(&[p1.clone(), p3.clone()])).unwrap();
+    std::fs::write(&p3, part("Another part")).unwrap();
+    let e = preview
+        .build(Some(std::slice::from_ref(&p3)))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("p1.md") && e.contains("the-part"), "{e}");
+    std::fs::write(&p3, part("The part")).unwrap();
+    preview.build(Some(std::slice::from_ref(&p3))).unwrap();
 }
