@@ -15,17 +15,13 @@ use std::sync::Arc;
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::error::Diagnostic;
 use crate::links::PageLinks;
-use crate::markdown::Heading;
+use crate::markdown::Rendered;
 
-/// A page's Markdown as HTML, with what the renderer needs from it.
-#[derive(Debug, Clone)]
+/// A page's Markdown as HTML, and the start of its words for the search index.
+#[derive(Debug)]
 pub struct MarkdownOut {
-    pub html: String,
-    pub headings: Vec<Heading>,
-    pub problems: Vec<Diagnostic>,
-    /// The start of the page's words, for the search index.
+    pub rendered: Rendered,
     pub text: String,
 }
 

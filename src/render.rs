@@ -240,8 +240,8 @@ impl<'a> Renderer<'a> {
                     Some(out) => out,
                     None => Arc::new(self.markdown(src)),
                 };
-                problems.extend(out.problems.iter().cloned());
-                let shown = (out.html.clone(), out.headings.clone());
+                problems.extend(out.rendered.problems.iter().cloned());
+                let shown = (out.rendered.html.clone(), out.rendered.headings.clone());
                 markdown_out = Some((src.rel.clone(), key, out));
                 shown
             }
@@ -372,11 +372,14 @@ impl<'a> Renderer<'a> {
                 }
             )),
         };
-        let r = markdown::render_with_charts(&src.body, &src.file, src.body_line, &ctx, &chart);
         MarkdownOut {
-            html: r.html,
-            headings: r.headings,
-            problems: r.problems,
+            rendered: markdown::render_with_charts(
+                &src.body,
+                &src.file,
+                src.body_line,
+                &ctx,
+                &chart,
+            ),
             text: crate::search::content_text(&src.body),
         }
     }

@@ -162,40 +162,15 @@ fn sentence(text: &str) -> String {
     }
 }
 
-/// Markdown as plain text: the words, without markup.
-pub fn markdown_text(body: &str) -> String {
-    let mut out = String::with_capacity(body.len());
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_SMART_PUNCTUATION;
-    for event in Parser::new_ext(body, options) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Heading(_)
-                | TagEnd::Item
-                | TagEnd::TableCell
-                | TagEnd::BlockQuote(_),
-            ) => out.push(' '),
-            _ => {}
-        }
-    }
-    out
-}
-
 /// What the index keeps of a Markdown page's words (more or less: [`index`] trims it).
 pub fn content_text(body: &str) -> String {
     markdown_words(body, MAX_TEXT)
 }
 
-/// The words of Markdown with whitespace squashed, as `squash(&markdown_text(body))`, but
-/// stopping once more than `max` characters are known: a long page is not parsed to its end
-/// for a snippet of its start.
+/// The words of Markdown without markup, whitespace squashed, stopping once more than `max`
+/// characters are known: a long page is not read to its end for a snippet of its start.
 fn markdown_words(body: &str, max: usize) -> String {
-    let mut out = String::with_capacity(max + 64);
+    let mut out = String::with_capacity(max.min(body.len()) + 64);
     let mut chars = 0;
     // Whether whitespace came since the last word, so the next word starts with a space.
     let mut gap = false;
@@ -311,16 +286,17 @@ mod tests {
 
     #[test]
     fn markdown_becomes_plain_words() {
-        let t = squash(&markdown_text(
+        let t = markdown_words(
             "## Heading\n\nSome *text* with [a link](x.md).\n\n- one\n- two\n",
-        ));
+            usize::MAX,
+        );
         assert_eq!(t, "Heading Some text with a link. one two");
     }
 
     #[test]
     fn words_stop_early_but_give_what_the_whole_text_would() {
         let body = "## A  heading\n\nSome *text*, `code` and **bold**word.\n\n| a | b |\n|---|---|\n| c | d |\n\n> quoted\n> lines\n\n- one\n- two\n";
-        let whole = squash(&markdown_text(body));
+        let whole = markdown_words(body, usize::MAX);
         assert_eq!(markdown_words(body, 10_000), whole);
         for max in 0..whole.chars().count() + 2 {
             let early = markdown_words(body, max);

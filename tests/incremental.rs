@@ -222,34 +222,33 @@ fn an_edit_re_renders_only_the_pages_it_reaches() {
     let first = preview.build(None).unwrap();
     assert_eq!(first.rendered, first.pages);
 
-    // New words in a page: that page alone.
     let p2 = root.join("content/guide/p2.md");
-    std::fs::write(&p2, page("Guide page 2", 2, false, "Fresh words.")).unwrap();
-    let b = preview.build(Some(std::slice::from_ref(&p2))).unwrap();
-    assert_eq!(
-        b.rendered, 1,
-        "a body edit re-rendered {} pages",
-        b.rendered
-    );
-    let html = bytes(&b);
-    assert!(String::from_utf8_lossy(&html["guide/p2/index.html"]).contains("Fresh words."));
-
+    // Saves `text` as p2, rebuilds, and checks how many pages were rendered and what shows.
+    let mut save = |text: String, rendered: usize, shown: &str, in_files: &[&str]| {
+        std::fs::write(&p2, text).unwrap();
+        let b = preview.build(Some(std::slice::from_ref(&p2))).unwrap();
+        assert_eq!(b.rendered, rendered, "saving {shown:?}");
+        let files = bytes(&b);
+        for name in in_files {
+            assert!(
+                String::from_utf8_lossy(&files[*name]).contains(shown),
+                "{name} does not show {shown:?}"
+            );
+        }
+    };
+    // New words in a page: that page alone.
+    let fresh = || page("Guide page 2", 2, false, "Fresh words.");
+    save(fresh(), 1, "Fresh words.", &["guide/p2/index.html"]);
     // A new title: the page, its section's list, and the site map (and no others).
-    std::fs::write(&p2, page("Retitled", 2, false, "Fresh words.")).unwrap();
-    let b = preview.build(Some(std::slice::from_ref(&p2))).unwrap();
-    assert_eq!(
-        b.rendered, 3,
-        "a title edit re-rendered {} pages",
-        b.rendered
-    );
-    let html = bytes(&b);
-    assert!(String::from_utf8_lossy(&html["guide/index.html"]).contains("Retitled"));
-    assert!(String::from_utf8_lossy(&html["sitemap/index.html"]).contains("Retitled"));
-    assert!(String::from_utf8_lossy(&html["search-index.json"]).contains("Retitled"));
-
+    let retitled = || page("Retitled", 2, false, "Fresh words.");
+    let lists = [
+        "guide/index.html",
+        "sitemap/index.html",
+        "search-index.json",
+    ];
+    save(retitled(), 3, "Retitled", &lists);
     // Saving without a change renders nothing.
-    let b = preview.build(Some(std::slice::from_ref(&p2))).unwrap();
-    assert_eq!(b.rendered, 0);
+    save(retitled(), 0, "Retitled", &lists);
 
     // A broken page fails, and fixing it brings everything back.
     std::fs::write(&p2, "---\ntitle: [unclosed\n---\n").unwrap();
