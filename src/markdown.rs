@@ -301,37 +301,57 @@ pub fn html_escape(s: &str) -> String {
 }
 
 /// Header cells get `scope="col"`; a paragraph `Table: ...` right before a table becomes its
-/// caption, since Markdown has no syntax for captions.
+/// caption, since Markdown has no syntax for captions. One pass over the page, which has been
+/// written with the tables already: only `<th>`, `<th style=` and `<table>` change.
 fn tables(html: String) -> String {
     if !html.contains("<table>") {
         return html;
     }
-    let html = html
-        .replace("<th>", "<th scope=\"col\">")
-        .replace("<th style=", "<th scope=\"col\" style=");
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html.as_str();
-    while let Some(i) = rest.find("<table>") {
-        let before = &rest[..i];
-        let caption = before
-            .trim_end()
-            .strip_suffix("</p>")
-            .and_then(|b| b.rfind("<p>Table: ").map(|p| (p, &b[p + 10..])));
-        match caption {
-            Some((p, text)) if !text.contains("<p>") => {
-                out.push_str(&before[..p]);
-                out.push_str("<table>\n<caption>");
-                out.push_str(text);
-                out.push_str("</caption>");
+    let b = html.as_bytes();
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    // `html[copied..]` is still to be copied; `out[segment..]` is what came after the last table.
+    let mut copied = 0;
+    let mut segment = 0;
+    let mut at = 0;
+    while let Some(lt) = html.get(at..).and_then(|rest| rest.find('<')) {
+        at += lt;
+        let tail = &b[at..];
+        let (len, replacement) = if tail.starts_with(b"<th>") {
+            (4, "<th scope=\"col\">")
+        } else if tail.starts_with(b"<th style=") {
+            (10, "<th scope=\"col\" style=")
+        } else if tail.starts_with(b"<table>") {
+            (7, "<table>")
+        } else {
+            at += 1;
+            continue;
+        };
+        out.push_str(&html[copied..at]);
+        if len == 7 {
+            let before = &out[segment..];
+            let caption = before
+                .trim_end()
+                .strip_suffix("</p>")
+                .and_then(|b| b.rfind("<p>Table: ").map(|p| (p, &b[p + 10..])))
+                .filter(|(_, text)| !text.contains("<p>"))
+                .map(|(p, text)| (p, text.to_string()));
+            match caption {
+                Some((p, text)) => {
+                    out.truncate(segment + p);
+                    out.push_str("<table>\n<caption>");
+                    out.push_str(&text);
+                    out.push_str("</caption>");
+                }
+                None => out.push_str(replacement),
             }
-            _ => {
-                out.push_str(before);
-                out.push_str("<table>");
-            }
+            segment = out.len();
+        } else {
+            out.push_str(replacement);
         }
-        rest = &rest[i + 7..];
+        at += len;
+        copied = at;
     }
-    out.push_str(rest);
+    out.push_str(&html[copied..]);
     out
 }
 
@@ -410,6 +430,31 @@ mod tests {
             r.html.contains("scope=\"col\" style=\"text-align: right\""),
             "{}",
             r.html
+        );
+    }
+
+    #[test]
+    fn every_table_gets_its_own_caption_only() {
+        let r = md("Table: One\n\n| a |\n|---|\n| 1 |\n\nText.\n\n| b |\n|:-:|\n| 2 |\n\n\
+                    Table: Three\n\n| c |\n|---|\n| 3 |\n\n> Table: not a caption\n\n| d |\n|---|\n| 4 |\n");
+        assert_eq!(r.html.matches("<caption>").count(), 2, "{}", r.html);
+        assert!(
+            r.html
+                .contains("<table>\n<caption>One</caption><thead><tr><th scope=\"col\">a</th>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<p>Text.</p>\n<table><thead><tr><th scope=\"col\" style=\"text-align: center\">b</th>"), "{}", r.html);
+        assert!(
+            r.html.contains("<table>\n<caption>Three</caption>"),
+            "{}",
+            r.html
+        );
+        assert!(!r.html.contains("<p>Table: One"), "{}", r.html);
+        assert!(r.html.contains("<p>Table: not a caption</p>"), "{}", r.html);
+        assert_eq!(
+            tables("<p>no tables <th></p>".into()),
+            "<p>no tables <th></p>"
         );
     }
 
