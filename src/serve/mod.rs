@@ -22,10 +22,16 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use crate::error::{Diagnostic, Error, Result};
 use rebuild::{Rebuilder, SiteFiles};
 
-/// How long the builder waits for more changes once one arrived, and at most, in a steady
-/// stream of changes, before it builds anyway.
-const QUIET: Duration = Duration::from_millis(12);
+/// How long the builder waits for more changes after a save of one or two files (an editor's
+/// save: the file, perhaps its temporary twin), so a save shows quickly...
+const QUIET_SAVE: Duration = Duration::from_millis(5);
+/// ...and after anything bigger (a `git checkout`, a find-and-replace), so that a burst of
+/// changes, which the watcher reports in batches as files go quiet, gives one build.
+const QUIET_BURST: Duration = Duration::from_millis(40);
+/// In a steady stream of changes, the longest wait before building anyway.
 const MAX_WAIT: Duration = Duration::from_secs(2);
+/// Most paths a plain save reports.
+const SAVE_PATHS: usize = 2;
 /// Threads answering HTTP requests (live-reload streams get their own).
 const WORKERS: usize = 8;
 
@@ -318,10 +324,19 @@ impl Builder {
             // Coalesce: wait until changes stop arriving (or too long has passed). Changes
             // that arrive during the build below wait in the channel: exactly one more build.
             let start = Instant::now();
+            let mut batches = 1;
             while start.elapsed() < MAX_WAIT {
-                match rx.recv_timeout(QUIET) {
+                let quiet = if batches == 1 && changed.len() <= SAVE_PATHS {
+                    QUIET_SAVE
+                } else {
+                    QUIET_BURST
+                };
+                match rx.recv_timeout(quiet) {
                     Ok(_) if self.stop.load(Ordering::SeqCst) => return,
-                    Ok(mut more) => changed.append(&mut more),
+                    Ok(mut more) => {
+                        batches += 1;
+                        changed.append(&mut more);
+                    }
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
