@@ -33,8 +33,47 @@ pub fn parse<T: DeserializeOwned>(
             None => raw,
         };
         let help = hint(&message);
+        let (line, column) = match duplicate_key(&message) {
+            // serde reports a duplicate at the start of its mapping: point at the second one.
+            Some(key) => second_key(source, e.location().map_or(1, |l| l.line()), key)
+                .map(|(l, c)| (Some(l + first_line - 1), Some(c)))
+                .unwrap_or((line, column)),
+            None => (line, column),
+        };
         Diagnostic::error(file, message).at(line, column).help(help)
     })
+}
+
+/// The key named in a "duplicate field `key`" (or "duplicate entry") message.
+fn duplicate_key(message: &str) -> Option<&str> {
+    let rest = &message[message.find("duplicate ")?..];
+    let start = rest.find('`')? + 1;
+    let len = rest[start..].find('`')?;
+    Some(&rest[start..start + len])
+}
+
+/// The line and column of the second `key:` at the indentation of the first, at or after
+/// `from_line`.
+fn second_key(source: &str, from_line: usize, key: &str) -> Option<(usize, usize)> {
+    let first = find_line(source, from_line, key, "")?;
+    let indent = |line: usize| {
+        let text = source.lines().nth(line - 1).unwrap_or("");
+        text.len()
+            - text
+                .trim_start()
+                .trim_start_matches("- ")
+                .trim_start()
+                .len()
+    };
+    let want = indent(first);
+    let mut at = first + 1;
+    while let Some(next) = find_line(source, at, key, "") {
+        if indent(next) == want {
+            return Some((next, want + 1));
+        }
+        at = next + 1;
+    }
+    None
 }
 
 fn hint(message: &str) -> String {
@@ -107,6 +146,27 @@ mod tests {
     fn offset_applies_to_front_matter() {
         let err = parse::<T>("name: [", Path::new("p.md"), 2).unwrap_err();
         assert_eq!(err.line.map(|l| l >= 2), Some(true));
+    }
+
+    #[test]
+    fn a_duplicate_key_is_shown_where_it_is_repeated() {
+        let err = parse::<T>("name: a\nname: b\n", Path::new("t.yaml"), 1).unwrap_err();
+        assert!(err.message.contains("duplicate"), "{}", err.message);
+        assert_eq!((err.line, err.column), (Some(2), Some(1)));
+
+        #[derive(Debug, Deserialize)]
+        struct List {
+            #[allow(dead_code)]
+            items: Vec<T>,
+        }
+        let src = "items:\n  - name: a\n  - name: b\n    name: c\n";
+        let err = parse::<List>(src, Path::new("t.yaml"), 3).unwrap_err();
+        assert_eq!(
+            (err.line, err.column),
+            (Some(6), Some(5)),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
