@@ -2,10 +2,11 @@
 //! build writes, and every `#fragment` an `id` in the target page. Templates are checked too,
 //! since this runs on the finished HTML. Linear in the number of links.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use percent_encoding::percent_decode_str;
+use rayon::prelude::*;
 
 use crate::error::Diagnostic;
 use crate::urls;
@@ -298,7 +299,7 @@ fn is_external(href: &str) -> bool {
 /// Checks all links. `files` holds every file the build writes (pages and assets); `base_path`
 /// is the path part of the base URL, which root-relative links (in the 404 page) start with.
 /// Pages may be given owned or shared (`Arc`, as the preview keeps them).
-pub fn check<P: std::borrow::Borrow<PageLinks>>(
+pub fn check<P: std::borrow::Borrow<PageLinks> + Sync>(
     pages: &[P],
     files: &BTreeSet<String>,
     base_path: &str,
@@ -308,41 +309,44 @@ pub fn check<P: std::borrow::Borrow<PageLinks>>(
 
 /// Like [`check`], but checks only the links of the pages `which` picks (by index); the others
 /// still count as link targets. The preview uses it to skip pages whose links and targets are
-/// known to be unchanged since a build that passed.
-pub fn check_some<P: std::borrow::Borrow<PageLinks>>(
+/// known to be unchanged since a build that passed. Pages are checked in parallel; problems come
+/// back in page order.
+pub fn check_some<P: std::borrow::Borrow<PageLinks> + Sync>(
     pages: &[P],
     files: &BTreeSet<String>,
     base_path: &str,
-    which: impl Fn(usize) -> bool,
+    which: impl Fn(usize) -> bool + Sync,
 ) -> Vec<Diagnostic> {
-    let ids: BTreeMap<&str, &BTreeSet<String>> = pages
+    let ids: HashMap<&str, &BTreeSet<String>> = pages
         .iter()
         .map(|p| (p.borrow().output.as_str(), &p.borrow().ids))
         .collect();
-    let mut problems = Vec::new();
-    let picked = pages
-        .iter()
+    let per_page: Vec<Vec<Diagnostic>> = pages
+        .par_iter()
         .enumerate()
         .filter(|(i, _)| which(*i))
-        .map(|(_, p)| p.borrow());
-    for page in picked {
-        for link in &page.links {
-            if link.is_empty() || is_external(link) {
-                continue;
+        .map(|(_, p)| {
+            let page = p.borrow();
+            let mut problems = Vec::new();
+            for link in &page.links {
+                if link.is_empty() || is_external(link) {
+                    continue;
+                }
+                if let Some(reason) = broken(link, page, files, &ids, base_path) {
+                    problems.push(describe(page, link, &reason));
+                }
             }
-            if let Some(reason) = broken(link, page, files, &ids, base_path) {
-                problems.push(describe(page, link, &reason));
-            }
-        }
-    }
-    problems
+            problems
+        })
+        .collect();
+    per_page.into_iter().flatten().collect()
 }
 
 fn broken(
     link: &str,
     page: &PageLinks,
     files: &BTreeSet<String>,
-    ids: &BTreeMap<&str, &BTreeSet<String>>,
+    ids: &HashMap<&str, &BTreeSet<String>>,
     base_path: &str,
 ) -> Option<String> {
     let (path, fragment) = match link.split_once('#') {
