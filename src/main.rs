@@ -5,6 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than the system allocator: a build allocates and frees many small strings
+/// on every thread, and this takes about a tenth off a build's CPU time. `no_thp` keeps it from
+/// backing the heap with transparent huge pages, which would nearly double peak memory.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "mps", version, about = "Builds a council's commissioning framework and Market Position Statement into a static website", long_about = None)]
 struct Cli {
