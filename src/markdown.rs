@@ -329,12 +329,13 @@ fn tables(html: String) -> String {
         out.push_str(&html[copied..at]);
         if len == 7 {
             let before = &out[segment..];
+            // The caption is the last paragraph, if it starts with `Table: ` (looking back
+            // only as far as the last `<p>`, not through the whole page).
             let caption = before
                 .trim_end()
                 .strip_suffix("</p>")
-                .and_then(|b| b.rfind("<p>Table: ").map(|p| (p, &b[p + 10..])))
-                .filter(|(_, text)| !text.contains("<p>"))
-                .map(|(p, text)| (p, text.to_string()));
+                .and_then(|b| b.rfind("<p>").map(|p| (p, &b[p..])))
+                .and_then(|(p, last)| last.strip_prefix("<p>Table: ").map(|t| (p, t.to_string())));
             match caption {
                 Some((p, text)) => {
                     out.truncate(segment + p);
