@@ -380,6 +380,79 @@ fn screenshots_of_key_pages_at_phone_and_desktop_widths() {
     }
 }
 
+/// A reader types a word from deep in a principle's page into the header box, and the search
+/// page lists that principle, with its section and a snippet showing the word.
+#[test]
+fn search_from_the_header_finds_a_principle_by_a_word_in_its_body() {
+    let Some((browser, _axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    // A word that only the page's body has: not in any page's title or description.
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("search-index.json")).unwrap()).unwrap();
+    let pages = index["pages"].as_array().unwrap();
+    let elsewhere = |w: &str| {
+        pages.iter().any(|p| {
+            let t = format!("{} {}", p["title"], p["description"]).to_lowercase();
+            t.contains(w)
+        })
+    };
+    let (url, title, word) = pages
+        .iter()
+        .filter(|p| {
+            let u = p["url"].as_str().unwrap_or("");
+            u.starts_with("principles/") && u != "principles/index.html"
+        })
+        .find_map(|p| {
+            let text = p["text"].as_str()?.to_lowercase();
+            let word = text
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() >= 9 && !elsewhere(w))
+                .max_by_key(|w| w.len())?
+                .to_string();
+            Some((
+                p["url"].as_str()?.to_string(),
+                p["title"].as_str()?.to_string(),
+                word,
+            ))
+        })
+        .expect("a principle with a word of its own");
+
+    let server = StaticServer::start(&out);
+    let tab = browser.new_tab().unwrap();
+    open(&tab, &server.url("index.html"));
+    let field = tab.wait_for_element("#header-search-q").unwrap();
+    field.click().unwrap();
+    tab.type_str(&word).unwrap().press_key("Enter").unwrap();
+    tab.wait_until_navigated().unwrap();
+    tab.wait_for_element_with_custom_timeout(
+        "#search-results li a",
+        std::time::Duration::from_secs(10),
+    )
+    .unwrap_or_else(|e| panic!("no results for {word:?}: {e}"));
+    let results = eval(
+        &tab,
+        r#"JSON.stringify([...document.querySelectorAll('#search-results li')].map(li => [
+            li.querySelector('a').getAttribute('href'), li.querySelector('a').textContent,
+            li.querySelector('.search-result-section').textContent,
+            li.querySelector('.search-result-snippet').textContent]))"#,
+    );
+    let results: Vec<Vec<String>> = serde_json::from_str(results.as_str().unwrap()).unwrap();
+    let hit = results
+        .iter()
+        .find(|r| r[0].ends_with(&url))
+        .unwrap_or_else(|| panic!("{title} ({url}) not found for {word:?}: {results:?}"));
+    assert_eq!(hit[1], title);
+    assert!(!hit[2].is_empty(), "no section shown: {hit:?}");
+    assert!(
+        hit[3].to_lowercase().contains(&word),
+        "the snippet does not show {word:?}: {hit:?}"
+    );
+    let status = eval(&tab, "document.getElementById('search-status').textContent");
+    assert!(status.as_str().unwrap_or("").contains("found"), "{status}");
+}
+
 /// The tests above must be able to fail: plant an image without alt text and low-contrast text.
 #[test]
 fn planted_accessibility_faults_are_caught() {
