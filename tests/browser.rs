@@ -380,6 +380,40 @@ fn screenshots_of_key_pages_at_phone_and_desktop_widths() {
     }
 }
 
+/// On paper each chart's data table is printed open (on screen it is behind a toggle).
+#[test]
+fn charts_print_with_their_data_tables() {
+    let Some((browser, _axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    let server = StaticServer::start(&out);
+    let tab = browser.new_tab().unwrap();
+    open(&tab, &server.url("mps/index.html"));
+    let shown = r#"JSON.stringify([...document.querySelectorAll('.chart-data')].map(d => [
+        d.querySelector('table').checkVisibility(),
+        d.querySelector('summary').checkVisibility()]))"#;
+    let on = |media: &str| -> Vec<(bool, bool)> {
+        tab.call_method(Emulation::SetEmulatedMedia {
+            media: Some(media.to_string()),
+            features: None,
+        })
+        .unwrap();
+        serde_json::from_str(eval(&tab, shown).as_str().unwrap()).unwrap()
+    };
+    let screen = on("screen");
+    assert!(!screen.is_empty(), "the MPS page has no charts");
+    assert!(
+        screen.iter().all(|&(table, toggle)| !table && toggle),
+        "{screen:?}"
+    );
+    let print = on("print");
+    assert!(
+        print.iter().all(|&(table, toggle)| table && !toggle),
+        "{print:?}"
+    );
+}
+
 /// A reader types a word from deep in a principle's page into the header box, and the search
 /// page lists that principle, with its section and a snippet showing the word.
 #[test]
