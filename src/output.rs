@@ -102,14 +102,6 @@ pub fn check_target(target: &Path, root: &Path) -> Result<PathBuf> {
     Ok(target)
 }
 
-/// The `/`-separated path of `path` inside `dir`.
-fn rel_of(dir: &Path, path: &Path) -> String {
-    path.strip_prefix(dir)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
-}
-
 /// The files the manifest in `dir` lists, if it has one written by mps.
 fn read_manifest(dir: &Path) -> Result<Option<String>> {
     match std::fs::read_to_string(dir.join(MANIFEST)) {
@@ -123,28 +115,63 @@ fn listed(manifest: &str) -> HashSet<&str> {
     manifest.lines().filter(|l| !l.starts_with('#')).collect()
 }
 
-/// Files in `dir` that the manifest of the last build does not list: someone else's.
+/// What a walk found at one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Dir,
+    File,
+    /// A link, or anything else that is not a plain file or folder. Links are not followed.
+    Other,
+}
+
+/// Everything under `dir` (not `dir` itself), as `/`-separated relative paths, in no particular
+/// order. Folders are read in parallel: an output has a folder per page, and reading them one
+/// by one was most of the time spent checking an output before and after a build.
+fn walk(dir: &Path) -> std::io::Result<Vec<(String, Kind)>> {
+    fn read(dir: &Path, prefix: &str) -> std::io::Result<Vec<(String, Kind)>> {
+        use rayon::prelude::*;
+        let mut found = Vec::new();
+        let mut subdirs = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let rel = format!("{prefix}{}", name.to_string_lossy());
+            let kind = entry.file_type()?;
+            let kind = if kind.is_dir() {
+                subdirs.push((entry.path(), format!("{rel}/")));
+                Kind::Dir
+            } else if kind.is_file() {
+                Kind::File
+            } else {
+                Kind::Other
+            };
+            found.push((rel, kind));
+        }
+        let below: Vec<std::io::Result<Vec<(String, Kind)>>> = subdirs
+            .par_iter()
+            .map(|(path, prefix)| read(path, prefix))
+            .collect();
+        for b in below {
+            found.append(&mut b?);
+        }
+        Ok(found)
+    }
+    read(dir, "")
+}
+
+/// Files in `dir` that the manifest of the last build does not list: someone else's. Sorted.
 fn foreign_files(dir: &Path) -> Result<Vec<String>> {
     let manifest = read_manifest(dir)?;
     let listed = listed(manifest.as_deref().unwrap_or(""));
-    let mut foreign = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().min_depth(1) {
-        let entry = entry.map_err(|e| {
-            Error::io(
-                "could not read",
-                dir,
-                e.into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("loop")),
-            )
-        })?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = rel_of(dir, entry.path());
-        if rel != MANIFEST && !listed.contains(rel.as_str()) {
-            foreign.push(rel);
-        }
-    }
+    let mut foreign: Vec<String> = walk(dir)
+        .map_err(|e| Error::io("could not read", dir, e))?
+        .into_iter()
+        .filter(|(rel, kind)| {
+            *kind != Kind::Dir && rel != MANIFEST && !listed.contains(rel.as_str())
+        })
+        .map(|(rel, _)| rel)
+        .collect();
+    foreign.sort();
     Ok(foreign)
 }
 
@@ -161,16 +188,15 @@ fn reusable(dir: &Path) -> Option<Start> {
     }
     let listed = listed(&manifest);
     let mut start = Start::default();
-    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
-        let entry = entry.ok()?;
-        let rel = rel_of(dir, entry.path());
-        let kind = entry.file_type();
-        if kind.is_dir() {
-            start.dirs.insert(rel);
-        } else if kind.is_file() && (rel == MANIFEST || listed.contains(rel.as_str())) {
-            start.files.insert(rel);
-        } else {
-            return None;
+    for (rel, kind) in walk(dir).ok()? {
+        match kind {
+            Kind::Dir => {
+                start.dirs.insert(rel);
+            }
+            Kind::File if rel == MANIFEST || listed.contains(rel.as_str()) => {
+                start.files.insert(rel);
+            }
+            _ => return None,
         }
     }
     Some(start)
@@ -388,7 +414,20 @@ impl Staging {
                 std::io::Error::other("a writer thread panicked"),
             )
         })?);
-        self.remove_stale(&written)?;
+        // The output being replaced is checked again at the last moment (someone may have added
+        // a file during the build), while the stale files go.
+        let (stale, foreign) = rayon::join(
+            || self.remove_stale(&written),
+            || {
+                if self.target.exists() {
+                    foreign_files(&self.target).map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
+        );
+        stale?;
+        let foreign = foreign?;
         let mut manifest = String::from(MANIFEST_HEADER);
         for f in &written {
             manifest.push_str(f);
@@ -401,9 +440,7 @@ impl Staging {
         // Where the output being replaced goes: kept for the next build, or, when something
         // already has that name, a folder of its own that is deleted after the swap.
         let mut aside = None;
-        if self.target.exists() {
-            // Checked again at the last moment: someone may have added a file during the build.
-            let foreign = foreign_files(&self.target)?;
+        if let Some(foreign) = foreign {
             if !foreign.is_empty() {
                 return Err(Error::UnsafeOutput {
                     path: self.target.clone(),
@@ -458,6 +495,14 @@ impl Drop for Staging {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `/`-separated path of `path` inside `dir`.
+    fn rel_of(dir: &Path, path: &Path) -> String {
+        path.strip_prefix(dir)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
 
     #[test]
     fn refuses_dangerous_targets() {
