@@ -43,10 +43,16 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// Why a chart could not be placed: (what is wrong, how to fix it).
+pub type ChartProblem = (String, String);
+
 /// Renders `body` (which starts on line `first_line` of `file`).
 pub fn render(body: &str, file: &Path, first_line: usize, ctx: &LinkContext) -> Rendered {
     render_with_charts(body, file, first_line, ctx, &|id| {
-        Err(format!("chart `{id}` cannot be placed here"))
+        Err((
+            format!("chart `{id}` cannot be placed here"),
+            "place charts in pages under content/".to_string(),
+        ))
     })
 }
 
@@ -57,7 +63,7 @@ pub fn render_with_charts(
     file: &Path,
     first_line: usize,
     ctx: &LinkContext,
-    chart: &dyn Fn(&str) -> Result<String, String>,
+    chart: &dyn Fn(&str) -> Result<String, ChartProblem>,
 ) -> Rendered {
     let mut out = Rendered::default();
     let mut placed = BTreeSet::new();
@@ -93,10 +99,7 @@ pub fn render_with_charts(
                     )),
                     Some(id) => match chart(id) {
                         Ok(html) => events.push(Event::Html(format!("{html}\n").into())),
-                        Err(msg) => out.problems.push(at(
-                            msg,
-                            "use the id of a chart in content/data/charts.yaml",
-                        )),
+                        Err((msg, help)) => out.problems.push(at(msg, &help)),
                     },
                 }
                 continue;
@@ -469,7 +472,10 @@ mod tests {
         };
         let charts = |id: &str| match id {
             "a" => Ok("<figure>A</figure>".to_string()),
-            _ => Err(format!("there is no chart `{id}`")),
+            _ => Err((
+                format!("there is no chart `{id}`"),
+                "use another id".to_string(),
+            )),
         };
         let body = "Intro\n\n{{ chart(id=\"a\") }}\n\n```\n{{ chart(id=\"b\") }}\n```\n\n{{chart(id='b')}}\n\n{{ graph(x) }}\n";
         let r = render_with_charts(body, Path::new("p.md"), 5, &ctx, &charts);

@@ -193,7 +193,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|(id, c)| {
                 let text = match c {
-                    Ok(c) => c.figure(""),
+                    Ok(c) => serde_json::to_string(c).unwrap_or_default(),
                     Err(d) => d.to_string(),
                 };
                 (id, text)
@@ -358,18 +358,24 @@ impl<'a> Renderer<'a> {
         };
         let root = urls::root_prefix(&src.path);
         let chart = |id: &str| match self.charts.get(id) {
-            Some(Ok(c)) => Ok(c.figure(&root)),
-            Some(Err(d)) => Err(d.to_string()),
-            None => Err(format!(
-                "there is no chart `{id}` in content/data/charts.yaml{}",
-                if self.charts.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "; charts are: {}",
-                        self.charts.keys().cloned().collect::<Vec<_>>().join(", ")
-                    )
-                }
+            Some(Ok(c)) => self.theme.chart_figure(c, &root),
+            Some(Err(d)) => Err((
+                d.to_string(),
+                "fix the chart's definition in content/data/charts.yaml".to_string(),
+            )),
+            None => Err((
+                format!(
+                    "there is no chart `{id}` in content/data/charts.yaml{}",
+                    if self.charts.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; charts are: {}",
+                            self.charts.keys().cloned().collect::<Vec<_>>().join(", ")
+                        )
+                    }
+                ),
+                "use the id of a chart in content/data/charts.yaml".to_string(),
             )),
         };
         MarkdownOut {

@@ -20,6 +20,11 @@ pub enum ThemeFile {
     BuiltIn(&'static [u8]),
 }
 
+/// The internal template behind the chart shortcode (see [`SiteTheme::chart_figure`]).
+const CHART_SHORTCODE: &str = "__mps/chart-shortcode.html";
+const CHART_SHORTCODE_SOURCE: &str =
+    "{% import \"macros.html\" as m %}{{ m::chart(chart=chart, root=root) }}";
+
 /// The look of a site: compiled templates plus static files to copy.
 pub struct SiteTheme {
     pub tera: Tera,
@@ -91,6 +96,15 @@ impl SiteTheme {
             .filter(|(k, _)| k.ends_with(".html") || k.ends_with(".xml") || k.ends_with(".txt"))
             .map(|(k, (_, t))| (k, t))
             .collect();
+        // The `{{ chart(id="...") }}` shortcode places a chart with the theme's own `chart`
+        // macro, so a theme changes a chart's figure in one place for pages and templates alike.
+        let mut raw = raw;
+        if raw.iter().any(|(name, _)| name == "macros.html") {
+            raw.push((
+                CHART_SHORTCODE.to_string(),
+                CHART_SHORTCODE_SOURCE.to_string(),
+            ));
+        }
         let fingerprint = {
             use std::hash::{Hash, Hasher};
             let mut h = std::hash::DefaultHasher::new();
@@ -117,11 +131,49 @@ impl SiteTheme {
         let mut v: Vec<String> = self
             .tera
             .get_template_names()
-            .filter(|n| !n.starts_with("partials/") && !n.starts_with("macros"))
+            .filter(|n| {
+                !n.starts_with("partials/") && !n.starts_with("macros") && !n.starts_with("__mps/")
+            })
             .map(str::to_string)
             .collect();
         v.sort();
         v
+    }
+
+    /// A chart's figure as the theme's `chart` macro draws it, for a page whose links start with
+    /// `root`. Errors are (what is wrong, how to fix it).
+    pub fn chart_figure<T: serde::Serialize>(
+        &self,
+        chart: &T,
+        root: &str,
+    ) -> Result<String, crate::markdown::ChartProblem> {
+        let missing = || {
+            (
+                "the theme's macros.html has no `chart` macro, which places charts".to_string(),
+                "copy the `chart` macro from the default theme's templates/macros.html into yours"
+                    .to_string(),
+            )
+        };
+        if !self.has_template(CHART_SHORTCODE) {
+            return Err(missing());
+        }
+        let mut ctx = tera::Context::new();
+        ctx.insert("chart", chart);
+        ctx.insert("root", root);
+        self.tera.render(CHART_SHORTCODE, &ctx).map_err(|e| {
+            let text = format!("{e:?}");
+            if text.contains("m::chart") && text.contains("not found") {
+                missing()
+            } else {
+                let shown = template_error(&e, &self.template_files, None);
+                (
+                    format!("the `chart` macro failed: {}", shown.message),
+                    shown
+                        .help
+                        .unwrap_or_else(|| "check the `chart` macro in macros.html".into()),
+                )
+            }
+        })
     }
 
     /// Renders `name`; errors name the template file and the page being built.

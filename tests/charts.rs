@@ -366,3 +366,35 @@ fn the_readme_examples_build() {
     let html = read(&out.join("charts/index.html"));
     assert_eq!(svgs(&html).len(), ids.len());
 }
+
+/// The shortcode places charts with the theme's `chart` macro, so a site that overrides
+/// macros.html changes its charts' figures in Markdown pages too; a theme without the macro
+/// gets an error naming the page and line.
+#[test]
+fn the_shortcode_uses_the_themes_chart_macro() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_default_site(dir.path());
+    let macros =
+        std::fs::read_to_string(repo_root().join("themes/default/templates/macros.html")).unwrap();
+    let custom = macros.replacen(
+        "<figure class=\"chart\"",
+        "<figure class=\"chart council-chart\"",
+        1,
+    );
+    assert_ne!(custom, macros, "the default chart macro has changed shape");
+    write_files(dir.path(), &[("templates/macros.html", custom.as_str())]);
+    let out = dir.path().join("public");
+    build_to(dir.path(), &out).unwrap();
+    let plan = std::fs::read_to_string(out.join("plan/index.html")).unwrap();
+    assert!(
+        plan.contains("<figure class=\"chart council-chart\""),
+        "{plan}"
+    );
+
+    let start = custom.find("{% macro chart(").unwrap();
+    let end = custom[start..].find("{% endmacro chart %}").unwrap() + start + 20;
+    let without = format!("{}{}", &custom[..start], &custom[end..]);
+    write_files(dir.path(), &[("templates/macros.html", without.as_str())]);
+    let err = build_to(dir.path(), &out).unwrap_err().to_string();
+    assert!(err.contains("_index.md") && err.contains("chart"), "{err}");
+}

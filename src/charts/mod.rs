@@ -175,39 +175,6 @@ pub struct RenderedChart {
     pub note: Option<String>,
 }
 
-impl RenderedChart {
-    /// The whole figure, for a page whose links start with `root` (`../` on `plan/`).
-    pub fn figure(&self, root: &str) -> String {
-        let mut s = format!(
-            "<figure class=\"chart\" id=\"chart-{id}\"><figcaption class=\"chart-title\">{title}</figcaption>{svg}",
-            id = self.id,
-            title = html_escape(&self.title),
-            svg = self.svg
-        );
-        s.push_str("<details class=\"chart-data\"><summary>Show the data as a table</summary>");
-        s.push_str(&self.table);
-        s.push_str("</details><p class=\"chart-meta\">");
-        if let Some(note) = &self.note {
-            s.push_str(&html_escape(note));
-            s.push(' ');
-        }
-        if let (Some(name), Some(url)) = (&self.source_name, &self.source_url) {
-            s.push_str(&format!(
-                "Source: <a href=\"{}\">{}</a>. ",
-                html_escape(url),
-                html_escape(name)
-            ));
-        } else if let Some(name) = &self.source_name {
-            s.push_str(&format!("Source: {}. ", html_escape(name)));
-        }
-        s.push_str(&format!(
-            "<a href=\"{root}{}\" download>Download this data (CSV)</a></p></figure>",
-            self.csv_href
-        ));
-        s
-    }
-}
-
 /// Draws every chart of the site. A chart that cannot be drawn carries its problem, reported
 /// by each page that places it.
 pub fn render_all(site: &Site) -> BTreeMap<String, Result<RenderedChart, Diagnostic>> {
