@@ -61,18 +61,18 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
 }
 
-/// The position of byte `needle` in `hay` at or after `from`, or the end of `hay`. The distances
-/// searched (to the end of a tag or a value) are short, so a plain loop beats a searcher.
+/// The position of byte `needle` in `hay` at or after `from`, or the end of `hay`.
 fn find_byte(hay: &[u8], from: usize, needle: u8) -> usize {
     hay.get(from..)
-        .and_then(|rest| rest.iter().position(|b| *b == needle))
+        .and_then(|rest| memchr::memchr(needle, rest))
         .map_or(hay.len(), |i| from + i)
 }
 
 /// The position of `needle` in `hay` at or after `from`, or the end of `hay`.
 fn find_from(hay: &str, from: usize, needle: &str) -> usize {
-    hay.get(from..)
-        .and_then(|rest| rest.find(needle))
+    hay.as_bytes()
+        .get(from..)
+        .and_then(|rest| memchr::memmem::find(rest, needle.as_bytes()))
         .map_or(hay.len(), |i| from + i)
 }
 
@@ -90,7 +90,7 @@ fn scan_tags(html: &str, mut found: impl FnMut(Attr, &str)) {
     // Depth of `<svg>` and `<math>` elements, inside which `<title>`, `<style>` and `<script>`
     // hold markup rather than text.
     let mut foreign = 0usize;
-    while let Some(lt) = html.get(i..).and_then(|rest| rest.find('<')) {
+    while let Some(lt) = b.get(i..).and_then(|rest| memchr::memchr(b'<', rest)) {
         i += lt + 1;
         let Some(&c) = b.get(i) else { break };
         if c == b'!' {

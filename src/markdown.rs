@@ -33,6 +33,52 @@ pub struct Rendered {
     pub html: String,
     pub headings: Vec<Heading>,
     pub problems: Vec<Diagnostic>,
+    /// The page's words without markup, whitespace squashed (for the search index). Shortcodes
+    /// and raw HTML are not words.
+    pub words: String,
+}
+
+/// Gathers the words of a page from its Markdown events.
+#[derive(Default)]
+struct Words {
+    out: String,
+    /// Whether whitespace came since the last word, so the next word starts with a space.
+    gap: bool,
+}
+
+impl Words {
+    fn feed(&mut self, event: &Event) {
+        match event {
+            Event::Text(t) | Event::Code(t) => self.text(t),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_),
+            ) => self.gap = true,
+            _ => {}
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if t.starts_with(char::is_whitespace) {
+            self.gap = true;
+        }
+        let mut words = t.split_whitespace().peekable();
+        while let Some(word) = words.next() {
+            if self.gap && !self.out.is_empty() {
+                self.out.push(' ');
+            }
+            self.out.push_str(word);
+            self.gap = words.peek().is_some();
+        }
+        if t.ends_with(char::is_whitespace) {
+            self.gap = true;
+        }
+    }
 }
 
 fn options() -> Options {
@@ -70,6 +116,7 @@ pub fn render_with_charts(
     let mut in_shortcode = false;
     let mut ids = BTreeSet::new();
     let mut events: Vec<Event> = Vec::new();
+    let mut words = Words::default();
     // While inside a heading, its events wait here until its text (and so its id) is known.
     let mut heading: Option<(pulldown_cmark::HeadingLevel, Option<CowStr>, Vec<Event>)> = None;
 
@@ -105,6 +152,7 @@ pub fn render_with_charts(
                 continue;
             }
         }
+        words.feed(&event);
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -189,6 +237,7 @@ pub fn render_with_charts(
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     out.html = tables(html);
+    out.words = words.out;
     out
 }
 
@@ -316,7 +365,7 @@ fn tables(html: String) -> String {
     let mut copied = 0;
     let mut segment = 0;
     let mut at = 0;
-    while let Some(lt) = html.get(at..).and_then(|rest| rest.find('<')) {
+    while let Some(lt) = b.get(at..).and_then(|rest| memchr::memchr(b'<', rest)) {
         at += lt;
         let tail = &b[at..];
         let (len, replacement) = if tail.starts_with(b"<th>") {
@@ -459,6 +508,23 @@ mod tests {
         assert_eq!(
             tables("<p>no tables <th></p>".into()),
             "<p>no tables <th></p>"
+        );
+    }
+
+    #[test]
+    fn words_are_the_text_without_markup_or_shortcodes() {
+        let pages = ctx_pages();
+        let ctx = LinkContext {
+            rel: "mps/_index.md",
+            path: "mps/",
+            pages: &pages,
+        };
+        let body = "## A  heading {#given}\n\nSome *text*, `code` and **bold**word.\n\n{{ chart(id=\"a\") }}\n\n| a | b |\n|---|---|\n| c | d |\n\n> quoted\n> lines\n\n- one\n- two\n\n<div>raw</div>\n";
+        let charts = |_: &str| Ok("<figure>drawn</figure>".to_string());
+        let r = render_with_charts(body, Path::new("p.md"), 1, &ctx, &charts);
+        assert_eq!(
+            r.words,
+            "A heading Some text, code and boldword. a b c d quoted lines one two"
         );
     }
 
