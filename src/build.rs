@@ -238,7 +238,7 @@ pub fn generate(
         .filter_map(|(_, p)| {
             p.markdown
                 .as_ref()
-                .map(|(rel, _, md)| (rel.as_str(), md.text.as_str()))
+                .map(|(rel, _, md)| (rel.as_str(), md.words.as_str()))
         })
         .collect();
     match crate::extras::files(site, &tree, &texts) {

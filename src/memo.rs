@@ -18,13 +18,6 @@ use xxhash_rust::xxh3::Xxh3;
 use crate::links::PageLinks;
 use crate::markdown::Rendered;
 
-/// A page's Markdown as HTML, and the start of its words for the search index.
-#[derive(Debug)]
-pub struct MarkdownOut {
-    pub rendered: Rendered,
-    pub text: String,
-}
-
 /// A finished page, as kept for reuse.
 #[derive(Debug, Clone)]
 pub struct PageOut {
@@ -37,7 +30,7 @@ pub struct PageOut {
 #[derive(Debug, Default)]
 pub struct RenderMemo {
     /// By source path relative to `content/`: (fingerprint of the inputs, the output).
-    pub markdown: HashMap<String, (u64, Arc<MarkdownOut>)>,
+    pub markdown: HashMap<String, (u64, Arc<Rendered>)>,
     /// By output file (`plan/index.html`).
     pub pages: HashMap<String, PageOut>,
     /// Hash of every file name and every page's ids, from a build whose links all passed: while
@@ -54,7 +47,7 @@ impl RenderMemo {
     }
 
     /// The Markdown of `rel` rendered last time from the same fingerprint.
-    pub fn markdown(&self, rel: &str, fingerprint: u64) -> Option<Arc<MarkdownOut>> {
+    pub fn markdown(&self, rel: &str, fingerprint: u64) -> Option<Arc<Rendered>> {
         self.markdown
             .get(rel)
             .filter(|(f, _)| *f == fingerprint)

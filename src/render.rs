@@ -14,8 +14,8 @@ use crate::charts::RenderedChart;
 use crate::error::Diagnostic;
 use crate::format;
 use crate::links::PageLinks;
-use crate::markdown::{self, Heading, LinkContext};
-use crate::memo::{Fingerprint, MarkdownOut, RenderMemo};
+use crate::markdown::{self, Heading, LinkContext, Rendered};
+use crate::memo::{Fingerprint, RenderMemo};
 use crate::model::Site;
 use crate::pages::{Kind, NavLink, PageTree};
 use crate::templates::SiteTheme;
@@ -37,7 +37,7 @@ pub struct RenderedPage {
     pub fingerprint: Option<u64>,
     /// The page's source (relative to `content/`), the hash of its Markdown's inputs and its
     /// output, for the next memo.
-    pub markdown: Option<(String, Option<u64>, Arc<MarkdownOut>)>,
+    pub markdown: Option<(String, Option<u64>, Arc<Rendered>)>,
     /// The page's links, when it was reused from the memo (and so need no scanning).
     pub links: Option<Arc<PageLinks>>,
     /// Whether the page came from the memo rather than its template.
@@ -240,8 +240,8 @@ impl<'a> Renderer<'a> {
                     Some(out) => out,
                     None => Arc::new(self.markdown(src)),
                 };
-                problems.extend(out.rendered.problems.iter().cloned());
-                let shown = (out.rendered.html.clone(), out.rendered.headings.clone());
+                problems.extend(out.problems.iter().cloned());
+                let shown = (out.html.clone(), out.headings.clone());
                 markdown_out = Some((src.rel.clone(), key, out));
                 shown
             }
@@ -350,7 +350,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// A content page's Markdown as HTML, with its charts placed.
-    fn markdown(&self, src: &crate::model::SourcePage) -> MarkdownOut {
+    fn markdown(&self, src: &crate::model::SourcePage) -> Rendered {
         let ctx = LinkContext {
             rel: &src.rel,
             path: &src.path,
@@ -378,16 +378,7 @@ impl<'a> Renderer<'a> {
                 "use the id of a chart in content/data/charts.yaml".to_string(),
             )),
         };
-        MarkdownOut {
-            rendered: markdown::render_with_charts(
-                &src.body,
-                &src.file,
-                src.body_line,
-                &ctx,
-                &chart,
-            ),
-            text: crate::search::content_text(&src.body),
-        }
+        markdown::render_with_charts(&src.body, &src.file, src.body_line, &ctx, &chart)
     }
 
     fn feedback_href(&self, title: &str, permalink: &str) -> String {

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use pulldown_cmark::{Event, Options, Parser, TagEnd};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -74,8 +73,8 @@ fn section_of(tree: &PageTree, path: &str) -> String {
 }
 
 /// The search index of the whole site.
-/// `texts`: the words of Markdown pages already known (see [`content_text`]), by source path
-/// relative to `content/`.
+/// `texts`: the words of each Markdown page (as its rendering found them, see
+/// `markdown::Rendered::words`), by source path relative to `content/`.
 pub fn index(site: &Site, tree: &PageTree, texts: &BTreeMap<&str, &str>) -> SearchIndex {
     let mut pages: Vec<IndexEntry> = tree
         .pages
@@ -102,18 +101,17 @@ pub fn index_json(
     serde_json::to_vec(&index(site, tree, texts))
 }
 
-/// The words of one page, whitespace squashed; for Markdown pages, only the first
-/// `MAX_TEXT + 1` characters or so (all that the index keeps).
+/// The words of one page, whitespace squashed.
 fn page_text(site: &Site, p: &PlannedPage, texts: &BTreeMap<&str, &str>) -> String {
     let d = &site.data;
     let mut parts: Vec<String> = Vec::new();
     match p.kind {
         Kind::Content(i) => {
             if let Some(src) = site.pages.get(i) {
-                return match texts.get(src.rel.as_str()) {
-                    Some(t) => t.to_string(),
-                    None => content_text(&src.body),
-                };
+                return texts
+                    .get(src.rel.as_str())
+                    .map(|t| t.to_string())
+                    .unwrap_or_default();
             }
         }
         Kind::Principle(i) => {
@@ -160,59 +158,6 @@ fn sentence(text: &str) -> String {
     } else {
         format!("{t}.")
     }
-}
-
-/// What the index keeps of a Markdown page's words (more or less: [`index`] trims it).
-pub fn content_text(body: &str) -> String {
-    markdown_words(body, MAX_TEXT)
-}
-
-/// The words of Markdown without markup, whitespace squashed, stopping once more than `max`
-/// characters are known: a long page is not read to its end for a snippet of its start.
-fn markdown_words(body: &str, max: usize) -> String {
-    let mut out = String::with_capacity(max.min(body.len()) + 64);
-    let mut chars = 0;
-    // Whether whitespace came since the last word, so the next word starts with a space.
-    let mut gap = false;
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_SMART_PUNCTUATION;
-    for event in Parser::new_ext(body, options) {
-        match event {
-            Event::Text(t) | Event::Code(t) => {
-                let mut words = t.split_whitespace().peekable();
-                if t.starts_with(char::is_whitespace) {
-                    gap = true;
-                }
-                while let Some(word) = words.next() {
-                    if gap && !out.is_empty() {
-                        out.push(' ');
-                        chars += 1;
-                    }
-                    out.push_str(word);
-                    chars += word.chars().count();
-                    gap = words.peek().is_some();
-                }
-                if t.ends_with(char::is_whitespace) {
-                    gap = true;
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => gap = true,
-            Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Heading(_)
-                | TagEnd::Item
-                | TagEnd::TableCell
-                | TagEnd::BlockQuote(_),
-            ) => gap = true,
-            _ => {}
-        }
-        if chars > max {
-            break;
-        }
-    }
-    out
 }
 
 /// Runs of whitespace become one space.
@@ -283,27 +228,6 @@ pub fn site_map(tree: &PageTree) -> Vec<MapNode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_becomes_plain_words() {
-        let t = markdown_words(
-            "## Heading\n\nSome *text* with [a link](x.md).\n\n- one\n- two\n",
-            usize::MAX,
-        );
-        assert_eq!(t, "Heading Some text with a link. one two");
-    }
-
-    #[test]
-    fn words_stop_early_but_give_what_the_whole_text_would() {
-        let body = "## A  heading\n\nSome *text*, `code` and **bold**word.\n\n| a | b |\n|---|---|\n| c | d |\n\n> quoted\n> lines\n\n- one\n- two\n";
-        let whole = markdown_words(body, usize::MAX);
-        assert_eq!(markdown_words(body, 10_000), whole);
-        for max in 0..whole.chars().count() + 2 {
-            let early = markdown_words(body, max);
-            assert!(whole.starts_with(&early), "{max}: {early:?} / {whole:?}");
-            assert_eq!(trim(&early, max), trim(&whole, max), "max {max}");
-        }
-    }
 
     #[test]
     fn long_text_is_cut_at_a_word() {
