@@ -125,10 +125,11 @@ enum Kind {
 }
 
 /// Everything under `dir` (not `dir` itself), as `/`-separated relative paths, in no particular
-/// order. Folders are read in parallel: an output has a folder per page, and reading them one
-/// by one was most of the time spent checking an output before and after a build.
-fn walk(dir: &Path) -> std::io::Result<Vec<(String, Kind)>> {
-    fn read(dir: &Path, prefix: &str) -> std::io::Result<Vec<(String, Kind)>> {
+/// order. With `parallel`, folders are read on rayon's threads: an output has a folder per page,
+/// and reading them one by one was most of the time spent checking an output before and after a
+/// build. Never parallel from a thread that rayon's threads may wait for (see [`claim`]).
+fn walk(dir: &Path, parallel: bool) -> std::io::Result<Vec<(String, Kind)>> {
+    fn read(dir: &Path, prefix: &str, parallel: bool) -> std::io::Result<Vec<(String, Kind)>> {
         use rayon::prelude::*;
         let mut found = Vec::new();
         let mut subdirs = Vec::new();
@@ -147,23 +148,30 @@ fn walk(dir: &Path) -> std::io::Result<Vec<(String, Kind)>> {
             };
             found.push((rel, kind));
         }
-        let below: Vec<std::io::Result<Vec<(String, Kind)>>> = subdirs
-            .par_iter()
-            .map(|(path, prefix)| read(path, prefix))
-            .collect();
+        let below: Vec<std::io::Result<Vec<(String, Kind)>>> = if parallel {
+            subdirs
+                .par_iter()
+                .map(|(path, prefix)| read(path, prefix, true))
+                .collect()
+        } else {
+            subdirs
+                .iter()
+                .map(|(path, prefix)| read(path, prefix, false))
+                .collect()
+        };
         for b in below {
             found.append(&mut b?);
         }
         Ok(found)
     }
-    read(dir, "")
+    read(dir, "", parallel)
 }
 
 /// Files in `dir` that the manifest of the last build does not list: someone else's. Sorted.
 fn foreign_files(dir: &Path) -> Result<Vec<String>> {
     let manifest = read_manifest(dir)?;
     let listed = listed(manifest.as_deref().unwrap_or(""));
-    let mut foreign: Vec<String> = walk(dir)
+    let mut foreign: Vec<String> = walk(dir, true)
         .map_err(|e| Error::io("could not read", dir, e))?
         .into_iter()
         .filter(|(rel, kind)| {
@@ -188,7 +196,8 @@ fn reusable(dir: &Path) -> Option<Start> {
     }
     let listed = listed(&manifest);
     let mut start = Start::default();
-    for (rel, kind) in walk(dir).ok()? {
+    // Serial: this runs on the claim thread, which writers on rayon's threads wait for.
+    for (rel, kind) in walk(dir, false).ok()? {
         match kind {
             Kind::Dir => {
                 start.dirs.insert(rel);
@@ -636,6 +645,25 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn writers_on_rayon_threads_can_wait_for_the_claim() {
+        use rayon::prelude::*;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let pages: Vec<String> = (0..200)
+            .map(|i| format!("s{}/p{i}/index.html", i % 7))
+            .collect();
+        for round in 0..3 {
+            let s = Staging::new(target.clone()).unwrap();
+            pages.par_iter().for_each(|p| {
+                s.write(p, format!("{p} {}", round.min(1)).as_bytes())
+                    .unwrap()
+            });
+            s.commit().unwrap();
+        }
+        assert_eq!(listing(&target).len(), 200 + 200 + 7);
     }
 
     #[test]
