@@ -63,20 +63,52 @@ impl Words {
         }
     }
 
+    /// The same words as `t.split_whitespace()`, joined by single spaces. Found a byte at a
+    /// time where the text is ASCII (most of it), and copied a run of words at a time where
+    /// they are already one space apart, which is several times faster than word by word.
     fn text(&mut self, t: &str) {
-        if t.starts_with(char::is_whitespace) {
-            self.gap = true;
-        }
-        let mut words = t.split_whitespace().peekable();
-        while let Some(word) = words.next() {
+        let b = t.as_bytes();
+        // Whether `t` has whitespace at `i`, and the length of the character there.
+        let space_at = |i: usize| -> (bool, usize) {
+            match b[i] {
+                c if c.is_ascii() => (matches!(c, b' ' | b'\t'..=b'\r'), 1),
+                _ => t[i..]
+                    .chars()
+                    .next()
+                    .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+            }
+        };
+        let mut i = 0;
+        while i < b.len() {
+            let (space, len) = space_at(i);
+            if space {
+                self.gap = true;
+                i += len;
+                continue;
+            }
+            // A run of words, each one space from the next.
+            let start = i;
+            i += len;
+            while i < b.len() {
+                // Printable ASCII is never whitespace: the common case, without a call.
+                if b[i] > b' ' && b[i] < 0x7f {
+                    i += 1;
+                    continue;
+                }
+                let (space, len) = space_at(i);
+                if !space {
+                    i += len;
+                } else if b[i] == b' ' && i + 1 < b.len() && !space_at(i + 1).0 {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
             if self.gap && !self.out.is_empty() {
                 self.out.push(' ');
             }
-            self.out.push_str(word);
-            self.gap = words.peek().is_some();
-        }
-        if t.ends_with(char::is_whitespace) {
-            self.gap = true;
+            self.out.push_str(&t[start..i]);
+            self.gap = false;
         }
     }
 }
@@ -116,7 +148,11 @@ pub fn render_with_charts(
     let mut in_shortcode = false;
     let mut ids = BTreeSet::new();
     let mut events: Vec<Event> = Vec::new();
-    let mut words = Words::default();
+    // A page's words are at most its text: one allocation, not one per doubling.
+    let mut words = Words {
+        out: String::with_capacity(body.len()),
+        gap: false,
+    };
     // While inside a heading, its events wait here until its text (and so its id) is known.
     let mut heading: Option<(pulldown_cmark::HeadingLevel, Option<CowStr>, Vec<Event>)> = None;
 
@@ -238,6 +274,8 @@ pub fn render_with_charts(
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     out.html = tables(html);
     out.words = words.out;
+    // Kept for the search index until the end of the build: no spare capacity.
+    out.words.shrink_to_fit();
     out
 }
 
@@ -484,6 +522,75 @@ mod tests {
             "{}",
             r.html
         );
+    }
+
+    #[test]
+    fn words_are_split_as_split_whitespace_splits_them() {
+        let mut cases: Vec<String> = [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            " a b  c ",
+            "\u{a0}x\u{2003}y\u{3000}",
+            "é à\tü\r\nß",
+            "a\u{0b}b\u{0c}c",
+            "—dash— “quoted”",
+            "\u{85}next\u{2028}line",
+            "one two three",
+            "a b\u{a0}c d",
+            "a \u{2003}b",
+            "x\u{1}y \u{7f} z",
+        ]
+        .map(String::from)
+        .to_vec();
+        // And random strings of the characters that matter.
+        let alphabet = [
+            'a', 'b', ' ', ' ', '\n', '\u{a0}', 'é', '\u{1}', '\u{7f}', '\u{2003}',
+        ];
+        let mut seed = 7u32;
+        for _ in 0..300 {
+            let mut t = String::new();
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            for _ in 0..((seed >> 16) % 9) {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                t.push(alphabet[(seed >> 16) as usize % alphabet.len()]);
+            }
+            cases.push(t);
+        }
+        for (n, first) in cases.iter().enumerate() {
+            for second in cases.iter().skip(n % 5).step_by(5) {
+                let mut w = Words::default();
+                w.text(first);
+                w.text(second);
+                let (first, second) = (first.as_str(), second.as_str());
+                // What the split_whitespace version gave.
+                let mut out = String::new();
+                let mut gap = false;
+                for t in [first, second] {
+                    if t.starts_with(char::is_whitespace) {
+                        gap = true;
+                    }
+                    let mut words = t.split_whitespace().peekable();
+                    while let Some(word) = words.next() {
+                        if gap && !out.is_empty() {
+                            out.push(' ');
+                        }
+                        out.push_str(word);
+                        gap = words.peek().is_some();
+                    }
+                    if t.ends_with(char::is_whitespace) {
+                        gap = true;
+                    }
+                }
+                assert_eq!(
+                    (w.out.as_str(), w.gap),
+                    (out.as_str(), gap),
+                    "{first:?} {second:?}"
+                );
+            }
+        }
     }
 
     #[test]
