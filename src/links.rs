@@ -328,11 +328,12 @@ pub fn check_some<P: std::borrow::Borrow<PageLinks> + Sync>(
         .map(|(_, p)| {
             let page = p.borrow();
             let mut problems = Vec::new();
+            let mut buf = String::new();
             for link in &page.links {
                 if link.is_empty() || is_external(link) {
                     continue;
                 }
-                if let Some(reason) = broken(link, page, files, &ids, base_path) {
+                if let Some(reason) = broken(link, page, files, &ids, base_path, &mut buf) {
                     problems.push(describe(page, link, &reason));
                 }
             }
@@ -348,46 +349,45 @@ fn broken(
     files: &BTreeSet<String>,
     ids: &HashMap<&str, &BTreeSet<String>>,
     base_path: &str,
+    buf: &mut String,
 ) -> Option<String> {
     let (path, fragment) = match link.split_once('#') {
         Some((p, f)) => (p, Some(f)),
         None => (link, None),
     };
     let path = path.split('?').next().unwrap_or(path);
-    let target = if path.is_empty() {
-        page.output.clone()
+    let target: &str = if path.is_empty() {
+        &page.output
     } else {
         let decoded = percent_decode_str(path).decode_utf8_lossy();
-        let resolved = if let Some(abs) = decoded.strip_prefix('/') {
-            match ("/".to_string() + abs).strip_prefix(base_path) {
-                Some(rest) => Some(rest.to_string()),
-                None => {
-                    return Some(format!(
-                        "it starts with `/` but the site lives at `{base_path}`"
-                    ))
-                }
+        buf.clear();
+        if let Some(abs) = decoded.strip_prefix('/') {
+            buf.push('/');
+            buf.push_str(abs);
+            if !buf.starts_with(base_path) {
+                return Some(format!(
+                    "it starts with `/` but the site lives at `{base_path}`"
+                ));
             }
-        } else {
-            urls::join(urls::parent(&page.output), &decoded)
-        };
-        let Some(mut t) = resolved else {
+            buf.drain(..base_path.len());
+        } else if !join_into(buf, urls::parent(&page.output), &decoded) {
             return Some("it points above the top of the site".into());
-        };
-        if t.is_empty() || decoded.ends_with('/') {
-            if !t.is_empty() {
-                t.push('/');
-            }
-            t.push_str("index.html");
         }
-        t
+        if buf.is_empty() || decoded.ends_with('/') {
+            if !buf.is_empty() {
+                buf.push('/');
+            }
+            buf.push_str("index.html");
+        }
+        buf
     };
-    if !files.contains(&target) {
+    if !files.contains(target) {
         return Some(format!("nothing is published at `{target}`"));
     }
     match fragment {
         Some(f) if !f.is_empty() && target.ends_with(".html") => {
             let f = percent_decode_str(f).decode_utf8_lossy();
-            match ids.get(target.as_str()) {
+            match ids.get(target) {
                 Some(set) if set.contains(f.as_ref()) => None,
                 Some(_) => Some(format!(
                     "`{target}` has no heading or element with id `{f}`"
@@ -397,6 +397,34 @@ fn broken(
         }
         _ => None,
     }
+}
+
+/// Resolves `target` (`/`-separated, may hold `.` and `..`) against the folder `base` into
+/// `buf`, as [`urls::join`] does but without allocating. False when it climbs above the top.
+fn join_into(buf: &mut String, base: &str, target: &str) -> bool {
+    let push = |buf: &mut String, seg: &str| {
+        if !buf.is_empty() {
+            buf.push('/');
+        }
+        buf.push_str(seg);
+    };
+    for seg in base.split('/').filter(|s| !s.is_empty()) {
+        push(buf, seg);
+    }
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if buf.is_empty() {
+                    return false;
+                }
+                let cut = buf.rfind('/').unwrap_or(0);
+                buf.truncate(cut);
+            }
+            s => push(buf, s),
+        }
+    }
+    true
 }
 
 fn describe(page: &PageLinks, link: &str, reason: &str) -> Diagnostic {
@@ -527,6 +555,34 @@ mod tests {
             scanned(html);
         }
         assert_eq!(scanned("<a href=\"x\"").0, ["x"]);
+    }
+
+    #[test]
+    fn join_into_resolves_as_urls_join_does() {
+        for base in ["", "a", "a/b", "a//b/"] {
+            for target in [
+                "",
+                ".",
+                "..",
+                "../..",
+                "../../..",
+                "x",
+                "x/",
+                "./x/../y",
+                "../x/./y/..",
+                "x//y",
+                "../../x",
+            ] {
+                let mut buf = String::from("left over");
+                buf.clear();
+                let ok = join_into(&mut buf, base, target);
+                assert_eq!(
+                    ok.then_some(buf),
+                    urls::join(base, target),
+                    "{base:?} {target:?}"
+                );
+            }
+        }
     }
 
     #[test]
