@@ -7,6 +7,9 @@ Generates the corpus with ../shared/bench/gen_corpus.py, writes a site.yaml besi
 with the release `mps` binary, and reports the median wall time and peak memory (max RSS) over
 the runs. Where `hugo` or `zola` is on PATH, the same corpus is laid out for it with
 ../shared/bench/adapt.py --nav=sections and timed the same way, and ratios are printed.
+Each is timed twice: from no output at all (the output, and the previous output mps keeps
+beside it, are deleted before each run), and again over the output of its last run
+("rebuild": Hugo and Zola overwrite it, mps starts from the output it kept).
 Also times the cold build of the repository's default site. Only ratios from one run count.
 """
 import argparse
@@ -76,7 +79,11 @@ def main():
     print("|---|---|---|---|---|")
 
     out = os.path.join(work, "default-public")
-    clear = lambda: shutil.rmtree(out, ignore_errors=True)
+
+    def clear():
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(os.path.join(work, ".default-public.mps-previous"), ignore_errors=True)
+
     r = measure("default site, cold", [MPS, "build", "--root", REPO, "--output", out], args.runs, clear)
     print(row(r))
 
@@ -88,8 +95,17 @@ def main():
             with open(os.path.join(site, "site.yaml"), "w") as f:
                 f.write(SITE_YAML)
         out = os.path.join(work, f"public-{n}")
-        clear = lambda out=out: shutil.rmtree(out, ignore_errors=True)
-        mps = measure(f"mps, {n} pages", [MPS, "build", "--root", site, "--output", out], args.runs, clear)
+        kept = os.path.join(work, f".public-{n}.mps-previous")
+
+        def clear(out=out, kept=kept):
+            # A cold build: no output, and not the previous output mps keeps beside it either.
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(kept, ignore_errors=True)
+
+        mps_cmd = [MPS, "build", "--root", site, "--output", out]
+        mps = measure(f"mps, {n} pages", mps_cmd, args.runs, clear)
+        # Building again over the output of the last run, as an editor does.
+        mps_again = measure(f"mps, {n} pages, rebuild", mps_cmd, args.runs)
         peers = []
         for peer in ("hugo", "zola"):
             exe = shutil.which(peer)
@@ -106,10 +122,14 @@ def main():
                 cmd = [exe, "--quiet", "--source", psite, "--destination", pout]
             else:
                 cmd = [exe, "--root", psite, "build", "--output-dir", pout, "--force"]
-            peers.append(measure(f"{peer}, {n} pages", cmd, args.runs, pclear))
-        for p in peers:
+            peers.append((measure(f"{peer}, {n} pages", cmd, args.runs, pclear),
+                          measure(f"{peer}, {n} pages, rebuild", cmd, args.runs)))
+        for p, _ in peers:
             print(row(p))
-        print(row(mps, peers[0] if peers else None))
+        print(row(mps, peers[0][0] if peers else None))
+        for _, p in peers:
+            print(row(p))
+        print(row(mps_again, peers[0][1] if peers else None))
     if not shutil.which("hugo"):
         print("\nHugo is not installed (apt-get install hugo), so no ratios were measured.")
 
