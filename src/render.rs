@@ -236,12 +236,28 @@ impl<'a> Renderer<'a> {
                     f.finish()
                 });
                 let reused = key.and_then(|k| memo.and_then(|m| m.markdown(&src.rel, k)));
-                let out = match reused {
-                    Some(out) => out,
-                    None => Arc::new(self.markdown(src)),
+                let (out, shown) = match reused {
+                    Some(out) => {
+                        let shown = (out.html.clone(), out.headings.clone());
+                        (out, shown)
+                    }
+                    None => {
+                        let mut out = self.markdown(src);
+                        let shown = if memo.is_some() {
+                            (out.html.clone(), out.headings.clone())
+                        } else {
+                            // A full build keeps nothing for later but the words the search
+                            // index needs: a large site does not hold every page's HTML twice.
+                            crate::search::keep_what_the_index_needs(&mut out.words);
+                            (
+                                std::mem::take(&mut out.html),
+                                std::mem::take(&mut out.headings),
+                            )
+                        };
+                        (Arc::new(out), shown)
+                    }
                 };
                 problems.extend(out.problems.iter().cloned());
-                let shown = (out.html.clone(), out.headings.clone());
                 markdown_out = Some((src.rel.clone(), key, out));
                 shown
             }
