@@ -420,3 +420,68 @@ fn the_binary_reports_errors_with_source_lines() {
         .unwrap();
     assert!(String::from_utf8_lossy(&version.stdout).contains(env!("CARGO_PKG_VERSION")));
 }
+
+/// The benchmark corpus (`../shared/bench/gen_corpus.py`) builds as it is, with only a
+/// `site.yaml` added: its `.md` links resolve and each section lists its pages. Skipped, with
+/// the reason, where the generator is not beside the repository.
+#[test]
+fn the_benchmark_corpus_builds_as_it_is() {
+    let script = repo_root().join("../shared/bench/gen_corpus.py");
+    if !script.is_file() {
+        eprintln!("skipped: {} not found", script.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let made = Command::new("python3")
+        .arg(&script)
+        .arg("30")
+        .arg(root.join("content"))
+        .output();
+    match made {
+        Ok(o) if o.status.success() => {}
+        other => {
+            eprintln!("skipped: could not run {}: {other:?}", script.display());
+            return;
+        }
+    }
+    write_files(
+        root,
+        &[(
+            "site.yaml",
+            "title: Corpus\norganisation: Benchmark Council\nbase_url: https://bench.example/\nfeedback: bench@bench.example\n",
+        )],
+    );
+    let out = root.join("public");
+    let summary = build_to(root, &out).unwrap();
+    assert!(summary.pages >= 30, "{} pages", summary.pages);
+    let files = tree(&out);
+    let pages: Vec<&String> = files
+        .keys()
+        .filter(|k| {
+            k.starts_with("sec-") && k.ends_with("/index.html") && k.matches('/').count() == 2
+        })
+        .collect();
+    assert_eq!(pages.len(), 30, "{pages:?}");
+    for (name, bytes) in &files {
+        if name.ends_with(".html") {
+            let html = String::from_utf8_lossy(bytes);
+            assert!(!html.contains(".md\""), "{name} still links to a .md file");
+        }
+    }
+    // Each section page lists the titles of its pages.
+    let section = String::from_utf8_lossy(&files["sec-01/index.html"]).to_string();
+    for page in pages.iter().filter(|p| p.starts_with("sec-01/")) {
+        let src = std::fs::read_to_string(
+            root.join("content")
+                .join(page.replace("/index.html", ".md")),
+        )
+        .unwrap();
+        let title = src
+            .lines()
+            .find_map(|l| l.strip_prefix("title: "))
+            .unwrap()
+            .trim_matches('"');
+        assert!(section.contains(title), "sec-01 does not list {title:?}");
+    }
+}
