@@ -68,21 +68,26 @@ impl Words {
     /// they are already one space apart, which is several times faster than word by word.
     fn text(&mut self, t: &str) {
         let b = t.as_bytes();
-        // Most text is printable ASCII words one space apart, with no space at either end: then
-        // it is its own single run, found with loops the compiler turns into SIMD.
+        // Most text is printable ASCII words one space apart, perhaps with a space at either
+        // end (beside inline markup): then it is its own single run, found with loops the
+        // compiler turns into SIMD.
         let odd = b
             .iter()
             .fold(false, |odd, &c| odd | !(b' '..0x7f).contains(&c));
+        let lead = b.first() == Some(&b' ');
+        let trail = b.len() > 1 && b.last() == Some(&b' ');
+        let inner = &b[usize::from(lead)..b.len() - usize::from(trail)];
         if !odd
-            && b.first().is_some_and(|&c| c != b' ')
-            && b.last().is_some_and(|&c| c != b' ')
-            && memchr::memmem::find(b, b"  ").is_none()
+            && inner.first().is_some_and(|&c| c != b' ')
+            && inner.last().is_some_and(|&c| c != b' ')
+            && memchr::memmem::find(inner, b"  ").is_none()
         {
-            if self.gap && !self.out.is_empty() {
+            if (self.gap || lead) && !self.out.is_empty() {
                 self.out.push(' ');
             }
-            self.out.push_str(t);
-            self.gap = false;
+            self.out
+                .push_str(&t[usize::from(lead)..t.len() - usize::from(trail)]);
+            self.gap = trail;
             return;
         }
         // Whether `t` has whitespace at `i`, and the length of the character there.
@@ -559,6 +564,9 @@ mod tests {
             "a b\u{a0}c d",
             "a \u{2003}b",
             "x\u{1}y \u{7f} z",
+            " one two",
+            "one two ",
+            " one ",
         ]
         .map(String::from)
         .to_vec();
