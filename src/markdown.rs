@@ -641,6 +641,15 @@ mod tests {
             tables("<p>no tables <th></p>".into()),
             "<p>no tables <th></p>"
         );
+        // A caption spelt with a character reference, and header cells in raw HTML.
+        let r = md("&#84;able: Coded\n\n| a |\n|---|\n| 1 |\n");
+        assert!(
+            r.html.contains("<table>\n<caption>Coded</caption>"),
+            "{}",
+            r.html
+        );
+        let r = md("<table><tr><th>x</th></tr></table>\n\nText *with* `code`.\n");
+        assert!(r.html.contains("<th scope=\"col\">x</th>"), "{}", r.html);
     }
 
     #[test]
