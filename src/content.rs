@@ -9,8 +9,8 @@ use walkdir::WalkDir;
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::{
-    Data, DataSources, FiguresFile, FrontMatter, Generate, PrinciplesFile, ProcurementPlan, Site,
-    SourcePage, ThemesFile,
+    Data, DataSources, FiguresFile, FrontMatter, PrinciplesFile, ProcurementPlan, Site, SourcePage,
+    ThemesFile,
 };
 
 /// The data files `mps` understands, in `content/data/`.
@@ -201,11 +201,7 @@ pub fn parse_page(rel: &str, file: &Path, text: &str) -> Result<SourcePage, Diag
             .help("add a line with only `---` after the last front matter line"));
     };
     let yaml = &text[first.len()..yaml_end];
-    let parsed = match simple_front_matter(yaml) {
-        Some(front) => Ok(front),
-        None => crate::yaml::parse(yaml, file, 2),
-    };
-    let front: FrontMatter = parsed.map_err(|d| {
+    let front: FrontMatter = crate::yaml::parse(yaml, file, 2).map_err(|d| {
         if d.message.starts_with("missing field `title`") {
             d.at(Some(1), Some(1))
                 .help("every page needs `title: ...` in its front matter")
@@ -227,114 +223,6 @@ pub fn parse_page(rel: &str, file: &Path, text: &str) -> Result<SourcePage, Diag
         path: site_path(rel),
         is_section: rel == "_index.md" || rel.ends_with("/_index.md"),
     })
-}
-
-/// Front matter in the plain form nearly every page uses (`key: value` lines, one per known
-/// key, with quoted or simple text, `YYYY-MM-DD` dates, whole numbers and `true`/`false`), read
-/// without the YAML parser, which took a few microseconds a page. `None` for anything else,
-/// even if valid, and for every mistake: those go to the YAML parser, which reads them the same
-/// way or explains what is wrong.
-fn simple_front_matter(yaml: &str) -> Option<FrontMatter> {
-    /// Text quoted with `"` (no escapes) or `'` (no doubled quotes), or plain text that YAML
-    /// cannot read as anything but text.
-    fn text(v: &str) -> Option<String> {
-        let printable = |s: &str| {
-            s.chars().all(|c| {
-                (c == '\t' || (' '..='~').contains(&c) || c > '\u{9f}')
-                    && !matches!(
-                        c,
-                        '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'
-                    )
-            })
-        };
-        for quote in ['"', '\''] {
-            if let Some(inner) = v.strip_prefix(quote) {
-                let inner = inner.strip_suffix(quote)?;
-                let ok = !inner.contains(quote) && !inner.contains('\\') && printable(inner);
-                return ok.then(|| inner.to_string());
-            }
-        }
-        let plain = v.starts_with(|c: char| c.is_ascii_alphabetic())
-            && v.chars()
-                .all(|c| c.is_ascii_alphanumeric() || " ,.()/&'-".contains(c))
-            && !v.ends_with(' ')
-            && v.parse::<f64>().is_err()
-            && !matches!(
-                v.to_ascii_lowercase().as_str(),
-                "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
-            );
-        plain.then(|| v.to_string())
-    }
-    fn date(v: &str) -> Option<chrono::NaiveDate> {
-        let b = v.as_bytes();
-        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) {
-            return None;
-        }
-        if !digits(8..10) || b[0] == b'0' {
-            return None;
-        }
-        chrono::NaiveDate::from_ymd_opt(
-            v[..4].parse().ok()?,
-            v[5..7].parse().ok()?,
-            v[8..].parse().ok()?,
-        )
-    }
-    fn number(v: &str) -> Option<i64> {
-        let digits = v.strip_prefix('-').unwrap_or(v);
-        let plain = !digits.is_empty()
-            && digits.len() <= 18
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && (digits == "0" || !digits.starts_with('0'))
-            && v != "-0";
-        plain.then(|| v.parse().ok())?
-    }
-
-    let mut front = FrontMatter::default();
-    let mut seen = [false; 9];
-    for line in yaml.split('\n') {
-        let line = line.trim_end_matches([' ', '\t', '\r']);
-        if line.is_empty() {
-            continue;
-        }
-        let (key, value) = line.split_once(": ")?;
-        let value = value.trim_start_matches(' ');
-        let (slot, ok) = match key {
-            "title" => (0, text(value).map(|t| front.title = t)),
-            "description" => (1, text(value).map(|t| front.description = Some(t))),
-            "date" => (2, date(value).map(|d| front.date = Some(d))),
-            "updated" => (3, date(value).map(|d| front.updated = Some(d))),
-            "review_by" => (4, date(value).map(|d| front.review_by = Some(d))),
-            "weight" => (5, number(value).map(|n| front.weight = Some(n))),
-            "draft" => (
-                6,
-                match value {
-                    "true" => Some(true),
-                    "false" => Some(false),
-                    _ => None,
-                }
-                .map(|d| front.draft = d),
-            ),
-            "template" => (7, text(value).map(|t| front.template = Some(t))),
-            "generate" => (
-                8,
-                match value {
-                    "principles" => Some(Generate::Principles),
-                    "themes" => Some(Generate::Themes),
-                    "plan" => Some(Generate::Plan),
-                    "largest" => Some(Generate::Largest),
-                    _ => None,
-                }
-                .map(|g| front.generate = Some(g)),
-            ),
-            _ => return None,
-        };
-        ok?;
-        if std::mem::replace(&mut seen[slot], true) {
-            return None; // a key twice: the YAML parser says so
-        }
-    }
-    seen[0].then_some(front)
 }
 
 fn load_data(files: &[(String, PathBuf)]) -> Result<(Data, DataSources), Vec<Diagnostic>> {
@@ -411,130 +299,6 @@ mod tests {
         let ok = parse_page("a.md", Path::new("a.md"), "---\ntitle: A\n---\nBody\n").unwrap();
         assert_eq!(ok.body, "Body\n");
         assert_eq!(ok.body_line, 4);
-    }
-
-    #[test]
-    fn simple_front_matter_reads_as_yaml_does() {
-        let values = [
-            "\"Plain quoted\"",
-            "'Single quoted'",
-            "Plain text, with (brackets) & more",
-            "Council's plan",
-            "\"\"",
-            "''",
-            "\"a: b # c\"",
-            "\"tab\\there\"",
-            "\"it's\"",
-            "'it''s'",
-            "\"é — “smart” ü\"",
-            "\"line\u{2028}sep\"",
-            "\"\t x \"",
-            "true",
-            "false",
-            "True",
-            "null",
-            "~",
-            "yes",
-            "No",
-            "NaN",
-            "inf",
-            "e5",
-            "12",
-            "-3",
-            "0",
-            "007",
-            "-0",
-            "+5",
-            "1e3",
-            "99999999999999999999",
-            "2019-03-12",
-            "2019-02-30",
-            "0999-01-01",
-            "2019-3-12",
-            "\"2019-03-12\"",
-            "principles",
-            "themes",
-            "plan",
-            "largest",
-            "Plan",
-            "page.html",
-            "a: b",
-            "a # b",
-            "[x]",
-            "{x: 1}",
-            "&anchor x",
-            "*alias",
-            "!tag x",
-            "- item",
-            "|",
-            ">",
-            "\"unterminated",
-            "'x",
-            "x'",
-            "@x",
-            "`x`",
-            "%x",
-            "Well-being",
-            "Health & care",
-            "A - B",
-            "x ",
-            "",
-        ];
-        let keys = [
-            "title",
-            "description",
-            "date",
-            "updated",
-            "review_by",
-            "weight",
-            "draft",
-            "template",
-            "generate",
-        ];
-        let mut checked = 0;
-        let mut fast = 0;
-        let mut check = |yaml: &str| {
-            checked += 1;
-            if let Some(front) = simple_front_matter(yaml) {
-                fast += 1;
-                let slow: Result<FrontMatter, _> = crate::yaml::parse(yaml, Path::new("a.md"), 2);
-                assert_eq!(
-                    slow.as_ref().ok(),
-                    Some(&front),
-                    "{yaml:?} read as {front:?}"
-                );
-            }
-        };
-        for key in keys {
-            for value in values {
-                check(&format!("title: \"T\"\n{key}: {value}\n"));
-                check(&format!("{key}: {value}\r\ntitle: T\r\n"));
-                check(&format!("{key}:  {value}  \n\ntitle: 'T'"));
-            }
-        }
-        for extra in [
-            "title: \"Again\"",
-            "# comment",
-            "  indented: x",
-            "title : x",
-            "title:x",
-            "title:\tx",
-            "unknown: x",
-            "---",
-            "...",
-            "weight: 1 # heavy",
-            "title: x\ty",
-        ] {
-            check(&format!("title: \"T\"\n{extra}\n"));
-        }
-        check("date: 2019-03-12\n");
-        check("");
-        assert!(fast > 150, "{fast} of {checked} read without YAML");
-        // The corpus and the default site's pages are read this way.
-        assert!(simple_front_matter(
-            "title: \"Fast\"\ndate: 2023-01-24\ndescription: \"Notes.\"\nweight: 3\n"
-        )
-        .is_some());
     }
 
     #[test]
