@@ -239,51 +239,9 @@ fn scan_tags(html: &str, mut found: impl FnMut(Attr, &str)) {
     }
 }
 
-/// Decodes the character references in an attribute value (`&amp;`, `&quot;`, `&#39;`,
-/// `&#x27;`, `&lt;`, `&gt;`, `&nbsp;`); others are left as they are.
+/// Decodes the character references in an attribute value (`&amp;`, `&#39;`, `&#x27;`...).
 fn decode(value: &str) -> String {
-    if !value.contains('&') {
-        return value.to_string();
-    }
-    let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let semi = rest[1..].find(';').map(|s| s + 1).filter(|s| *s <= 32);
-        let decoded = semi.and_then(|s| {
-            let name = &rest[1..s];
-            let c = match name {
-                "amp" => Some('&'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "nbsp" => Some('\u{a0}'),
-                _ => {
-                    let num = name.strip_prefix('#')?;
-                    let code = match num.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => num.parse().ok()?,
-                    };
-                    char::from_u32(code).filter(|c| *c != '\0')
-                }
-            }?;
-            Some((c, s + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    html_escape::decode_html_entities(value).into_owned()
 }
 
 fn is_external(href: &str) -> bool {
