@@ -52,8 +52,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         .unwrap_or_else(|| opts.root.join("public"));
     let target = output::check_target(&target, &opts.root)?;
     let staging = Staging::new(target)?;
-    let site = load(&opts.root, opts.drafts)?;
-    let theme = SiteTheme::load(&opts.root, &site.config.theme)?;
+    let (site, theme) = load_with_theme(&opts.root, opts.drafts)?;
     let done = generate(&site, &theme, Sink::Disk(&staging), None)?;
     let output = staging.commit()?;
     Ok(BuildSummary {
@@ -65,9 +64,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
 
 /// Everything a build checks, without writing anything.
 pub fn validate_only(root: &Path, drafts: bool) -> Result<usize> {
-    let site = load(root, drafts)?;
-    let theme = SiteTheme::load(root, &site.config.theme)?;
+    let (site, theme) = load_with_theme(root, drafts)?;
     generate(&site, &theme, Sink::Nowhere, None).map(|done| done.pages)
+}
+
+/// Loads and validates the site, and loads its theme: the templates compile while the pages are
+/// read. Problems with the pages are reported before problems with the theme.
+fn load_with_theme(root: &Path, drafts: bool) -> Result<(Site, SiteTheme)> {
+    let config = crate::config::SiteConfig::load(root)?;
+    let (site, theme) = rayon::join(
+        || load(root, drafts),
+        || SiteTheme::load(root, &config.theme),
+    );
+    Ok((site?, theme?))
 }
 
 /// Loads and validates the site.

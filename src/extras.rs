@@ -11,19 +11,29 @@ use crate::pages::PageTree;
 pub const REPLACEABLE: &[&str] = &["robots.txt"];
 
 /// Every extra file of the site: (output path, bytes), in a fixed order.
-/// `texts` holds the search words of Markdown pages already worked out, by source path relative
-/// to `content/`; the others are worked out here.
+/// `texts` holds the search words of Markdown pages, by source path relative to `content/`.
 pub fn files(
     site: &Site,
     tree: &PageTree,
     texts: &BTreeMap<&str, &str>,
 ) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
+    // The search index is the biggest of these: it is made while the others are.
+    let (index, data) = rayon::join(
+        || crate::search::index_json(site, tree, texts),
+        || -> Result<_, Diagnostic> {
+            Ok((
+                crate::opendata::files(site)?,
+                crate::charts::csv_files(site)?,
+            ))
+        },
+    );
+    let (open, csv) = data.map_err(|d| vec![d])?;
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
-    for (name, bytes) in crate::opendata::files(site).map_err(|d| vec![d])? {
+    for (name, bytes) in open {
         out.push((name.to_string(), bytes));
     }
-    out.extend(crate::charts::csv_files(site).map_err(|d| vec![d])?);
-    match crate::search::index_json(site, tree, texts) {
+    out.extend(csv);
+    match index {
         Ok(bytes) => out.push((crate::search::INDEX_FILE.to_string(), bytes)),
         Err(e) => {
             return Err(vec![Diagnostic::error(
