@@ -150,8 +150,8 @@ pub fn generate(
         .map(|i| {
             let mut page = renderer.render(i, memo)?;
             write(&page.output, page.html.as_bytes())?;
-            let links = match page.links.take() {
-                Some(l) => l,
+            let links = match &page.links {
+                Some(l) => l.clone(),
                 None => Arc::new(links::scan(
                     &page.output,
                     &page.html,
@@ -178,7 +178,8 @@ pub fn generate(
         return Err(problems.into());
     }
 
-    let reused = rendered.iter().filter(|(_, p)| p.reused).count();
+    // A reused page is one that came with its links.
+    let reused: Vec<bool> = rendered.iter().map(|(_, p)| p.links.is_some()).collect();
     let mut files: BTreeMap<String, Option<FileBody>> = BTreeMap::new();
     let mut next_memo = memo.map(|_| RenderMemo::default());
     for (links, page) in &rendered {
@@ -282,7 +283,6 @@ pub fn generate(
 
     let names: BTreeSet<String> = files.keys().cloned().collect();
     let pages = rendered.len();
-    let reused_flags: Vec<bool> = rendered.iter().map(|(_, p)| p.reused).collect();
     let scanned: Vec<Arc<PageLinks>> = rendered.into_iter().map(|(l, _)| l).collect();
     let targets = next_memo.as_ref().and_then(|_| {
         let mut f = Fingerprint::new(0);
@@ -297,7 +297,7 @@ pub fn generate(
         &scanned,
         &names,
         &site.config.base_path(),
-        |i| !(unchanged_targets && reused_flags[i]),
+        |i| !(unchanged_targets && reused[i]),
     ));
     if !problems.is_empty() {
         return Err(problems.into());
@@ -307,7 +307,7 @@ pub fn generate(
     }
     Ok(Generated {
         pages,
-        rendered: pages - reused,
+        rendered: reused.iter().filter(|r| !**r).count(),
         files,
         memo: next_memo,
     })

@@ -38,10 +38,9 @@ pub struct RenderedPage {
     /// The page's source (relative to `content/`), the hash of its Markdown's inputs and its
     /// output, for the next memo.
     pub markdown: Option<(String, Option<u64>, Arc<Rendered>)>,
-    /// The page's links, when it was reused from the memo (and so need no scanning).
+    /// The page's links, when it was reused from the memo (and so needs no scanning): `Some`
+    /// exactly when the page came from the memo rather than its template.
     pub links: Option<Arc<PageLinks>>,
-    /// Whether the page came from the memo rather than its template.
-    pub reused: bool,
 }
 
 #[derive(Serialize)]
@@ -189,17 +188,12 @@ impl<'a> Renderer<'a> {
         let base_fingerprint = fp.finish();
         let mut md = Fingerprint::new(0);
         md.add("pages", &tree.by_source);
-        let chart_texts: BTreeMap<&String, String> = charts
-            .iter()
-            .map(|(id, c)| {
-                let text = match c {
-                    Ok(c) => serde_json::to_string(c).unwrap_or_default(),
-                    Err(d) => d.to_string(),
-                };
-                (id, text)
-            })
-            .collect();
-        md.add("charts", &chart_texts);
+        for (id, chart) in &charts {
+            match chart {
+                Ok(c) => md.add(id, c),
+                Err(d) => md.add(id, &d.to_string()),
+            }
+        }
         let markdown_fingerprint = md.finish();
         Renderer {
             site,
@@ -360,7 +354,6 @@ impl<'a> Renderer<'a> {
             template: p.template.clone(),
             fingerprint,
             markdown: markdown_out,
-            reused: links.is_some(),
             links,
         })
     }

@@ -91,14 +91,13 @@ impl SiteTheme {
             .iter()
             .map(|(k, (p, _))| (k.clone(), p.clone()))
             .collect();
-        let raw: Vec<(String, String)> = sources
+        let mut raw: Vec<(String, String)> = sources
             .into_iter()
             .filter(|(k, _)| k.ends_with(".html") || k.ends_with(".xml") || k.ends_with(".txt"))
             .map(|(k, (_, t))| (k, t))
             .collect();
         // The `{{ chart(id="...") }}` shortcode places a chart with the theme's own `chart`
         // macro, so a theme changes a chart's figure in one place for pages and templates alike.
-        let mut raw = raw;
         if raw.iter().any(|(name, _)| name == "macros.html") {
             raw.push((
                 CHART_SHORTCODE.to_string(),

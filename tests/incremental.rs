@@ -77,22 +77,15 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (String, Vec<PathBuf>) {
         std::fs::write(p, text).unwrap();
         vec![p.to_path_buf()]
     };
+    // Saves p{i} with its usual title.
+    let save = |weight: i64, draft: bool, body: &str| {
+        touch(&file, page(&format!("Guide page {i}"), weight, draft, body))
+    };
     match rng.below(9) {
-        0 => {
-            let what = format!("body of p{i}");
-            (
-                what,
-                touch(
-                    &file,
-                    page(
-                        &format!("Guide page {i}"),
-                        i as i64,
-                        false,
-                        &format!("Edit {step}: more words."),
-                    ),
-                ),
-            )
-        }
+        0 => (
+            format!("body of p{i}"),
+            save(i as i64, false, &format!("Edit {step}: more words.")),
+        ),
         1 => (
             format!("title of p{i}"),
             touch(
@@ -109,37 +102,17 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (String, Vec<PathBuf>) {
         ),
         3 => (
             format!("weight of p{i}"),
-            touch(
-                &file,
-                page(
-                    &format!("Guide page {i}"),
-                    10 - step as i64 % 20,
-                    false,
-                    "Some words.",
-                ),
-            ),
+            save(10 - step as i64 % 20, false, "Some words."),
         ),
-        4 => (
-            format!("p{i} made a draft"),
-            touch(
-                &file,
-                page(&format!("Guide page {i}"), i as i64, true, "Draft."),
-            ),
-        ),
+        4 => (format!("p{i} made a draft"), save(i as i64, true, "Draft.")),
         5 => {
             let other = rng.below(6);
             (
                 format!("link from p{i} to p{other}"),
-                touch(
-                    &file,
-                    page(
-                        &format!("Guide page {i}"),
-                        i as i64,
-                        false,
-                        &format!(
-                            "See [page {other}](p{other}.md) and [the plan](../plan/_index.md)."
-                        ),
-                    ),
+                save(
+                    i as i64,
+                    false,
+                    &format!("See [page {other}](p{other}.md) and [the plan](../plan/_index.md)."),
                 ),
             )
         }

@@ -1,6 +1,6 @@
-//! Answers HTTP requests from the current build (held in memory): safe path resolution, content types,
-//! HEAD, redirects for folders, the site's own 404 page, and the Server-Sent Events stream that
-//! drives live reload.
+//! Answers HTTP requests from the current build (held in memory): safe path resolution, content
+//! types, HEAD, redirects for folders, the site's own 404 page, and the Server-Sent Events stream
+//! that drives live reload.
 
 use std::io::Write;
 use std::path::Path;
@@ -100,6 +100,9 @@ pub fn resolve(files: &SiteFiles, segs: &[String]) -> Resolved {
     }
 }
 
+/// Whether the Host header names this machine's loopback (or is absent). A server bound to
+/// loopback refuses other names, so that a web page cannot reach the preview through DNS
+/// rebinding.
 fn host_is_loopback(request: &Request) -> bool {
     let Some(h) = request.headers().iter().find(|h| h.field.equiv("Host")) else {
         return true;
@@ -256,41 +259,45 @@ fn html_response(status: u16, page: String) -> Response<std::io::Cursor<Vec<u8>>
 
 fn serve_file(request: Request, snap: &Snapshot, files: &SiteFiles, name: &str, status: u16) {
     let ctype = content_type(Path::new(name));
+    let is_page = ctype.starts_with("text/html");
+    let not_found = || text(404, "Not found\n");
+    let page = |html: &str| html_response(status, html_page(snap, html));
     let bytes: Vec<u8> = match files.get(name) {
-        Some(FileBody::Html(html)) => html.as_bytes().to_vec(),
+        Some(FileBody::Html(html)) => return ignore_closed(request.respond(page(html))),
         Some(FileBody::Bytes(b)) => b.to_vec(),
         Some(FileBody::BuiltIn(b)) => b.to_vec(),
         // The site's own static files are read from where they are, so a large PDF is never
         // held in memory.
-        Some(FileBody::Disk(path)) => match std::fs::File::open(path) {
-            Ok(f) => {
-                let r = with_headers(
-                    Response::from_file(f).with_status_code(StatusCode(status)),
-                    &[
-                        ("Content-Type", ctype.as_str()),
-                        ("Cache-Control", "no-store"),
-                    ],
-                );
-                return ignore_closed(request.respond(r));
-            }
-            Err(_) => return ignore_closed(request.respond(text(404, "Not found\n"))),
+        Some(FileBody::Disk(path)) if !is_page => {
+            return match std::fs::File::open(path) {
+                Ok(f) => respond_with(request, Response::from_file(f), &ctype, status),
+                Err(_) => ignore_closed(request.respond(not_found())),
+            };
+        }
+        Some(FileBody::Disk(path)) => match std::fs::read(path) {
+            Ok(b) => b,
+            Err(_) => return ignore_closed(request.respond(not_found())),
         },
-        None => return ignore_closed(request.respond(text(404, "Not found\n"))),
+        None => return ignore_closed(request.respond(not_found())),
     };
-    if ctype.starts_with("text/html") {
-        let page = html_page(snap, &String::from_utf8_lossy(&bytes));
-        return ignore_closed(request.respond(html_response(status, page)));
+    if is_page {
+        // A static HTML file gets the live-reload script too.
+        ignore_closed(request.respond(page(&String::from_utf8_lossy(&bytes))))
+    } else {
+        respond_with(request, Response::from_data(bytes), &ctype, status)
     }
+}
+
+/// Sends a file of the build (not a page) with its type and status.
+fn respond_with<R: std::io::Read>(request: Request, r: Response<R>, ctype: &str, status: u16) {
     let r = with_headers(
-        Response::from_data(bytes).with_status_code(StatusCode(status)),
-        &[
-            ("Content-Type", ctype.as_str()),
-            ("Cache-Control", "no-store"),
-        ],
+        r.with_status_code(StatusCode(status)),
+        &[("Content-Type", ctype), ("Cache-Control", "no-store")],
     );
     ignore_closed(request.respond(r));
 }
 
+/// Formats one Server-Sent Event; multi-line data becomes several `data:` lines.
 pub fn sse(event: &str, data: &str) -> String {
     let mut out = format!("event: {event}\n");
     for line in data.trim_end_matches(['\n', '\r']).split('\n') {

@@ -201,7 +201,6 @@ impl Server {
             stop: stop.clone(),
             watcher,
             last_printed: None,
-            served: false,
         };
         builder.build(None);
         let builder_thread = std::thread::Builder::new()
@@ -263,10 +262,9 @@ impl Server {
         self.shared.builds.load(Ordering::SeqCst)
     }
 
-    /// Stops serving and watching. Open live-reload streams
-    /// get no more events; their connections close when the process ends (tiny_http keeps a
-    /// connection's socket until the browser closes it), and browsers then reconnect to the next
-    /// server and reload.
+    /// Stops serving and watching. Open live-reload streams get no more events; their
+    /// connections close when the process ends (tiny_http keeps a connection's socket until the
+    /// browser closes it), and browsers then reconnect to the next server and reload.
     pub fn stop(mut self) {
         self.shutdown();
     }
@@ -310,8 +308,6 @@ struct Builder {
     watcher: watch::SiteWatcher,
     /// The last error printed, so a failure is printed once however often it recurs.
     last_printed: Option<String>,
-    /// Whether a build has succeeded yet.
-    served: bool,
 }
 
 impl Builder {
@@ -384,7 +380,6 @@ impl Builder {
                     );
                 }
                 self.last_printed = None;
-                self.served = true;
             }
             Err(e) => {
                 let text = crate::error::render(&e.diagnostics());
@@ -399,7 +394,7 @@ impl Builder {
                 self.shared.builds.store(n, Ordering::SeqCst);
                 if self.opts.verbose && self.last_printed.as_deref() != Some(text.as_str()) {
                     eprint!("{text}");
-                    if !self.served {
+                    if self.shared.snapshot().files.is_none() {
                         eprintln!("error: the site could not be built; pages show this error until it is fixed");
                     } else {
                         eprintln!("error: the site could not be rebuilt; still serving the last good build");
