@@ -8,9 +8,18 @@ with the release `mps` binary, and reports the median wall time and peak memory 
 the runs. Where `hugo` or `zola` is on PATH, the same corpus is laid out for it with
 ../shared/bench/adapt.py --nav=sections and timed the same way, and ratios are printed.
 Each is timed twice: from no output at all (the output, and the previous output mps keeps
-beside it, are deleted before each run), and again over the output of its last run
+beside it, are moved aside before each run), and again over the output of its last run
 ("rebuild": Hugo and Zola overwrite it, mps starts from the output it kept).
 Also times the cold build of the repository's default site. Only ratios from one run count.
+
+The tools take turns, run by run (mps, Hugo, Zola, mps, ...), so that anything that drifts
+during the run (other load, the page cache, the disk) falls on all of them alike.
+
+Old outputs are moved into a `trash` folder beside them, and deleted only at the end, because
+of how ext4 without a journal (this project's machines) makes files: it passes over every inode
+freed in the last minute or more. Deleting the 20,000 files and folders of a 10,000-page output
+just before a run cost that run seconds of system time, whichever tool it was; that is the
+benchmark's own cost, not the build's. A run right after this script pays it once, for all.
 """
 import argparse
 import os
@@ -46,15 +55,38 @@ def timed(cmd, cwd=None):
     return elapsed, usage.ru_maxrss / 1024.0
 
 
-def measure(name, cmd, runs, before=None):
-    times, peaks = [], []
+class Trash:
+    """Where old outputs go before a cold run: moved, not deleted (see the module's note)."""
+
+    def __init__(self, work):
+        # One per run of the script, so that a run that was stopped leaves nothing in the way.
+        self.dir = os.path.join(work, "trash", str(os.getpid()))
+        self.count = 0
+
+    def clear(self, *paths):
+        os.makedirs(self.dir, exist_ok=True)
+        for p in paths:
+            if os.path.lexists(p):
+                self.count += 1
+                os.rename(p, os.path.join(self.dir, str(self.count)))
+
+    def empty(self):
+        shutil.rmtree(os.path.dirname(self.dir), ignore_errors=True)
+
+
+def measure(tools, runs):
+    """Times each tool `runs` times, taking turns. tools: (name, cmd, before or None)."""
+    samples = {name: ([], []) for name, _, _ in tools}
     for _ in range(runs):
-        if before:
-            before()
-        t, m = timed(cmd)
-        times.append(t)
-        peaks.append(m)
-    return {"name": name, "median": statistics.median(times), "min": min(times), "peak_mb": max(peaks)}
+        for name, cmd, before in tools:
+            if before:
+                before()
+            t, m = timed(cmd)
+            samples[name][0].append(t)
+            samples[name][1].append(m)
+    return {name: {"name": name, "median": statistics.median(times), "min": min(times),
+                   "peak_mb": max(peaks)}
+            for name, (times, peaks) in samples.items()}
 
 
 def row(r, base=None):
@@ -78,14 +110,12 @@ def main():
     print("| build | median | fastest | peak memory | against the peer |")
     print("|---|---|---|---|---|")
 
+    trash = Trash(work)
     out = os.path.join(work, "default-public")
-
-    def clear():
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(os.path.join(work, ".default-public.mps-previous"), ignore_errors=True)
-
-    r = measure("default site, cold", [MPS, "build", "--root", REPO, "--output", out], args.runs, clear)
-    print(row(r))
+    clear = lambda: trash.clear(out, os.path.join(work, ".default-public.mps-previous"))
+    name = "default site, cold"
+    r = measure([(name, [MPS, "build", "--root", REPO, "--output", out], clear)], args.runs)
+    print(row(r[name]))
 
     for n in [int(s) for s in args.sizes.split(",") if s]:
         site = os.path.join(work, f"site-{n}")
@@ -96,17 +126,9 @@ def main():
                 f.write(SITE_YAML)
         out = os.path.join(work, f"public-{n}")
         kept = os.path.join(work, f".public-{n}.mps-previous")
-
-        def clear(out=out, kept=kept):
-            # A cold build: no output, and not the previous output mps keeps beside it either.
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(kept, ignore_errors=True)
-
-        mps_cmd = [MPS, "build", "--root", site, "--output", out]
-        mps = measure(f"mps, {n} pages", mps_cmd, args.runs, clear)
-        # Building again over the output of the last run, as an editor does.
-        mps_again = measure(f"mps, {n} pages, rebuild", mps_cmd, args.runs)
-        peers = []
+        # A cold build: no output, and not the previous output mps keeps beside it either.
+        tools = [(f"mps, {n} pages", [MPS, "build", "--root", site, "--output", out],
+                  lambda out=out, kept=kept: trash.clear(out, kept))]
         for peer in ("hugo", "zola"):
             exe = shutil.which(peer)
             if not exe:
@@ -117,19 +139,22 @@ def main():
                                 os.path.join(site, "content"), psite, "--nav=sections"],
                                check=True, stdout=subprocess.DEVNULL)
             pout = os.path.join(work, f"{peer}-public-{n}")
-            pclear = lambda pout=pout: shutil.rmtree(pout, ignore_errors=True)
             if peer == "hugo":
                 cmd = [exe, "--quiet", "--source", psite, "--destination", pout]
             else:
                 cmd = [exe, "--root", psite, "build", "--output-dir", pout, "--force"]
-            peers.append((measure(f"{peer}, {n} pages", cmd, args.runs, pclear),
-                          measure(f"{peer}, {n} pages, rebuild", cmd, args.runs)))
-        for p, _ in peers:
-            print(row(p))
-        print(row(mps, peers[0][0] if peers else None))
-        for _, p in peers:
-            print(row(p))
-        print(row(mps_again, peers[0][1] if peers else None))
+            tools.append((f"{peer}, {n} pages", cmd, lambda pout=pout: trash.clear(pout)))
+        cold = measure(tools, args.runs)
+        # Building again over the output of the last run, as an editor does.
+        again = measure([(f"{name}, rebuild", cmd, None) for name, cmd, _ in tools], args.runs)
+        peers = [name for name, _, _ in tools[1:]]
+        mps = tools[0][0]
+        for results, suffix in ((cold, ""), (again, ", rebuild")):
+            base = results[peers[0] + suffix] if peers else None
+            for p in peers:
+                print(row(results[p + suffix]))
+            print(row(results[mps + suffix], base))
+    trash.empty()
     if not shutil.which("hugo"):
         print("\nHugo is not installed (apt-get install hugo), so no ratios were measured.")
 
