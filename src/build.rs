@@ -13,7 +13,8 @@ use crate::memo::{Fingerprint, PageOut, RenderMemo};
 use crate::model::Site;
 use crate::output::{self, Staging};
 use crate::pages;
-use crate::render::{self, RenderedPage, Renderer};
+use crate::render::{RenderedPage, Renderer};
+use crate::search::{self, IndexPart};
 use crate::templates::{SiteTheme, ThemeFile};
 use crate::{content, validate};
 
@@ -104,6 +105,14 @@ pub enum FileBody {
     BuiltIn(&'static [u8]),
 }
 
+fn index_error(site: &Site, e: serde_json::Error) -> Diagnostic {
+    Diagnostic::error(
+        site.root.join("site.yaml"),
+        format!("could not write the search index: {e}"),
+    )
+    .help("this is a bug in mps; please report it")
+}
+
 /// Where a build's files go.
 pub enum Sink<'a> {
     /// Written to the staging folder as they are made; nothing is kept in memory.
@@ -144,33 +153,51 @@ pub fn generate(
         }
     };
     let keep_html = matches!(sink, Sink::Memory);
-    type Done = Result<(Arc<PageLinks>, RenderedPage), Vec<Diagnostic>>;
-    let results: Vec<Done> = (0..tree.pages.len())
-        .into_par_iter()
-        .map(|i| {
-            let mut page = renderer.render(i, memo)?;
-            write(&page.output, page.html.as_bytes())?;
-            let links = match &page.links {
-                Some(l) => l.clone(),
-                None => Arc::new(links::scan(
-                    &page.output,
-                    &page.html,
-                    page.source.clone(),
-                    &page.template,
-                )),
-            };
-            if !keep_html && memo.is_none() {
-                // Written already: do not hold every page in memory until the end.
-                page.html = Arc::from("");
-            }
-            Ok((links, page))
-        })
-        .collect();
+    type Done = Result<(Arc<PageLinks>, RenderedPage, Option<IndexPart>), Vec<Diagnostic>>;
+    // The files made from the whole site are made while the pages render: nothing waits for
+    // them at the end.
+    let (results, extra): (Vec<Done>, _) = rayon::join(
+        || {
+            (0..tree.pages.len())
+                .into_par_iter()
+                .map(|i| {
+                    let mut page = renderer.render(i, memo)?;
+                    write(&page.output, page.html.as_bytes())?;
+                    let links = match &page.links {
+                        Some(l) => l.clone(),
+                        None => Arc::new(links::scan(
+                            &page.output,
+                            &page.html,
+                            page.source.clone(),
+                            &page.template,
+                        )),
+                    };
+                    let words = page.markdown.as_ref().map(|(_, _, md)| md.words.as_str());
+                    let entry = search::entry(site, &tree, &tree.pages[i], words)
+                        .map(|e| e.serialised())
+                        .transpose()
+                        .map_err(|e| vec![index_error(site, e)])?;
+                    if !keep_html && memo.is_none() {
+                        // Written already, and its words are in the index entry: do not hold
+                        // every page in memory until the end.
+                        page.html = Arc::from("");
+                        page.markdown = None;
+                    }
+                    Ok((links, page, entry))
+                })
+                .collect()
+        },
+        || crate::extras::files(site, &tree),
+    );
     let mut problems = Vec::new();
     let mut rendered = Vec::with_capacity(results.len());
+    let mut index = Vec::with_capacity(results.len());
     for r in results {
         match r {
-            Ok(l) => rendered.push(l),
+            Ok((links, page, entry)) => {
+                rendered.push((links, page));
+                index.extend(entry);
+            }
             Err(mut d) => problems.append(&mut d),
         }
     }
@@ -237,21 +264,8 @@ pub fn generate(
         };
         files.insert(rel.clone(), body);
     }
-    let mut made: Vec<(String, Vec<u8>)> = vec![(
-        "sitemap.xml".to_string(),
-        render::sitemap(site, &tree).into_bytes(),
-    )];
-    // Open data, search index, feed and robots.txt (see `extras`).
-    // The search index takes each Markdown page's words from its rendering.
-    let texts: BTreeMap<&str, &str> = rendered
-        .iter()
-        .filter_map(|(_, p)| {
-            p.markdown
-                .as_ref()
-                .map(|(rel, _, md)| (rel.as_str(), md.words.as_str()))
-        })
-        .collect();
-    match crate::extras::files(site, &tree, &texts) {
+    let mut made = vec![(search::INDEX_FILE.to_string(), search::index_json(index))];
+    match extra {
         Ok(extra) => made.extend(extra),
         Err(mut d) => problems.append(&mut d),
     }

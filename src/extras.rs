@@ -1,55 +1,39 @@
-//! Files made from the whole site besides its pages: the plan's open data, the search index, the
-//! Atom feed and `robots.txt`. The build writes them after the pages and checks links to them.
-
-use std::collections::BTreeMap;
+//! Files made from the whole site besides its pages: the plan's open data and chart data, the
+//! Atom feed, `sitemap.xml` and `robots.txt`. None of them depends on the rendered pages, so the
+//! build makes them while the pages render. (The search index, which needs each page's words,
+//! is assembled from entries made with the pages: see `search::index_json`.)
 
 use crate::error::Diagnostic;
+use crate::feeds;
 use crate::model::Site;
 use crate::pages::PageTree;
 
 /// Files the site's own static files may replace (a council may want its own `robots.txt`).
-pub const REPLACEABLE: &[&str] = &["robots.txt"];
+pub const REPLACEABLE: &[&str] = &[feeds::ROBOTS_FILE];
 
 /// Every extra file of the site: (output path, bytes), in a fixed order.
-/// `texts` holds the search words of Markdown pages, by source path relative to `content/`.
-pub fn files(
-    site: &Site,
-    tree: &PageTree,
-    texts: &BTreeMap<&str, &str>,
-) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
-    // The search index is the biggest of these: it is made while the others are.
-    let (index, data) = rayon::join(
-        || crate::search::index_json(site, tree, texts),
+pub fn files(site: &Site, tree: &PageTree) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
+    let (data, discovery) = rayon::join(
         || -> Result<_, Diagnostic> {
             Ok((
                 crate::opendata::files(site)?,
                 crate::charts::csv_files(site)?,
             ))
         },
+        || (feeds::atom(site, tree), feeds::sitemap(site, tree)),
     );
     let (open, csv) = data.map_err(|d| vec![d])?;
+    let (atom, sitemap) = discovery;
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     for (name, bytes) in open {
         out.push((name.to_string(), bytes));
     }
     out.extend(csv);
-    match index {
-        Ok(bytes) => out.push((crate::search::INDEX_FILE.to_string(), bytes)),
-        Err(e) => {
-            return Err(vec![Diagnostic::error(
-                site.root.join("site.yaml"),
-                format!("could not write the search index: {e}"),
-            )
-            .help("this is a bug in mps; please report it")])
-        }
-    }
+    out.push((feeds::ATOM_FILE.to_string(), atom.into_bytes()));
+    out.push((feeds::SITEMAP_FILE.to_string(), sitemap.into_bytes()));
     out.push((
-        crate::feeds::ATOM_FILE.to_string(),
-        crate::feeds::atom(site, tree).into_bytes(),
-    ));
-    out.push((
-        crate::feeds::ROBOTS_FILE.to_string(),
-        crate::feeds::robots(site).into_bytes(),
+        feeds::ROBOTS_FILE.to_string(),
+        feeds::robots(site).into_bytes(),
     ));
     Ok(out)
 }

@@ -1,5 +1,6 @@
-//! Discovery: the Atom feed of pages by date (`atom.xml`) and `robots.txt`. Both use absolute
-//! addresses from `base_url`, and both are the same on every build of the same content.
+//! Discovery: the Atom feed of pages by date (`atom.xml`), `sitemap.xml` and `robots.txt`. All
+//! use absolute addresses from `base_url`, and all are the same on every build of the same
+//! content.
 
 use chrono::NaiveDate;
 
@@ -9,6 +10,7 @@ use crate::pages::{Kind, PageTree};
 
 pub const ATOM_FILE: &str = "atom.xml";
 pub const ROBOTS_FILE: &str = "robots.txt";
+pub const SITEMAP_FILE: &str = "sitemap.xml";
 
 fn timestamp(d: NaiveDate) -> String {
     format!("{}T00:00:00Z", d.format("%Y-%m-%d"))
@@ -79,7 +81,29 @@ pub fn atom(site: &Site, tree: &PageTree) -> String {
 /// `robots.txt`: everything may be crawled; the sitemap is at its absolute address.
 pub fn robots(site: &Site) -> String {
     format!(
-        "User-agent: *\nDisallow:\n\nSitemap: {}sitemap.xml\n",
+        "User-agent: *\nDisallow:\n\nSitemap: {}{SITEMAP_FILE}\n",
         site.config.base_url
     )
+}
+
+/// `sitemap.xml`: every listed page, with absolute addresses, in address order.
+pub fn sitemap(site: &Site, tree: &PageTree) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (path, &i) in &tree.by_path {
+        let p = &tree.pages[i];
+        if p.kind == Kind::NotFound {
+            continue;
+        }
+        out.push_str("  <url>\n    <loc>");
+        out.push_str(&html_escape(&format!("{}{}", site.config.base_url, path)));
+        out.push_str("</loc>\n");
+        if let Some(d) = p.updated.or(p.date) {
+            out.push_str(&format!("    <lastmod>{d}</lastmod>\n"));
+        }
+        out.push_str("  </url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
 }

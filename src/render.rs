@@ -1,6 +1,5 @@
-//! Rendering: each planned page through Markdown and its template to HTML, plus the files made
-//! from the whole site (`sitemap.xml`). Pure: nothing here touches the disk except reading
-//! templates' errors' source files for line numbers.
+//! Rendering: each planned page through Markdown and its template to HTML. Pure: nothing here
+//! touches the disk except reading templates' errors' source files for line numbers.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -409,29 +408,4 @@ impl<'a> Renderer<'a> {
             )
         }
     }
-}
-
-/// `sitemap.xml`: every listed page, with absolute addresses, in address order.
-pub fn sitemap(site: &Site, tree: &PageTree) -> String {
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for (path, &i) in &tree.by_path {
-        let p = &tree.pages[i];
-        if p.kind == Kind::NotFound {
-            continue;
-        }
-        out.push_str("  <url>\n    <loc>");
-        out.push_str(&markdown::html_escape(&format!(
-            "{}{}",
-            site.config.base_url, path
-        )));
-        out.push_str("</loc>\n");
-        if let Some(d) = p.updated.or(p.date) {
-            out.push_str(&format!("    <lastmod>{d}</lastmod>\n"));
-        }
-        out.push_str("  </url>\n");
-    }
-    out.push_str("</urlset>\n");
-    out
 }

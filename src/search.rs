@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::Site;
@@ -51,11 +50,6 @@ pub struct IndexEntry {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct SearchIndex {
-    pub pages: Vec<IndexEntry>,
-}
-
 fn searchable(p: &PlannedPage) -> bool {
     !matches!(p.kind, Kind::NotFound | Kind::Search | Kind::SiteMap)
 }
@@ -72,48 +66,63 @@ fn section_of(tree: &PageTree, path: &str) -> String {
     }
 }
 
-/// The search index of the whole site.
-/// `texts`: the words of each Markdown page (as its rendering found them, see
-/// `markdown::Rendered::words`), by source path relative to `content/`.
-pub fn index(site: &Site, tree: &PageTree, texts: &BTreeMap<&str, &str>) -> SearchIndex {
-    let mut pages: Vec<IndexEntry> = tree
-        .pages
-        .par_iter()
-        .filter(|p| searchable(p))
-        .map(|p| IndexEntry {
-            title: p.title.clone(),
-            section: section_of(tree, &p.path),
-            url: urls::output_file(&p.path),
-            description: p.description.clone(),
-            text: trim(&page_text(site, p, texts), MAX_TEXT),
-        })
-        .collect();
-    pages.sort_by(|a, b| a.url.cmp(&b.url));
-    SearchIndex { pages }
-}
-
-/// `search-index.json`, compact (it is read by a script, not by people).
-pub fn index_json(
+/// The index entry of page `p`, or `None` for a page the index leaves out. `words`: a Markdown
+/// page's words, as its rendering found them (see `markdown::Rendered::words`).
+pub fn entry(
     site: &Site,
     tree: &PageTree,
-    texts: &BTreeMap<&str, &str>,
-) -> serde_json::Result<Vec<u8>> {
-    serde_json::to_vec(&index(site, tree, texts))
+    p: &PlannedPage,
+    words: Option<&str>,
+) -> Option<IndexEntry> {
+    searchable(p).then(|| IndexEntry {
+        title: p.title.clone(),
+        section: section_of(tree, &p.path),
+        url: urls::output_file(&p.path),
+        description: p.description.clone(),
+        text: trim(&page_text(site, p, words), MAX_TEXT),
+    })
+}
+
+/// One entry of the index, serialised. Entries are made with their pages, on many threads; the
+/// index is then only their concatenation.
+#[derive(Debug, Clone)]
+pub struct IndexPart {
+    url: String,
+    json: String,
+}
+
+impl IndexEntry {
+    pub fn serialised(&self) -> serde_json::Result<IndexPart> {
+        Ok(IndexPart {
+            url: self.url.clone(),
+            json: serde_json::to_string(self)?,
+        })
+    }
+}
+
+/// `search-index.json` (`{"pages":[...]}`, entries by address), compact: it is read by a
+/// script, not by people.
+pub fn index_json(mut parts: Vec<IndexPart>) -> Vec<u8> {
+    parts.sort_unstable_by(|a, b| a.url.cmp(&b.url));
+    let len = parts.iter().map(|p| p.json.len() + 1).sum::<usize>();
+    let mut out = Vec::with_capacity(len + 12);
+    out.extend_from_slice(b"{\"pages\":[");
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(p.json.as_bytes());
+    }
+    out.extend_from_slice(b"]}");
+    out
 }
 
 /// The words of one page, whitespace squashed.
-fn page_text(site: &Site, p: &PlannedPage, texts: &BTreeMap<&str, &str>) -> String {
+fn page_text(site: &Site, p: &PlannedPage, words: Option<&str>) -> String {
     let d = &site.data;
     let mut parts: Vec<String> = Vec::new();
     match p.kind {
-        Kind::Content(i) => {
-            if let Some(src) = site.pages.get(i) {
-                return texts
-                    .get(src.rel.as_str())
-                    .map(|t| t.to_string())
-                    .unwrap_or_default();
-            }
-        }
+        Kind::Content(_) => return words.unwrap_or_default().to_string(),
         Kind::Principle(i) => {
             if let Some(pr) = d.principles.get(i) {
                 parts.push(pr.summary.clone());
@@ -165,7 +174,7 @@ fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Shortens a page's words to what [`index`] can use of them (it trims to `MAX_TEXT`
+/// Shortens a page's words to what [`entry`] can use of them (it trims to `MAX_TEXT`
 /// characters, with `…` when there were more).
 pub fn keep_what_the_index_needs(words: &mut String) {
     if let Some((cut, _)) = words.char_indices().nth(MAX_TEXT + 1) {
