@@ -89,9 +89,7 @@ struct PageVars<'a> {
     breadcrumbs: Vec<NavLink>,
     children: Vec<NavLink>,
     /// The principle, theme or procurement a generated page shows.
-    #[serde(skip_serializing_if = "Option::is_none")]
     item: Option<Item<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     site_map: Option<Vec<crate::search::MapNode>>,
 }
 
@@ -206,10 +204,19 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders page `i` of the tree. With a memo (the preview), reuses the previous build's
-    /// Markdown and page when their inputs hash the same.
+    /// A template context to render pages in: the site-wide variables, to which [`render`]
+    /// adds (or replaces) each page's own. One per thread, rather than a copy per page.
+    ///
+    /// [`render`]: Renderer::render
+    pub fn context(&self) -> tera::Context {
+        self.base.clone()
+    }
+
+    /// Renders page `i` of the tree in `ctx` (from [`Renderer::context`]). With a memo (the
+    /// preview), reuses the previous build's Markdown and page when their inputs hash the same.
     pub fn render(
         &self,
+        ctx: &mut tera::Context,
         i: usize,
         memo: Option<&RenderMemo>,
     ) -> Result<RenderedPage, Vec<Diagnostic>> {
@@ -336,11 +343,12 @@ impl<'a> Renderer<'a> {
                             .help("this is a bug in mps; please report it"),
                     ]
                 })?;
-                let mut ctx = self.base.clone();
+                // Every page sets the same variables (absent ones as null), so nothing of the
+                // page rendered before in `ctx` is left over.
                 ctx.extend(local);
                 let html = self
                     .theme
-                    .render(&p.template, &ctx, &p.file)
+                    .render(&p.template, ctx, &p.file)
                     .map_err(|d| vec![d])?;
                 (Arc::from(html), None)
             }
