@@ -2,7 +2,7 @@
 //! heading anchors. Links to other content by source path (`../plan/_index.md`) become links to
 //! that page; a link to a page that does not exist is an error naming the line.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -16,8 +16,8 @@ pub struct LinkContext<'a> {
     pub rel: &'a str,
     /// Site path of this page (`mps/`).
     pub path: &'a str,
-    /// Site path of every page, by source path.
-    pub pages: &'a BTreeMap<String, String>,
+    /// Site path of every page, by source path (hashed: every link of every page looks here).
+    pub pages: &'a HashMap<&'a str, &'a str>,
 }
 
 /// One heading of a page, for tables of contents and checks.
@@ -343,7 +343,7 @@ fn resolve(dest: &str, ctx: &LinkContext) -> Result<String, String> {
     if path.ends_with(".md") {
         let target = urls::join(urls::parent(ctx.rel), path)
             .ok_or_else(|| format!("`{dest}` points above the content folder"))?;
-        return match ctx.pages.get(&target) {
+        return match ctx.pages.get(target.as_str()) {
             Some(site_path) => Ok(with_fragment(urls::href(ctx.path, site_path))),
             None => Err(format!(
                 "`{dest}` links to content/{target}, which does not exist (or is a draft)"
@@ -472,7 +472,7 @@ fn tables(html: String) -> String {
 mod tests {
     use super::*;
 
-    fn ctx_pages() -> BTreeMap<String, String> {
+    fn ctx_pages() -> HashMap<&'static str, &'static str> {
         [
             ("_index.md", ""),
             ("plan/_index.md", "plan/"),
@@ -480,7 +480,6 @@ mod tests {
             ("framework.md", "framework/"),
         ]
         .into_iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
     }
 

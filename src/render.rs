@@ -1,7 +1,7 @@
 //! Rendering: each planned page through Markdown and its template to HTML. Pure: nothing here
 //! touches the disk except reading templates' errors' source files for line numbers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -108,6 +108,8 @@ pub struct Renderer<'a> {
     theme: &'a SiteTheme,
     base: tera::Context,
     data: DataView,
+    /// The tree's `by_source`, hashed for looking up links.
+    sources: HashMap<&'a str, &'a str>,
     /// Every chart, drawn once per build, by id.
     charts: BTreeMap<String, Result<RenderedChart, Diagnostic>>,
     /// Hash of `base` and the templates: part of every page's fingerprint (`None`, and so no
@@ -195,6 +197,11 @@ impl<'a> Renderer<'a> {
         Renderer {
             site,
             tree,
+            sources: tree
+                .by_source
+                .iter()
+                .map(|(rel, path)| (rel.as_str(), path.as_str()))
+                .collect(),
             theme,
             base,
             data,
@@ -370,7 +377,7 @@ impl<'a> Renderer<'a> {
         let ctx = LinkContext {
             rel: &src.rel,
             path: &src.path,
-            pages: &self.tree.by_source,
+            pages: &self.sources,
         };
         let root = urls::root_prefix(&src.path);
         let chart = |id: &str| match self.charts.get(id) {
