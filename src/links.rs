@@ -17,8 +17,40 @@ pub struct PageLinks {
     pub output: String,
     pub source: PathBuf,
     pub template: String,
-    pub links: Vec<String>,
+    /// The page's links, one after another: a build keeps every page's links until all pages
+    /// are rendered, and one string per page rather than one per link (there are dozens) is
+    /// less to allocate, keep and free.
+    links: String,
+    /// Where each link ends in `links`.
+    ends: Vec<usize>,
     pub ids: BTreeSet<String>,
+}
+
+impl PageLinks {
+    /// The page's links (decoded `href` and `src` values), in document order, `href`s before
+    /// `src`s.
+    pub fn links(&self) -> impl Iterator<Item = &str> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let link = &self.links[start..end];
+            start = end;
+            link
+        })
+    }
+}
+
+/// Links gathered one after another into one string.
+#[derive(Default)]
+struct LinkList {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl LinkList {
+    fn push(&mut self, value: &str) {
+        html_escape::decode_html_entities_to_string(value, &mut self.text);
+        self.ends.push(self.text.len());
+    }
 }
 
 /// Reads the links and ids of one page.
@@ -30,22 +62,28 @@ pub struct PageLinks {
 /// attributes of the same name wins, as in a browser. Links come in document order, `href`s
 /// before `src`s.
 pub fn scan(output: &str, html: &str, source: PathBuf, template: &str) -> PageLinks {
-    let mut links = Vec::new();
-    let mut srcs = Vec::new();
+    let mut links = LinkList::default();
+    let mut srcs = LinkList::default();
     let mut ids = BTreeSet::new();
     scan_tags(html, |name, value| match name {
-        Attr::Href => links.push(decode(value)),
-        Attr::Src => srcs.push(decode(value)),
+        Attr::Href => links.push(value),
+        Attr::Src => srcs.push(value),
         Attr::Id => {
             ids.insert(decode(value));
         }
     });
-    links.extend(srcs);
+    let LinkList { mut text, mut ends } = links;
+    let offset = text.len();
+    text.push_str(&srcs.text);
+    ends.extend(srcs.ends.iter().map(|&e| offset + e));
+    text.shrink_to_fit();
+    ends.shrink_to_fit();
     PageLinks {
         output: output.to_string(),
         source,
         template: template.to_string(),
-        links,
+        links: text,
+        ends,
         ids,
     }
 }
@@ -290,7 +328,7 @@ pub fn check_some<P: std::borrow::Borrow<PageLinks> + Sync>(
             let page = p.borrow();
             let mut problems = Vec::new();
             let mut buf = String::new();
-            for link in &page.links {
+            for link in page.links() {
                 if link.is_empty() || is_external(link) {
                     continue;
                 }
@@ -449,7 +487,10 @@ mod tests {
 
     fn scanned(html: &str) -> (Vec<String>, Vec<String>) {
         let p = scan("a/index.html", html, PathBuf::from("a.md"), "page.html");
-        (p.links, p.ids.into_iter().collect())
+        (
+            p.links().map(str::to_string).collect(),
+            p.ids.into_iter().collect(),
+        )
     }
 
     #[test]
