@@ -33,21 +33,31 @@ pub struct Rendered {
     pub html: String,
     pub headings: Vec<Heading>,
     pub problems: Vec<Diagnostic>,
-    /// The page's words without markup, whitespace squashed (for the search index). Shortcodes
-    /// and raw HTML are not words.
+    /// The page's first words (about [`WORDS_KEPT`] characters) without markup, whitespace
+    /// squashed, for the search index. Shortcodes and raw HTML are not words.
     pub words: String,
 }
+
+/// How many characters of a page's words [`Rendered::words`] keeps, at least (all of them when
+/// the page has fewer): more than the search index shows, and no more, since gathering them
+/// is work on every page of every build.
+pub const WORDS_KEPT: usize = 2000;
 
 /// Gathers the words of a page from its Markdown events.
 #[derive(Default)]
 struct Words {
     out: String,
+    /// Characters in `out`.
+    chars: usize,
     /// Whether whitespace came since the last word, so the next word starts with a space.
     gap: bool,
 }
 
 impl Words {
     fn feed(&mut self, event: &Event) {
+        if self.chars > WORDS_KEPT {
+            return;
+        }
         match event {
             Event::Text(t) | Event::Code(t) => self.text(t),
             Event::SoftBreak
@@ -84,9 +94,12 @@ impl Words {
         {
             if (self.gap || lead) && !self.out.is_empty() {
                 self.out.push(' ');
+                self.chars += 1;
             }
+            // All ASCII: a byte is a character.
             self.out
                 .push_str(&t[usize::from(lead)..t.len() - usize::from(trail)]);
+            self.chars += inner.len();
             self.gap = trail;
             return;
         }
@@ -128,8 +141,10 @@ impl Words {
             }
             if self.gap && !self.out.is_empty() {
                 self.out.push(' ');
+                self.chars += 1;
             }
             self.out.push_str(&t[start..i]);
+            self.chars += t[start..i].chars().count();
             self.gap = false;
         }
     }
@@ -170,10 +185,11 @@ pub fn render_with_charts(
     let mut in_shortcode = false;
     let mut ids = BTreeSet::new();
     let mut events: Vec<Event> = Vec::new();
-    // A page's words are at most its text: one allocation, not one per doubling.
+    // A page's words are at most its text, and little more than `WORDS_KEPT`: one
+    // allocation, not one per doubling.
     let mut words = Words {
-        out: String::with_capacity(body.len()),
-        gap: false,
+        out: String::with_capacity(body.len().min(WORDS_KEPT * 2)),
+        ..Words::default()
     };
     // While inside a heading, its events wait here until its text (and so its id) is known.
     let mut heading: Option<(pulldown_cmark::HeadingLevel, Option<CowStr>, Vec<Event>)> = None;
@@ -613,8 +629,22 @@ mod tests {
                     (out.as_str(), gap),
                     "{first:?} {second:?}"
                 );
+                assert_eq!(w.chars, w.out.chars().count(), "{first:?} {second:?}");
             }
         }
+    }
+
+    #[test]
+    fn words_stop_a_paragraph_after_enough_are_kept() {
+        let para: String = (0..40).map(|i| format!("wörd{i} ")).collect();
+        let body: String = (0..100).map(|_| format!("{para}\n\n")).collect();
+        let r = md(&body);
+        let kept = r.words.chars().count();
+        assert!(kept > WORDS_KEPT, "{kept}");
+        assert!(kept < WORDS_KEPT + para.chars().count() + 1, "{kept}");
+        assert!(r.words.starts_with("wörd0 wörd1 "));
+        let short = md("Just a few words.");
+        assert_eq!(short.words, "Just a few words.");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! The index is made from the model (Markdown bodies as plain text, and the data behind the
 //! generated pages), so it is the same on every build and needs no server.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -36,16 +37,18 @@ pub const PAGES: &[(&str, Kind, &str, &str, &str)] = &[
 /// Longest plain text kept for one page, in characters: enough to find a page by the words
 /// in it and show a snippet, without making the index heavy.
 const MAX_TEXT: usize = 1500;
+// A page's rendering keeps enough of its words for the index, and for the `…` of a cut.
+const _: () = assert!(MAX_TEXT < crate::markdown::WORDS_KEPT);
 
 #[derive(Debug, Clone, Serialize)]
-pub struct IndexEntry {
-    pub title: String,
+pub struct IndexEntry<'a> {
+    pub title: &'a str,
     /// Title of the top-level section the page is in (`Home` for top-level pages).
-    pub section: String,
+    pub section: &'a str,
     /// Output file relative to the site root: `plan/index.html`.
     pub url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// The page's words as plain text, trimmed.
     pub text: String,
 }
@@ -55,30 +58,30 @@ fn searchable(p: &PlannedPage) -> bool {
 }
 
 /// The title of the top-level section holding `path`.
-fn section_of(tree: &PageTree, path: &str) -> String {
-    let top = match path.split_once('/') {
-        Some((first, rest)) if !rest.is_empty() => format!("{first}/"),
-        _ => String::new(),
+fn section_of<'a>(tree: &'a PageTree, path: &str) -> &'a str {
+    let top = match path.find('/') {
+        Some(i) if i + 1 < path.len() => &path[..=i],
+        _ => "",
     };
-    match tree.by_path.get(&top) {
-        Some(&i) if !top.is_empty() => tree.pages[i].title.clone(),
-        _ => "Home".to_string(),
+    match tree.by_path.get(top) {
+        Some(&i) if !top.is_empty() => &tree.pages[i].title,
+        _ => "Home",
     }
 }
 
 /// The index entry of page `p`, or `None` for a page the index leaves out. `words`: a Markdown
 /// page's words, as its rendering found them (see `markdown::Rendered::words`).
-pub fn entry(
+pub fn entry<'a>(
     site: &Site,
-    tree: &PageTree,
-    p: &PlannedPage,
+    tree: &'a PageTree,
+    p: &'a PlannedPage,
     words: Option<&str>,
-) -> Option<IndexEntry> {
+) -> Option<IndexEntry<'a>> {
     searchable(p).then(|| IndexEntry {
-        title: p.title.clone(),
+        title: &p.title,
         section: section_of(tree, &p.path),
         url: urls::output_file(&p.path),
-        description: p.description.clone(),
+        description: p.description.as_deref(),
         text: trim(&page_text(site, p, words), MAX_TEXT),
     })
 }
@@ -91,7 +94,7 @@ pub struct IndexPart {
     json: String,
 }
 
-impl IndexEntry {
+impl IndexEntry<'_> {
     pub fn serialised(&self) -> serde_json::Result<IndexPart> {
         Ok(IndexPart {
             url: self.url.clone(),
@@ -118,11 +121,11 @@ pub fn index_json(mut parts: Vec<IndexPart>) -> Vec<u8> {
 }
 
 /// The words of one page, whitespace squashed.
-fn page_text(site: &Site, p: &PlannedPage, words: Option<&str>) -> String {
+fn page_text<'a>(site: &Site, p: &PlannedPage, words: Option<&'a str>) -> Cow<'a, str> {
     let d = &site.data;
     let mut parts: Vec<String> = Vec::new();
     match p.kind {
-        Kind::Content(_) => return words.unwrap_or_default().to_string(),
+        Kind::Content(_) => return Cow::Borrowed(words.unwrap_or_default()),
         Kind::Principle(i) => {
             if let Some(pr) = d.principles.get(i) {
                 parts.push(pr.summary.clone());
@@ -156,7 +159,7 @@ fn page_text(site: &Site, p: &PlannedPage, words: Option<&str>) -> String {
         }
         Kind::Search | Kind::SiteMap | Kind::NotFound => {}
     }
-    squash(&parts.join(" "))
+    Cow::Owned(squash(&parts.join(" ")))
 }
 
 /// `text`, ending with a full stop.
