@@ -13,7 +13,9 @@ beside it, are moved aside before each run), and again over the output of its la
 Also times the cold build of the repository's default site. Only ratios from one run count.
 
 The tools take turns, run by run (mps, Hugo, Zola, mps, ...), so that anything that drifts
-during the run (other load, the page cache, the disk) falls on all of them alike.
+during the run (other load, the page cache, the disk) falls on all of them alike, and the
+file system is synced before each timed run, so that no run pays for writing out the last
+one's files.
 
 Old outputs are moved into a `trash` folder beside them, and deleted only at the end, because
 of how ext4 without a journal (this project's machines) makes files: it passes over every inode
@@ -81,6 +83,8 @@ def measure(tools, runs):
         for name, cmd, before in tools:
             if before:
                 before()
+            # The last run's files go to disk now, not while this one is timed.
+            os.sync()
             t, m = timed(cmd)
             samples[name][0].append(t)
             samples[name][1].append(m)
