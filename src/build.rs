@@ -133,6 +133,53 @@ pub enum Sink<'a> {
     Nowhere,
 }
 
+impl Sink<'_> {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Vec<Diagnostic>> {
+        match self {
+            Sink::Disk(s) => s.write(rel, bytes).map_err(|e| e.diagnostics()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A page rendered and written, with its links and its search-index entry.
+type PageDone = Result<(Arc<PageLinks>, RenderedPage, Option<IndexPart>), Vec<Diagnostic>>;
+
+/// Renders page `i` (in `ctx`, see [`Renderer::context`]), writes it to `sink`, reads its links
+/// and makes its search-index entry.
+fn finish_page(
+    renderer: &Renderer,
+    ctx: &mut tera::Context,
+    i: usize,
+    sink: &Sink,
+    memo: Option<&RenderMemo>,
+) -> PageDone {
+    let mut page = renderer.render(ctx, i, memo)?;
+    sink.write(&page.output, page.html.as_bytes())?;
+    let links = match &page.links {
+        Some(l) => l.clone(),
+        None => Arc::new(links::scan(
+            &page.output,
+            &page.html,
+            page.source.clone(),
+            &page.template,
+        )),
+    };
+    let words = page.markdown.as_ref().map(|(_, _, md)| md.words.as_str());
+    let entry = renderer
+        .search_entry(i, words)
+        .map(|e| e.serialised())
+        .transpose()
+        .map_err(|e| vec![index_error(renderer.site(), e)])?;
+    if !matches!(sink, Sink::Memory) && memo.is_none() {
+        // Written already, and its words are in the index entry: do not hold every page in
+        // memory until the end.
+        page.html = Arc::from("");
+        page.markdown = None;
+    }
+    Ok((links, page, entry))
+}
+
 /// What [`generate`] made.
 #[derive(Debug, Default)]
 pub struct Generated {
@@ -156,47 +203,16 @@ pub fn generate(
     let tree = pages::plan(site, theme).map_err(Error::from)?;
     let renderer = Renderer::new(site, &tree, theme);
 
-    let write = |rel: &str, bytes: &[u8]| -> Result<(), Vec<Diagnostic>> {
-        match &sink {
-            Sink::Disk(s) => s.write(rel, bytes).map_err(|e| e.diagnostics()),
-            _ => Ok(()),
-        }
-    };
     let keep_html = matches!(sink, Sink::Memory);
-    type Done = Result<(Arc<PageLinks>, RenderedPage, Option<IndexPart>), Vec<Diagnostic>>;
     // The files made from the whole site are made while the pages render: nothing waits for
     // them at the end.
-    let (results, extra): (Vec<Done>, _) = rayon::join(
+    let (results, extra): (Vec<PageDone>, _) = rayon::join(
         || {
             (0..tree.pages.len())
                 .into_par_iter()
                 .map_init(
                     || renderer.context(),
-                    |ctx, i| {
-                        let mut page = renderer.render(ctx, i, memo)?;
-                        write(&page.output, page.html.as_bytes())?;
-                        let links = match &page.links {
-                            Some(l) => l.clone(),
-                            None => Arc::new(links::scan(
-                                &page.output,
-                                &page.html,
-                                page.source.clone(),
-                                &page.template,
-                            )),
-                        };
-                        let words = page.markdown.as_ref().map(|(_, _, md)| md.words.as_str());
-                        let entry = search::entry(site, &tree, &tree.pages[i], words)
-                            .map(|e| e.serialised())
-                            .transpose()
-                            .map_err(|e| vec![index_error(site, e)])?;
-                        if !keep_html && memo.is_none() {
-                            // Written already, and its words are in the index entry: do not hold
-                            // every page in memory until the end.
-                            page.html = Arc::from("");
-                            page.markdown = None;
-                        }
-                        Ok((links, page, entry))
-                    },
+                    |ctx, i| finish_page(&renderer, ctx, i, &sink, memo),
                 )
                 .collect()
         },
@@ -324,7 +340,7 @@ pub fn generate(
         || {
             to_write
                 .par_iter()
-                .map(|(rel, bytes)| write(rel, bytes))
+                .map(|(rel, bytes)| sink.write(rel, bytes))
                 .collect::<Vec<_>>()
         },
         || {

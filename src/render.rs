@@ -211,6 +211,20 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    pub fn site(&self) -> &'a Site {
+        self.site
+    }
+
+    /// Page `i`'s entry in the search index (`None` for pages the index leaves out), with
+    /// `words` from its Markdown.
+    pub fn search_entry(
+        &self,
+        i: usize,
+        words: Option<&str>,
+    ) -> Option<crate::search::IndexEntry<'a>> {
+        crate::search::entry(self.site, self.tree, &self.tree.pages[i], words)
+    }
+
     /// A template context to render pages in: the site-wide variables, to which [`render`]
     /// adds (or replaces) each page's own. One per thread, rather than a copy per page.
     ///
