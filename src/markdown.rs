@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
@@ -42,6 +43,10 @@ pub struct Rendered {
 /// the page has fewer): more than the search index shows, and no more, since gathering them
 /// is work on every page of every build.
 pub const WORDS_KEPT: usize = 2000;
+
+/// Built once: `memmem::find` would build its searcher again for every piece of text.
+static TWO_SPACES: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
 
 /// Gathers the words of a page from its Markdown events.
 #[derive(Default)]
@@ -90,7 +95,7 @@ impl Words {
         if !odd
             && inner.first().is_some_and(|&c| c != b' ')
             && inner.last().is_some_and(|&c| c != b' ')
-            && memchr::memmem::find(inner, b"  ").is_none()
+            && TWO_SPACES.find(inner).is_none()
         {
             if (self.gap || lead) && !self.out.is_empty() {
                 self.out.push(' ');
@@ -184,7 +189,8 @@ pub fn render_with_charts(
     let mut placed = BTreeSet::new();
     let mut in_shortcode = false;
     let mut ids = BTreeSet::new();
-    let mut events: Vec<Event> = Vec::new();
+    // About one event per 16 bytes of Markdown: grown once or not at all.
+    let mut events: Vec<Event> = Vec::with_capacity(body.len() / 16);
     // A page's words are at most its text, and little more than `WORDS_KEPT`: one
     // allocation, not one per doubling.
     let mut words = Words {

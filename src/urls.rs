@@ -15,12 +15,22 @@ pub fn output_file(path: &str) -> String {
 
 /// `../` once for each folder the page's output file is in: `plan/largest/` -> `../../`.
 pub fn root_prefix(path: &str) -> String {
-    "../".repeat(output_file(path).matches('/').count())
+    // The output file is in one folder per `/` of the path: `plan/` -> `plan/index.html`.
+    "../".repeat(path.matches('/').count())
 }
 
 /// The link from the page at `from` to the page at `to`.
 pub fn href(from: &str, to: &str) -> String {
-    format!("{}{}", root_prefix(from), output_file(to))
+    let up = from.matches('/').count();
+    let mut out = String::with_capacity(3 * up + to.len() + "index.html".len());
+    for _ in 0..up {
+        out.push_str("../");
+    }
+    out.push_str(to);
+    if to.is_empty() || to.ends_with('/') {
+        out.push_str("index.html");
+    }
+    out
 }
 
 /// Resolves `target` (a `/`-separated path that may hold `.` and `..`) against the folder
@@ -48,7 +58,14 @@ pub fn parent(path: &str) -> &str {
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut hyphen = false;
-    for c in text.chars().flat_map(char::to_lowercase) {
+    let mut lower = String::new();
+    let text = if text.is_ascii() {
+        text
+    } else {
+        lower.extend(text.chars().flat_map(char::to_lowercase));
+        &lower
+    };
+    for c in text.chars().map(|c| c.to_ascii_lowercase()) {
         if c.is_alphanumeric() {
             if hyphen && !out.is_empty() {
                 out.push('-');
@@ -76,6 +93,9 @@ mod tests {
         assert_eq!(href("principles/x/", "plan/"), "../../plan/index.html");
         assert_eq!(href("plan/", ""), "../index.html");
         assert_eq!(href("404.html", "plan/"), "plan/index.html");
+        assert_eq!(href("a/b/", "x.css"), "../../x.css");
+        assert_eq!(root_prefix("404.html"), "");
+        assert_eq!(root_prefix("plan/largest/"), "../../");
     }
 
     #[test]
@@ -93,5 +113,9 @@ mod tests {
         assert_eq!(slugify("Our values"), "our-values");
         assert_eq!(slugify("What’s next? (2019/20)"), "whats-next-201920");
         assert_eq!(slugify("!!!"), "section");
+        assert_eq!(
+            slugify("Ärger über Straßen – ÉTÉ"),
+            "ärger-über-straßen-été"
+        );
     }
 }
