@@ -93,10 +93,11 @@ def measure(tools, runs):
             for name, (times, peaks) in samples.items()}
 
 
-def row(r, base=None):
-    ratio = ""
-    if base:
-        ratio = f"{r['median'] / base['median']:.3f}x time, {r['peak_mb'] / base['peak_mb']:.3f}x memory"
+def row(r, bases=()):
+    """A table row; `bases`: (peer's name, peer's result) to give ratios against."""
+    ratio = "; ".join(
+        f"{r['median'] / b['median']:.3f}x {name}'s time, {r['peak_mb'] / b['peak_mb']:.3f}x its memory"
+        for name, b in bases)
     return f"| {r['name']} | {r['median'] * 1000:.0f} ms | {r['min'] * 1000:.0f} ms | {r['peak_mb']:.0f} MB | {ratio} |"
 
 
@@ -111,7 +112,7 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="mps-bench-")
     print(f"# mps benchmark, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores")
     print()
-    print("| build | median | fastest | peak memory | against the peer |")
+    print("| build | median | fastest | peak memory | mps against the others |")
     print("|---|---|---|---|---|")
 
     trash = Trash(work)
@@ -154,10 +155,10 @@ def main():
         peers = [name for name, _, _ in tools[1:]]
         mps = tools[0][0]
         for results, suffix in ((cold, ""), (again, ", rebuild")):
-            base = results[peers[0] + suffix] if peers else None
             for p in peers:
                 print(row(results[p + suffix]))
-            print(row(results[mps + suffix], base))
+            bases = [(p.split(",")[0].capitalize(), results[p + suffix]) for p in peers]
+            print(row(results[mps + suffix], bases))
     trash.empty()
     if not shutil.which("hugo"):
         print("\nHugo is not installed (apt-get install hugo), so no ratios were measured.")
