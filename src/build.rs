@@ -293,9 +293,10 @@ pub fn generate(
         };
         files.insert(rel.clone(), body);
     }
-    let mut made = vec![(search::INDEX_FILE.to_string(), search::index_json(index))];
+    // `None` stands for the search index, which is put together below, beside the link check.
+    let mut made: Vec<(String, Option<Vec<u8>>)> = vec![(search::INDEX_FILE.to_string(), None)];
     match extra {
-        Ok(extra) => made.extend(extra),
+        Ok(extra) => made.extend(extra.into_iter().map(|(rel, bytes)| (rel, Some(bytes)))),
         Err(mut d) => problems.append(&mut d),
     }
     let mut to_write = Vec::with_capacity(made.len());
@@ -336,12 +337,14 @@ pub fn generate(
     let unchanged_targets = targets.is_some() && memo.and_then(|m| m.link_targets) == targets;
     // The files made from the whole site (the largest of a build) are written while the links
     // are checked.
-    let (written, broken) = rayon::join(
+    let ((written, mut index), broken) = rayon::join(
         || {
-            to_write
+            let index = search::index_json(index);
+            let written = to_write
                 .par_iter()
-                .map(|(rel, bytes)| sink.write(rel, bytes))
-                .collect::<Vec<_>>()
+                .map(|(rel, bytes)| sink.write(rel, bytes.as_deref().unwrap_or(&index)))
+                .collect::<Vec<_>>();
+            (written, index)
         },
         || {
             links::check_some(&scanned, &names, &site.config.base_path(), |i| {
@@ -361,6 +364,7 @@ pub fn generate(
     }
     if keep_html {
         for (rel, bytes) in to_write {
+            let bytes = bytes.unwrap_or_else(|| std::mem::take(&mut index));
             files.insert(rel, Some(FileBody::Bytes(Arc::from(bytes))));
         }
     }
