@@ -211,6 +211,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The site being rendered.
     pub fn site(&self) -> &'a Site {
         self.site
     }

@@ -263,6 +263,32 @@ mod tests {
     }
 
     #[test]
+    fn index_is_the_entries_in_address_order_as_one_json_document() {
+        let entry = |url: &str, title: &'static str| IndexEntry {
+            title,
+            section: "Home",
+            url: url.to_string(),
+            description: None,
+            text: format!("Words of \"{title}\"."),
+        };
+        let parts: Vec<IndexPart> = [
+            entry("plan/index.html", "Plan"),
+            entry("index.html", "Home"),
+        ]
+        .iter()
+        .map(|e| e.serialised().expect("serialises"))
+        .collect();
+        let json: serde_json::Value =
+            serde_json::from_slice(&index_json(parts)).expect("valid JSON");
+        let pages = json["pages"].as_array().expect("pages");
+        let urls: Vec<&str> = pages.iter().filter_map(|p| p["url"].as_str()).collect();
+        assert_eq!(urls, ["index.html", "plan/index.html"]);
+        assert_eq!(pages[1]["text"], "Words of \"Plan\".");
+        assert!(pages[0].get("description").is_none());
+        assert_eq!(index_json(Vec::new()), b"{\"pages\":[]}");
+    }
+
+    #[test]
     fn long_text_is_cut_at_a_word() {
         assert_eq!(trim("one two three", 9), "one two…");
         assert_eq!(trim("short", 9), "short");
