@@ -83,9 +83,10 @@ pub fn validate_only(root: &Path, drafts: bool) -> Result<usize> {
 /// read. Problems with the pages are reported before problems with the theme.
 fn load_with_theme(root: &Path, drafts: bool) -> Result<(Site, SiteTheme)> {
     let config = crate::config::SiteConfig::load(root)?;
+    let theme_name = config.theme.clone();
     let (site, theme) = rayon::join(
-        || load(root, drafts),
-        || SiteTheme::load(root, &config.theme),
+        || content::load_with(root, config, drafts).and_then(checked),
+        || SiteTheme::load(root, &theme_name),
     );
     Ok((site?, theme?))
 }
@@ -220,12 +221,12 @@ pub fn generate(
     );
     let mut problems = Vec::new();
     let mut rendered = Vec::with_capacity(results.len());
-    let mut index = Vec::with_capacity(results.len());
+    let mut entries = Vec::with_capacity(results.len());
     for r in results {
         match r {
             Ok((links, page, entry)) => {
                 rendered.push((links, page));
-                index.extend(entry);
+                entries.extend(entry);
             }
             Err(mut d) => problems.append(&mut d),
         }
@@ -339,7 +340,7 @@ pub fn generate(
     // are checked.
     let ((written, mut index), broken) = rayon::join(
         || {
-            let index = search::index_json(index);
+            let index = search::index_json(entries);
             let written = to_write
                 .par_iter()
                 .map(|(rel, bytes)| sink.write(rel, bytes.as_deref().unwrap_or(&index)))

@@ -36,7 +36,11 @@ pub fn is_editor_temp(name: &str) -> bool {
 
 /// Loads everything under `root`. `drafts` keeps pages marked `draft: true`.
 pub fn load(root: &Path, drafts: bool) -> Result<Site> {
-    let config = SiteConfig::load(root)?;
+    load_with(root, SiteConfig::load(root)?, drafts)
+}
+
+/// Like [`load`], with `site.yaml` already read into `config`.
+pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(Diagnostic::error(&content, "the content folder is missing")

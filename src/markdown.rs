@@ -318,8 +318,6 @@ pub fn render_with_charts(
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     out.html = tables(html);
     out.words = words.out;
-    // Kept for the search index until the end of the build: no spare capacity.
-    out.words.shrink_to_fit();
     out
 }
 

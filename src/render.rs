@@ -266,11 +266,12 @@ impl<'a> Renderer<'a> {
                     None => {
                         let mut out = self.markdown(src);
                         let shown = if memo.is_some() {
+                            // Kept in the memo until the next build: no spare capacity.
+                            out.words.shrink_to_fit();
                             (out.html.clone(), out.headings.clone())
                         } else {
-                            // A full build keeps nothing for later but the words the search
-                            // index needs: a large site does not hold every page's HTML twice.
-                            crate::search::keep_what_the_index_needs(&mut out.words);
+                            // A full build keeps only the words, until the page's search entry
+                            // is made: a large site does not hold every page's HTML twice.
                             (
                                 std::mem::take(&mut out.html),
                                 std::mem::take(&mut out.headings),

@@ -177,15 +177,6 @@ fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Shortens a page's words to what [`entry`] can use of them (it trims to `MAX_TEXT`
-/// characters, with `…` when there were more).
-pub fn keep_what_the_index_needs(words: &mut String) {
-    if let Some((cut, _)) = words.char_indices().nth(MAX_TEXT + 1) {
-        words.truncate(cut);
-        words.shrink_to_fit();
-    }
-}
-
 /// At most `max` characters, cut at a word boundary.
 fn trim(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -249,18 +240,6 @@ pub fn site_map(tree: &PageTree) -> Vec<MapNode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn what_the_index_keeps_trims_the_same() {
-        let long: String = (0..600).map(|i| format!("wörd{i} ")).collect();
-        let just_over: String = long.chars().take(MAX_TEXT + 3).collect();
-        for text in ["short words", long.as_str(), just_over.as_str()] {
-            let mut kept = text.to_string();
-            keep_what_the_index_needs(&mut kept);
-            assert!(kept.chars().count() <= MAX_TEXT + 1);
-            assert_eq!(trim(&kept, MAX_TEXT), trim(text, MAX_TEXT));
-        }
-    }
 
     #[test]
     fn index_is_the_entries_in_address_order_as_one_json_document() {
