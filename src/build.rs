@@ -263,6 +263,7 @@ pub fn generate(
     for (rel, path) in &site.assets {
         assets.insert(rel.clone(), ThemeFile::Disk(path.clone()));
     }
+    let mut copies: Vec<(&str, &ThemeFile)> = Vec::new();
     for (rel, file) in &assets {
         if files.contains_key(rel) {
             let shown = match file {
@@ -276,16 +277,9 @@ pub fn generate(
             continue;
         }
         let body = match (&sink, file) {
-            (Sink::Disk(s), ThemeFile::Disk(p)) => {
-                if let Err(e) = s.copy(rel, p) {
-                    problems.extend(e.diagnostics());
-                }
-                None
-            }
-            (Sink::Disk(s), ThemeFile::BuiltIn(bytes)) => {
-                if let Err(e) = s.write(rel, bytes) {
-                    problems.extend(e.diagnostics());
-                }
+            (Sink::Disk(_), _) => {
+                // Copied below, beside the link check.
+                copies.push((rel.as_str(), file));
                 None
             }
             (Sink::Memory, ThemeFile::Disk(p)) => Some(FileBody::Disk(p.clone())),
@@ -341,10 +335,19 @@ pub fn generate(
     let ((written, mut index), broken) = rayon::join(
         || {
             let index = search::index_json(entries);
-            let written = to_write
+            let mut written = to_write
                 .par_iter()
                 .map(|(rel, bytes)| sink.write(rel, bytes.as_deref().unwrap_or(&index)))
                 .collect::<Vec<_>>();
+            if let Sink::Disk(s) = &sink {
+                written.par_extend(copies.par_iter().map(|&(rel, file)| {
+                    match file {
+                        ThemeFile::Disk(p) => s.copy(rel, p),
+                        ThemeFile::BuiltIn(bytes) => s.write(rel, bytes),
+                    }
+                    .map_err(|e| e.diagnostics())
+                }));
+            }
             (written, index)
         },
         || {

@@ -2,6 +2,7 @@
 //! build writes, and every `#fragment` an `id` in the target page. Templates are checked too,
 //! since this runs on the finished HTML. Linear in the number of links.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -342,6 +343,16 @@ pub fn check_some<P: std::borrow::Borrow<PageLinks> + Sync>(
     per_page.into_iter().flatten().collect()
 }
 
+/// `s` with its percent-escapes decoded. Most links have none: they are returned as they are,
+/// without the decoder's second pass over them to check they are UTF-8.
+fn unescape(s: &str) -> Cow<'_, str> {
+    if s.contains('%') {
+        percent_decode_str(s).decode_utf8_lossy()
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 fn broken(
     link: &str,
     page: &PageLinks,
@@ -358,7 +369,7 @@ fn broken(
     let target: &str = if path.is_empty() {
         &page.output
     } else {
-        let decoded = percent_decode_str(path).decode_utf8_lossy();
+        let decoded = unescape(path);
         buf.clear();
         if let Some(abs) = decoded.strip_prefix('/') {
             buf.push('/');
@@ -385,7 +396,7 @@ fn broken(
     }
     match fragment {
         Some(f) if !f.is_empty() && target.ends_with(".html") => {
-            let f = percent_decode_str(f).decode_utf8_lossy();
+            let f = unescape(f);
             match ids.get(target) {
                 Some(set) if set.contains(f.as_ref()) => None,
                 Some(_) => Some(format!(

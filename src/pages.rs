@@ -82,6 +82,22 @@ impl PageTree {
         }
     }
 
+    /// The position in `nav` of the entry for the page at `path`: the page itself, or else the
+    /// deepest entry it is under (the home page is under none).
+    pub fn nav_current(&self, path: &str) -> Option<usize> {
+        if let Some(i) = self.nav.iter().position(|n| n.path == path) {
+            return Some(i);
+        }
+        self.nav
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| {
+                !n.path.is_empty() && n.path.ends_with('/') && path.starts_with(&n.path)
+            })
+            .max_by_key(|(_, n)| n.path.len())
+            .map(|(i, _)| i)
+    }
+
     /// Home, then each ancestor section that exists, then the page itself.
     pub fn breadcrumbs(&self, path: &str) -> Vec<NavLink> {
         let mut out = Vec::new();

@@ -236,6 +236,44 @@ fn a_site_can_override_any_template() {
     assert!(read(&out.join("about/index.html")).contains("Our own layout"));
 }
 
+/// The main navigation marks the entry for the page being read (`aria-current="page"`), or else
+/// the deepest entry it is under (`"true"`); never more than one.
+#[test]
+fn the_navigation_marks_where_the_reader_is() {
+    let (_dir, root, out) = other_site();
+    let site_yaml = SITE_YAML.replace("  - plan/\n", "  - plan/\n  - plan/largest/\n");
+    write_files(&root, &[("site.yaml", site_yaml.as_str())]);
+    build_to(&root, &out).unwrap();
+    let marked = |page: &str| -> Vec<(String, String)> {
+        let html = read(&out.join(page));
+        let start = html.find("<nav class=\"site-nav\"").expect("no navigation");
+        let nav = &html[start..start + html[start..].find("</nav>").unwrap()];
+        nav.split("<a ")
+            .filter_map(|a| {
+                let value = a.split("aria-current=\"").nth(1)?.split('"').next()?;
+                let text = a.split('>').nth(1)?.split('<').next()?;
+                Some((text.to_string(), value.to_string()))
+            })
+            .collect()
+    };
+    let one = |text: &str, value: &str| vec![(text.to_string(), value.to_string())];
+    assert_eq!(marked("index.html"), one("Home", "page"));
+    assert_eq!(marked("plan/index.html"), one("Procurement plan", "page"));
+    assert_eq!(
+        marked("plan/ndc-001/index.html"),
+        one("Procurement plan", "true")
+    );
+    assert_eq!(
+        marked("plan/largest/index.html"),
+        one("Largest procurements", "page")
+    );
+    assert_eq!(
+        marked("principles/listen-first/index.html"),
+        one("Our principles", "true")
+    );
+    assert_eq!(marked("about/index.html"), vec![]);
+}
+
 /// Each mistake fails with file and line, and leaves the previous output as it was.
 #[test]
 fn mistakes_fail_with_file_and_line_and_leave_public_untouched() {
