@@ -296,16 +296,15 @@ pub fn render_with_charts(
                         .unwrap_or_else(|| urls::slugify(&text));
                     let id = unique(&mut ids, base);
                     let n = level as u8;
-                    out.headings.push(Heading {
-                        level: n,
-                        id: id.clone(),
-                        text,
-                    });
-                    events.push(Event::Html(
-                        format!("<h{n} id=\"{}\">", html_escape(&id)).into(),
-                    ));
+                    let mut open = String::with_capacity(id.len() + 12);
+                    open.push_str(OPEN_HEADING[usize::from(n - 1)]);
+                    // Writing to a String cannot fail.
+                    let _ = pulldown_cmark_escape::escape_html(&mut open, &id);
+                    open.push_str("\">");
+                    out.headings.push(Heading { level: n, id, text });
+                    events.push(Event::Html(open.into()));
                     events.extend(inner);
-                    events.push(Event::Html(format!("</h{n}>\n").into()));
+                    events.push(Event::Html(CLOSE_HEADING[usize::from(n - 1)].into()));
                 }
             }
             e => match heading.as_mut() {
@@ -414,14 +413,29 @@ fn plain_text(events: &[Event]) -> String {
 }
 
 fn unique(ids: &mut BTreeSet<String>, base: String) -> String {
-    let mut id = base.clone();
+    let mut id = None;
     let mut n = 1;
-    while !ids.insert(id.clone()) {
-        id = format!("{base}-{n}");
+    while ids.contains(id.as_ref().unwrap_or(&base)) {
+        id = Some(format!("{base}-{n}"));
         n += 1;
     }
+    let id = id.unwrap_or(base);
+    ids.insert(id.clone());
     id
 }
+
+/// How each level of heading opens (up to its id) and closes: the same for every page.
+const OPEN_HEADING: [&str; 6] = [
+    "<h1 id=\"",
+    "<h2 id=\"",
+    "<h3 id=\"",
+    "<h4 id=\"",
+    "<h5 id=\"",
+    "<h6 id=\"",
+];
+const CLOSE_HEADING: [&str; 6] = [
+    "</h1>\n", "</h2>\n", "</h3>\n", "</h4>\n", "</h5>\n", "</h6>\n",
+];
 
 /// Escapes text for HTML content and double-quoted attributes. Unlike Tera's default it leaves
 /// `/` alone, so URLs in the output stay readable.
