@@ -232,7 +232,7 @@ pub fn generate(
         }
     }
     if !problems.is_empty() {
-        return Err(problems.into());
+        return Err(crate::templates::collapse_page_repeats(problems).into());
     }
 
     // A reused page is one that came with its links.

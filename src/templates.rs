@@ -246,6 +246,47 @@ fn builtin(
     }
 }
 
+/// How a template error names the page it broke: `... (while building the page from FILE)`.
+pub const WHILE_BUILDING: &str = " (while building the page from ";
+
+/// One mistake in a template breaks every page built with it: `problems` with one such error
+/// for each page become one error that names the first page and counts the others.
+pub fn collapse_page_repeats(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(problems.len());
+    // The error as it would read without its page: file, line, column and message.
+    type Unpaged = (PathBuf, Option<usize>, Option<usize>, String);
+    // -> where it is in `out`, and how many more pages it broke.
+    let mut seen: HashMap<Unpaged, (usize, usize)> = HashMap::new();
+    for d in problems {
+        let Some(at) = d.message.find(WHILE_BUILDING) else {
+            out.push(d);
+            continue;
+        };
+        let key = (
+            d.file.clone(),
+            d.line,
+            d.column,
+            d.message[..at].to_string(),
+        );
+        match seen.get_mut(&key) {
+            Some((_, more)) => *more += 1,
+            None => {
+                seen.insert(key, (out.len(), 0));
+                out.push(d);
+            }
+        }
+    }
+    for (i, more) in seen.into_values() {
+        if more > 0 {
+            if let Some(m) = out[i].message.strip_suffix(')').map(str::to_string) {
+                let s = if more == 1 { "" } else { "s" };
+                out[i].message = format!("{m}, and {more} other page{s})");
+            }
+        }
+    }
+    out
+}
+
 /// Turns a Tera error into a diagnostic that names the template file and, when Tera gives one,
 /// the line and column.
 fn template_error(
@@ -284,10 +325,7 @@ fn template_error(
             .join(" ")
     );
     if let Some((_, page_file)) = page {
-        message.push_str(&format!(
-            " (while building the page from {})",
-            page_file.display()
-        ));
+        message.push_str(&format!("{WHILE_BUILDING}{})", page_file.display()));
     }
     Diagnostic::error(file, message)
         .at(line, column)

@@ -274,6 +274,33 @@ fn the_navigation_marks_where_the_reader_is() {
     assert_eq!(marked("about/index.html"), vec![]);
 }
 
+/// A mistake in a template breaks every page built with it: it is reported once, with the
+/// first page and a count of the others, not once for each page.
+#[test]
+fn a_template_mistake_is_reported_once_not_once_per_page() {
+    let (_dir, root, out) = other_site();
+    write_files(
+        &root,
+        &[
+            ("templates/page.html", "{% extends \"base.html\" %}{% block content %}{{ page.nope.x }}{% endblock content %}"),
+            ("content/b.md", "---\ntitle: B\ndescription: Page B.\n---\nB.\n"),
+            ("content/c.md", "---\ntitle: C\ndescription: Page C.\n---\nC.\n"),
+        ],
+    );
+    let err = build_to(&root, &out).unwrap_err();
+    let all = err.diagnostics();
+    assert_eq!(all.len(), 1, "{all:#?}");
+    let d = &all[0];
+    assert!(d.file.ends_with("templates/page.html"), "{d:#?}");
+    assert!(
+        d.message.contains("(while building the page from ")
+            && d.message.ends_with(", and 2 other pages)"),
+        "{}",
+        d.message
+    );
+    assert!(!out.exists());
+}
+
 /// Each mistake fails with file and line, and leaves the previous output as it was.
 #[test]
 fn mistakes_fail_with_file_and_line_and_leave_public_untouched() {
