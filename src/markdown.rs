@@ -697,6 +697,19 @@ mod tests {
         );
         let r = md("<table><tr><th>x</th></tr></table>\n\nText *with* `code`.\n");
         assert!(r.html.contains("<th scope=\"col\">x</th>"), "{}", r.html);
+        // A raw table over several lines, after a caption; and a caption that goes on with
+        // markup and a footnote, which keeps its number.
+        let r = md("Table: Raw\n\n<table>\n<tr><th>x</th></tr>\n</table>\n");
+        assert_eq!(
+            r.html,
+            "<table>\n<caption>Raw</caption>\n<tr><th scope=\"col\">x</th></tr>\n</table>\n"
+        );
+        let r = md("A[^a].\n\nTable: *Spend*[^b] by year\n\n| a |\n|---|\n| 1 |\n\n[^a]: One.\n[^b]: Two.\n");
+        assert!(
+            r.html.contains("<table>\n<caption><em>Spend</em><sup class=\"footnote-reference\"><a href=\"#b\">2</a></sup> by year</caption><thead>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
