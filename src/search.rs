@@ -91,14 +91,24 @@ pub fn entry<'a>(
 #[derive(Debug, Clone)]
 pub struct IndexPart {
     url: String,
-    json: String,
+    json: Vec<u8>,
 }
 
 impl IndexEntry<'_> {
     pub fn serialised(&self) -> serde_json::Result<IndexPart> {
+        // Room for the entry as it is and a little escaping, so that the buffer is not grown
+        // (and copied) four or five times on the way.
+        let size = self.title.len()
+            + self.section.len()
+            + self.url.len()
+            + self.description.map_or(0, str::len)
+            + self.text.len()
+            + 64;
+        let mut json = Vec::with_capacity(size + size / 16);
+        serde_json::to_writer(&mut json, self)?;
         Ok(IndexPart {
             url: self.url.clone(),
-            json: serde_json::to_string(self)?,
+            json,
         })
     }
 }
@@ -114,7 +124,7 @@ pub fn index_json(mut parts: Vec<IndexPart>) -> Vec<u8> {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(p.json.as_bytes());
+        out.extend_from_slice(&p.json);
     }
     out.extend_from_slice(b"]}");
     out
@@ -179,10 +189,11 @@ fn squash(s: &str) -> String {
 
 /// At most `max` characters, cut at a word boundary.
 fn trim(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
+    // Where character `max` starts, if there is one: the text is cut there.
+    let Some((end, _)) = s.char_indices().nth(max) else {
         return s.to_string();
-    }
-    let cut: String = s.chars().take(max).collect();
+    };
+    let cut = &s[..end];
     match cut.rfind(' ') {
         Some(i) => format!("{}…", &cut[..i]),
         None => format!("{cut}…"),
@@ -271,5 +282,8 @@ mod tests {
     fn long_text_is_cut_at_a_word() {
         assert_eq!(trim("one two three", 9), "one two…");
         assert_eq!(trim("short", 9), "short");
+        assert_eq!(trim("exactly 9", 9), "exactly 9");
+        assert_eq!(trim(&"é".repeat(10), 9), format!("{}…", "é".repeat(9)));
+        assert_eq!(trim("ab cdé fgh", 8), "ab cdé…");
     }
 }
