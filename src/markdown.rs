@@ -298,8 +298,7 @@ pub fn render_with_charts(
                     let n = level as u8;
                     let mut open = String::with_capacity(id.len() + 12);
                     open.push_str(OPEN_HEADING[usize::from(n - 1)]);
-                    // Writing to a String cannot fail.
-                    let _ = pulldown_cmark_escape::escape_html(&mut open, &id);
+                    html_escape_into(&mut open, &id);
                     open.push_str("\">");
                     out.headings.push(Heading { level: n, id, text });
                     events.push(Event::Html(open.into()));
@@ -441,9 +440,14 @@ const CLOSE_HEADING: [&str; 6] = [
 /// `/` alone, so URLs in the output stay readable.
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    // Writing to a String cannot fail.
-    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    html_escape_into(&mut out, s);
     out
+}
+
+/// [`html_escape`], onto the end of `out`.
+fn html_escape_into(out: &mut String, s: &str) {
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(out, s);
 }
 
 /// Header cells get `scope="col"`; a paragraph `Table: ...` right before a table becomes its

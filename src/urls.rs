@@ -4,9 +4,20 @@
 //! file such as `404.html`. Links are always written relative to the page that holds them, and
 //! always end in `index.html`, so the site works from any subfolder and straight from disk.
 
+/// Whether the site path names a folder, whose output file is its `index.html`.
+fn is_folder(path: &str) -> bool {
+    path.is_empty() || path.ends_with('/')
+}
+
+/// How many folders the output file of a site path is in: one per `/` (`plan/` ->
+/// `plan/index.html`).
+fn depth(path: &str) -> usize {
+    path.matches('/').count()
+}
+
 /// The output file of a site path: `plan/` -> `plan/index.html`.
 pub fn output_file(path: &str) -> String {
-    if path.is_empty() || path.ends_with('/') {
+    if is_folder(path) {
         format!("{path}index.html")
     } else {
         path.to_string()
@@ -15,19 +26,19 @@ pub fn output_file(path: &str) -> String {
 
 /// `../` once for each folder the page's output file is in: `plan/largest/` -> `../../`.
 pub fn root_prefix(path: &str) -> String {
-    // The output file is in one folder per `/` of the path: `plan/` -> `plan/index.html`.
-    "../".repeat(path.matches('/').count())
+    "../".repeat(depth(path))
 }
 
-/// The link from the page at `from` to the page at `to`.
+/// The link from the page at `from` to the page at `to`: [`root_prefix`] then [`output_file`],
+/// written into one string (it is made for every link of every page).
 pub fn href(from: &str, to: &str) -> String {
-    let up = from.matches('/').count();
+    let up = depth(from);
     let mut out = String::with_capacity(3 * up + to.len() + "index.html".len());
     for _ in 0..up {
         out.push_str("../");
     }
     out.push_str(to);
-    if to.is_empty() || to.ends_with('/') {
+    if is_folder(to) {
         out.push_str("index.html");
     }
     out
