@@ -11,125 +11,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+pub use crate::chartdef::*;
+use crate::colour::{contrast, parse_hex};
 use crate::error::Diagnostic;
+use crate::facts::PlanFacts;
 use crate::format;
 use crate::markdown::html_escape;
 use crate::model::{Data, Site};
 use crate::yaml::find_line;
-
-/// `content/data/charts.yaml`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChartsFile {
-    #[serde(default)]
-    pub charts: Vec<ChartDef>,
-}
-
-/// One chart as written in YAML.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ChartDef {
-    /// Lower-case letters, digits and hyphens; names the CSV file and the SVG's ids.
-    pub id: String,
-    pub title: String,
-    pub kind: ChartKind,
-    /// Replaces the generated one-sentence summary.
-    #[serde(default)]
-    pub description: Option<String>,
-    pub data: DataSpec,
-    #[serde(default)]
-    pub unit: Unit,
-    #[serde(default)]
-    pub source_name: Option<String>,
-    #[serde(default)]
-    pub source_url: Option<String>,
-    /// Names the categories (the first column of the table).
-    #[serde(default)]
-    pub x_label: Option<String>,
-    /// Names the values; shown above the value axis of line charts.
-    #[serde(default)]
-    pub y_label: Option<String>,
-    /// Shown under the chart, for caveats such as "illustrative".
-    #[serde(default)]
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum ChartKind {
-    /// Horizontal bars, one row per category: best for long labels and phones.
-    Bar,
-    /// Vertical bars: for a few short labels.
-    Column,
-    /// Horizontal bars split into the parts of each total.
-    Stacked,
-    /// Time series, one line per series.
-    Line,
-    /// One row per period, in time order.
-    Timeline,
-}
-
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Unit {
-    /// Pounds: shown as £1.2m on the chart and in full in the table.
-    Money,
-    /// Whole numbers.
-    Count,
-    Percent,
-    #[default]
-    Number,
-}
-
-/// Data derived from the procurement plan.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum DerivedSource {
-    PlanValueByTheme,
-    PlanCountByTheme,
-    PlanStartsByQuarter,
-    PlanStartsByMonth,
-    PlanLargest,
-}
-
-impl DerivedSource {
-    fn name(self) -> &'static str {
-        match self {
-            DerivedSource::PlanValueByTheme => "plan-value-by-theme",
-            DerivedSource::PlanCountByTheme => "plan-count-by-theme",
-            DerivedSource::PlanStartsByQuarter => "plan-starts-by-quarter",
-            DerivedSource::PlanStartsByMonth => "plan-starts-by-month",
-            DerivedSource::PlanLargest => "plan-largest",
-        }
-    }
-}
-
-/// Either `source:` or `categories:` with `series:`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct DataSpec {
-    #[serde(default)]
-    pub source: Option<DerivedSource>,
-    /// For `plan-largest`: how many procurements to show (10 when not given).
-    #[serde(default)]
-    pub limit: Option<usize>,
-    #[serde(default)]
-    pub categories: Vec<String>,
-    #[serde(default)]
-    pub series: Vec<SeriesDef>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct SeriesDef {
-    pub name: String,
-    pub values: Vec<f64>,
-    /// A hex colour; the palette's next colour when not given.
-    #[serde(default)]
-    pub colour: Option<String>,
-}
 
 /// The site palette for chart marks. Each colour is at least 3:1 against white (tested), and
 /// adjacent colours differ in lightness as well as hue.
@@ -175,45 +66,49 @@ pub struct RenderedChart {
     pub note: Option<String>,
 }
 
-/// Draws every chart of the site. A chart that cannot be drawn carries its problem, reported
-/// by each page that places it.
-pub fn render_all(site: &Site) -> BTreeMap<String, Result<RenderedChart, Diagnostic>> {
+/// Every chart of the site, drawn, by id; and each chart's data as `charts/ID.csv`, in the
+/// order of `charts.yaml`. Each chart's data is resolved once for both. A chart that cannot be
+/// drawn carries its problem, reported by each page that places it; one whose data cannot be
+/// written stops the build.
+pub fn build_all(
+    site: &Site,
+    facts: &PlanFacts,
+) -> (Drawn, Result<Vec<(String, Vec<u8>)>, Diagnostic>) {
     use rayon::prelude::*;
     let (file, text) = source(site);
-    site.data
+    let problem = |def: &ChartDef, msg: String| {
+        Diagnostic::error(file, format!("chart `{}`: {msg}", def.id))
+            .at(find_line(text, 1, "id", &def.id), None)
+    };
+    let each: Vec<_> = site
+        .data
         .charts
         .par_iter()
-        .map(|def| {
-            let r = resolve(def, &site.data)
-                .and_then(|t| render(def, &t))
-                .map_err(|msg| {
-                    Diagnostic::error(file, format!("chart `{}`: {msg}", def.id))
-                        .at(find_line(text, 1, "id", &def.id), None)
-                });
-            (def.id.clone(), r)
+        .map(|def| match resolve(def, &site.data, facts) {
+            Ok(t) => (
+                render(def, &t).map_err(|m| problem(def, m)),
+                csv_text(def, &t).map_err(|m| problem(def, m)),
+            ),
+            Err(m) => (Err(problem(def, m.clone())), Err(problem(def, m))),
         })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
+        .collect();
+    let mut drawn = BTreeMap::new();
+    let mut files = Vec::with_capacity(each.len());
+    let mut failed = None;
+    for (def, (chart, csv)) in site.data.charts.iter().zip(each) {
+        drawn.insert(def.id.clone(), chart);
+        match csv {
+            Ok(csv) => files.push((format!("charts/{}.csv", def.id), csv.into_bytes())),
+            Err(d) => {
+                failed.get_or_insert(d);
+            }
+        }
+    }
+    (drawn, failed.map_or(Ok(files), Err))
 }
 
-/// Each chart's data as `charts/ID.csv`, in the order of `charts.yaml`.
-pub fn csv_files(site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    let (file, text) = source(site);
-    site.data
-        .charts
-        .iter()
-        .map(|def| {
-            resolve(def, &site.data)
-                .and_then(|t| csv_text(def, &t))
-                .map(|csv| (format!("charts/{}.csv", def.id), csv.into_bytes()))
-                .map_err(|msg| {
-                    Diagnostic::error(file, format!("chart `{}`: {msg}", def.id))
-                        .at(find_line(text, 1, "id", &def.id), None)
-                })
-        })
-        .collect()
-}
+/// Every chart, drawn once per build, by id.
+pub type Drawn = BTreeMap<String, Result<RenderedChart, Diagnostic>>;
 
 /// Draws one chart from its resolved data.
 pub fn render(def: &ChartDef, table: &Table) -> Result<RenderedChart, String> {
@@ -265,7 +160,7 @@ pub fn full(unit: Unit, v: f64) -> String {
 
 /// The data of a chart, inline or derived from the plan. Errors are plain sentences; callers
 /// add the file and line.
-pub fn resolve(def: &ChartDef, data: &Data) -> Result<Table, String> {
+pub fn resolve(def: &ChartDef, data: &Data, facts: &PlanFacts) -> Result<Table, String> {
     let spec = &def.data;
     let table = match spec.source {
         Some(src) => {
@@ -275,7 +170,7 @@ pub fn resolve(def: &ChartDef, data: &Data) -> Result<Table, String> {
                     src.name()
                 ));
             }
-            derived(src, spec.limit, data)?
+            derived(src, spec.limit, data, facts)?
         }
         None => inline(spec)?,
     };
@@ -321,7 +216,12 @@ fn inline(spec: &DataSpec) -> Result<Table, String> {
     })
 }
 
-fn derived(src: DerivedSource, limit: Option<usize>, data: &Data) -> Result<Table, String> {
+fn derived(
+    src: DerivedSource,
+    limit: Option<usize>,
+    data: &Data,
+    facts: &PlanFacts,
+) -> Result<Table, String> {
     let plan = data.plan.as_ref().ok_or_else(|| {
         format!(
             "`source: {}` needs content/data/plan.yaml, which is missing",
@@ -343,15 +243,13 @@ fn derived(src: DerivedSource, limit: Option<usize>, data: &Data) -> Result<Tabl
     match src {
         DerivedSource::PlanValueByTheme | DerivedSource::PlanCountByTheme => {
             let money = src == DerivedSource::PlanValueByTheme;
-            let values = data
-                .themes
-                .iter()
-                .map(|t| {
-                    let mine = plan.entries.iter().filter(|e| e.theme == t.slug);
+            let values = (0..data.themes.len())
+                .map(|i| {
+                    let t = facts.themes.get(i).copied().unwrap_or_default();
                     if money {
-                        mine.map(|e| e.value as f64).sum()
+                        t.value as f64
                     } else {
-                        mine.count() as f64
+                        t.count as f64
                     }
                 })
                 .collect();
@@ -402,9 +300,12 @@ fn derived(src: DerivedSource, limit: Option<usize>, data: &Data) -> Result<Tabl
             Ok(one("Procurements starting", categories, values, None))
         }
         DerivedSource::PlanLargest => {
-            let mut entries: Vec<_> = plan.entries.iter().collect();
-            entries.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.id.cmp(&b.id)));
-            entries.truncate(limit.unwrap_or(10).max(1));
+            let entries: Vec<_> = facts
+                .by_value
+                .iter()
+                .take(limit.unwrap_or(10).max(1))
+                .map(|&i| &plan.entries[i])
+                .collect();
             Ok(one(
                 "Estimated value",
                 entries.iter().map(|e| e.title.clone()).collect(),
@@ -435,33 +336,6 @@ fn usable_colour(hex: &str, i: usize) -> String {
         Some(c) if contrast(c, (255, 255, 255)) >= 3.0 => hex.to_string(),
         _ => PALETTE[i % PALETTE.len()].to_string(),
     }
-}
-
-/// `#1d4f91` -> (29, 79, 145).
-pub fn parse_hex(s: &str) -> Option<(u8, u8, u8)> {
-    let h = s.strip_prefix('#')?;
-    if h.len() != 6 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    let p = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
-    Some((p(0)?, p(2)?, p(4)?))
-}
-
-/// WCAG 2.2 contrast ratio of two colours.
-pub fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
-    fn lum((r, g, b): (u8, u8, u8)) -> f64 {
-        let c = |v: u8| {
-            let v = v as f64 / 255.0;
-            if v <= 0.04045 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b)
-    }
-    let (x, y) = (lum(a), lum(b));
-    (x.max(y) + 0.05) / (x.min(y) + 0.05)
 }
 
 /// The one-sentence summary read out as the SVG's description.
@@ -655,6 +529,12 @@ fn csv_text(def: &ChartDef, t: &Table) -> Result<String, String> {
 /// Every problem with the site's chart definitions, each pointing at its line.
 pub fn validate(site: &Site) -> Vec<Diagnostic> {
     let (file, text) = source(site);
+    // The same rules derive applies later; validation only needs the totals.
+    let facts = PlanFacts::new(
+        &site.data,
+        &crate::facts::GeneratedPaths::default(),
+        &site.config.procurement,
+    );
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     // Start each search at the chart's own `id:` line, so two charts with the same field find
@@ -718,7 +598,7 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
                 );
             }
         }
-        let table = match resolve(def, &site.data) {
+        let table = match resolve(def, &site.data, &facts) {
             Ok(t) => t,
             Err(msg) => {
                 let line = if def.data.source.is_some() {
@@ -823,6 +703,14 @@ fn check(def: &ChartDef, t: &Table) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    fn facts(data: &Data) -> PlanFacts {
+        PlanFacts::new(
+            data,
+            &crate::facts::GeneratedPaths::default(),
+            &crate::config::ProcurementSettings::default(),
+        )
+    }
+
     pub(crate) fn def(kind: ChartKind, categories: &[&str], series: &[(&str, &[f64])]) -> ChartDef {
         ChartDef {
             id: "test-chart".into(),
@@ -872,14 +760,14 @@ mod tests {
     #[test]
     fn inline_series_must_match_categories() {
         let d = def(ChartKind::Bar, &["A", "B"], &[("S", &[1.0])]);
-        let e = resolve(&d, &Data::default()).unwrap_err();
+        let e = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap_err();
         assert!(e.contains("1 values but there are 2"), "{e}");
         let d = def(ChartKind::Bar, &["A"], &[("S", &[])]);
-        assert!(resolve(&d, &Data::default())
+        assert!(resolve(&d, &Data::default(), &PlanFacts::default())
             .unwrap_err()
             .contains("no values"));
         let d = def(ChartKind::Bar, &["A"], &[]);
-        assert!(resolve(&d, &Data::default())
+        assert!(resolve(&d, &Data::default(), &PlanFacts::default())
             .unwrap_err()
             .contains("no `series`"));
     }
@@ -887,7 +775,7 @@ mod tests {
     #[test]
     fn summaries_name_extremes_totals_and_trends() {
         let d = def(ChartKind::Bar, &["A", "B", "C"], &[("S", &[2e6, 5e6, 1e6])]);
-        let t = resolve(&d, &Data::default()).unwrap();
+        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
         assert_eq!(
             summary(&d, &t),
             "B is the largest at £5m, and C the smallest at £1m, of £8m in all."
@@ -897,7 +785,7 @@ mod tests {
             &["2016/17", "2018/19", "2019/20"],
             &[("Grant", &[21.3e6, 10.3e6, 5.9e6])],
         );
-        let t = resolve(&d, &Data::default()).unwrap();
+        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
         assert_eq!(
             summary(&d, &t),
             "Grant fell from £21.3m in 2016/17 to £5.9m in 2019/20, a fall of 72%."
@@ -917,13 +805,17 @@ mod tests {
             }),
             ..Data::default()
         };
-        assert!(resolve(&d, &data).unwrap_err().contains("nothing to show"));
+        assert!(resolve(&d, &data, &facts(&data))
+            .unwrap_err()
+            .contains("nothing to show"));
         d.data.source = Some(DerivedSource::PlanStartsByMonth);
-        assert!(resolve(&d, &data).unwrap_err().contains("no entries"));
+        assert!(resolve(&d, &data, &facts(&data))
+            .unwrap_err()
+            .contains("no entries"));
         d.data.source = Some(DerivedSource::PlanLargest);
-        assert!(resolve(&d, &data).is_err());
+        assert!(resolve(&d, &data, &facts(&data)).is_err());
         let line = def(ChartKind::Line, &["2020"], &[("S", &[1.0])]);
-        let t = resolve(&line, &Data::default()).unwrap();
+        let t = resolve(&line, &Data::default(), &PlanFacts::default()).unwrap();
         assert!(render(&line, &t)
             .unwrap_err()
             .contains("at least two points"));
@@ -936,7 +828,7 @@ mod tests {
             &["A, the first", "B"],
             &[("S", &[7400000.0, 19.7])],
         );
-        let t = resolve(&d, &Data::default()).unwrap();
+        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
         assert_eq!(
             csv_text(&d, &t).unwrap(),
             "Category,S\n\"A, the first\",7400000\nB,19.7\n"
