@@ -1,5 +1,5 @@
 //! Chart definitions as a site writes them in `content/data/charts.yaml`: part of the loaded
-//! model. Resolving their data and drawing them is [`crate::charts`]'s job.
+//! model. Resolving their data and drawing them is the `charts` module's job.
 
 use serde::{Deserialize, Serialize};
 

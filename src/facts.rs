@@ -2,7 +2,7 @@
 //! needs a pipeline notice or counts as large, each outcome theme's totals, the order of the
 //! largest entries, and the address of every generated page. Each rule is written once, here,
 //! and everything that shows one of these facts (pages, open data, charts) reads it from
-//! [`PlanFacts`] and [`GeneratedPaths`], which [`crate::derive`] makes once per build.
+//! [`PlanFacts`] and [`GeneratedPaths`], which the derive stage makes once per build.
 
 use chrono::{Months, NaiveDate};
 

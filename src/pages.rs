@@ -30,6 +30,25 @@ pub enum Kind {
     NotFound,
 }
 
+/// Pages every site has, made by `search` from the page tree: (site path, kind, title,
+/// description, template).
+pub const PAGES: &[(&str, Kind, &str, &str, &str)] = &[
+    (
+        "search/",
+        Kind::Search,
+        "Search",
+        "Search every page of this site.",
+        "search.html",
+    ),
+    (
+        "sitemap/",
+        Kind::SiteMap,
+        "Site map",
+        "Every page of this site, by section.",
+        "sitemap.html",
+    ),
+];
+
 #[derive(Debug, Clone)]
 pub struct PlannedPage {
     pub path: String,
@@ -261,7 +280,7 @@ pub fn plan(
         });
     }
     // Search and the site map, where the theme has templates for them (see `search`).
-    for (path, kind, title, description, template) in crate::search::PAGES {
+    for (path, kind, title, description, template) in PAGES {
         if theme.has_template(template) && !pages.iter().any(|p| p.path == *path) {
             pages.push(PlannedPage {
                 path: path.to_string(),

@@ -347,7 +347,7 @@ fn parse_position(text: &str) -> (Option<usize>, Option<usize>) {
 }
 
 /// Keeps `HashMap` out of public signatures while Tera's filter API needs one.
-pub type FilterArgs = HashMap<String, tera::Value>;
+pub use crate::format::FilterArgs;
 
 #[cfg(test)]
 mod tests {
