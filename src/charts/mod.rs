@@ -3,14 +3,17 @@
 //! a data table and a CSV download so that the figures never depend on seeing the picture.
 //!
 //! Flow: [`ChartsFile`] is loaded with the other data, [`validate`] checks every definition
-//! (including that its labels fit), and [`render_all`] draws each chart once per build.
+//! (including that its labels fit), and [`build_all`] resolves and draws each chart once per build
+//! (the derive stage calls it). [`data`] resolves a chart's table, [`summary`] words it and
+//! [`draw`] draws it.
 
+pub mod data;
 pub mod draw;
+pub mod summary;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 pub use crate::chartdef::*;
@@ -19,36 +22,18 @@ use crate::error::Diagnostic;
 use crate::facts::PlanFacts;
 use crate::format;
 use crate::markdown::html_escape;
-use crate::model::{Data, Site};
+use crate::model::Site;
 use crate::yaml::find_line;
+use data::csv_text;
+pub use data::{resolve, Series, Table, PALETTE};
+pub use summary::summary;
 
-/// The site palette for chart marks. Each colour is at least 3:1 against white (tested), and
-/// adjacent colours differ in lightness as well as hue.
-pub const PALETTE: &[&str] = &[
-    "#1d4f91", "#b04a00", "#00594f", "#8a1c52", "#6b3fa0", "#505a5f",
-];
 /// Text on charts: the theme's `--text`.
 pub const TEXT: &str = "#0b0c0c";
 /// Secondary text: the theme's `--muted`.
 pub const MUTED: &str = "#484949";
 /// The background charts are drawn on.
 pub const BACKGROUND: &str = "#ffffff";
-
-/// A chart's data, resolved: every series has one value per category.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Table {
-    pub categories: Vec<String>,
-    pub series: Vec<Series>,
-    /// One colour per category (bars coloured by theme), when the data has them.
-    pub category_colours: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Series {
-    pub name: String,
-    pub values: Vec<f64>,
-    pub colour: String,
-}
 
 /// A chart ready to place: the SVG, its data table and CSV.
 #[derive(Debug, Clone, Serialize)]
@@ -158,316 +143,6 @@ pub fn full(unit: Unit, v: f64) -> String {
     }
 }
 
-/// The data of a chart, inline or derived from the plan. Errors are plain sentences; callers
-/// add the file and line.
-pub fn resolve(def: &ChartDef, data: &Data, facts: &PlanFacts) -> Result<Table, String> {
-    let spec = &def.data;
-    let table = match spec.source {
-        Some(src) => {
-            if !spec.categories.is_empty() || !spec.series.is_empty() {
-                return Err(format!(
-                    "has both `source: {}` and its own `categories` or `series`; use one or the other",
-                    src.name()
-                ));
-            }
-            derived(src, spec.limit, data, facts)?
-        }
-        None => inline(spec)?,
-    };
-    if table.categories.is_empty() {
-        return Err("has nothing to show: its data source gives no categories yet".into());
-    }
-    Ok(table)
-}
-
-fn inline(spec: &DataSpec) -> Result<Table, String> {
-    if spec.categories.is_empty() {
-        return Err("has no data: give `source:` or `categories:` with `series:`".into());
-    }
-    if spec.series.is_empty() {
-        return Err("has categories but no `series`".into());
-    }
-    let mut series = Vec::new();
-    for (i, s) in spec.series.iter().enumerate() {
-        if s.values.is_empty() {
-            return Err(format!("series `{}` has no values", s.name));
-        }
-        if s.values.len() != spec.categories.len() {
-            return Err(format!(
-                "series `{}` has {} values but there are {} categories; give one value per category",
-                s.name,
-                s.values.len(),
-                spec.categories.len()
-            ));
-        }
-        series.push(Series {
-            name: s.name.clone(),
-            values: s.values.clone(),
-            colour: s
-                .colour
-                .clone()
-                .unwrap_or_else(|| PALETTE[i % PALETTE.len()].to_string()),
-        });
-    }
-    Ok(Table {
-        categories: spec.categories.clone(),
-        series,
-        category_colours: None,
-    })
-}
-
-fn derived(
-    src: DerivedSource,
-    limit: Option<usize>,
-    data: &Data,
-    facts: &PlanFacts,
-) -> Result<Table, String> {
-    let plan = data.plan.as_ref().ok_or_else(|| {
-        format!(
-            "`source: {}` needs content/data/plan.yaml, which is missing",
-            src.name()
-        )
-    })?;
-    let one = |name: &str,
-               categories: Vec<String>,
-               values: Vec<f64>,
-               colours: Option<Vec<String>>| Table {
-        categories,
-        series: vec![Series {
-            name: name.to_string(),
-            values,
-            colour: PALETTE[0].to_string(),
-        }],
-        category_colours: colours,
-    };
-    match src {
-        DerivedSource::PlanValueByTheme | DerivedSource::PlanCountByTheme => {
-            let money = src == DerivedSource::PlanValueByTheme;
-            let values = (0..data.themes.len())
-                .map(|i| {
-                    let t = facts.themes.get(i).copied().unwrap_or_default();
-                    if money {
-                        t.value as f64
-                    } else {
-                        t.count as f64
-                    }
-                })
-                .collect();
-            let colours = data
-                .themes
-                .iter()
-                .enumerate()
-                .map(|(i, t)| usable_colour(&t.colour, i))
-                .collect();
-            Ok(one(
-                if money {
-                    "Estimated value"
-                } else {
-                    "Procurements"
-                },
-                data.themes.iter().map(|t| t.name.clone()).collect(),
-                values,
-                Some(colours),
-            ))
-        }
-        DerivedSource::PlanStartsByQuarter | DerivedSource::PlanStartsByMonth => {
-            let quarters = src == DerivedSource::PlanStartsByQuarter;
-            let key = |d: NaiveDate| {
-                let m0 = d.year() * 12 + d.month0() as i32;
-                if quarters {
-                    // Financial quarters: April to June is the first.
-                    m0 - (d.month0() as i32 - 3).rem_euclid(3)
-                } else {
-                    m0
-                }
-            };
-            let mut counts: BTreeMap<i32, f64> = BTreeMap::new();
-            for e in &plan.entries {
-                *counts.entry(key(e.start)).or_default() += 1.0;
-            }
-            let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().last()) else {
-                return Err("the plan has no entries to count".into());
-            };
-            let step = if quarters { 3 } else { 1 };
-            let mut categories = Vec::new();
-            let mut values = Vec::new();
-            let mut m = first;
-            while m <= last {
-                categories.push(period_label(m, if quarters { 3 } else { 1 }));
-                values.push(counts.get(&m).copied().unwrap_or(0.0));
-                m += step;
-            }
-            Ok(one("Procurements starting", categories, values, None))
-        }
-        DerivedSource::PlanLargest => {
-            let entries: Vec<_> = facts
-                .by_value
-                .iter()
-                .take(limit.unwrap_or(10).max(1))
-                .map(|&i| &plan.entries[i])
-                .collect();
-            Ok(one(
-                "Estimated value",
-                entries.iter().map(|e| e.title.clone()).collect(),
-                entries.iter().map(|e| e.value as f64).collect(),
-                None,
-            ))
-        }
-    }
-}
-
-/// `months` months starting at month index `m0` (year * 12 + month0): `Apr–Jun 2019`, `May 2019`.
-fn period_label(m0: i32, months: i32) -> String {
-    const NAMES: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let name = |m: i32| NAMES[m.rem_euclid(12) as usize];
-    let year = (m0 + months - 1).div_euclid(12);
-    if months == 1 {
-        format!("{} {year}", name(m0))
-    } else {
-        format!("{}–{} {year}", name(m0), name(m0 + months - 1))
-    }
-}
-
-/// The theme colour if marks in it meet 3:1 on the background, else the palette's.
-fn usable_colour(hex: &str, i: usize) -> String {
-    match parse_hex(hex) {
-        Some(c) if contrast(c, (255, 255, 255)) >= 3.0 => hex.to_string(),
-        _ => PALETTE[i % PALETTE.len()].to_string(),
-    }
-}
-
-/// The one-sentence summary read out as the SVG's description.
-pub fn summary(def: &ChartDef, t: &Table) -> String {
-    let u = def.unit;
-    let additive = matches!(u, Unit::Money | Unit::Count);
-    match def.kind {
-        ChartKind::Line => {
-            let parts: Vec<String> = t
-                .series
-                .iter()
-                .map(|s| {
-                    let (first, last) = (s.values[0], s.values[s.values.len() - 1]);
-                    let (c0, c1) = (&t.categories[0], &t.categories[t.categories.len() - 1]);
-                    let verb = if last > first {
-                        "rose"
-                    } else if last < first {
-                        "fell"
-                    } else {
-                        "stayed"
-                    };
-                    let change = if first != 0.0 && last != first && u != Unit::Percent {
-                        format!(
-                            ", {} of {}%",
-                            if last > first { "a rise" } else { "a fall" },
-                            format::number(((last - first) / first * 100.0).abs().round())
-                        )
-                    } else {
-                        String::new()
-                    };
-                    if verb == "stayed" {
-                        format!("{} stayed at {} from {c0} to {c1}", s.name, short(u, first))
-                    } else {
-                        format!(
-                            "{} {verb} from {} in {c0} to {} in {c1}{change}",
-                            s.name,
-                            short(u, first),
-                            short(u, last)
-                        )
-                    }
-                })
-                .collect();
-            format!("{}.", parts.join("; "))
-        }
-        ChartKind::Timeline => {
-            let s = &t.series[0];
-            let (i, max) = extreme(&s.values, true);
-            let total: f64 = s.values.iter().sum();
-            let mut out = format!(
-                "{} from {} to {}: the most, {}, in {}",
-                s.name,
-                t.categories[0],
-                t.categories[t.categories.len() - 1],
-                short(u, max),
-                t.categories[i]
-            );
-            if additive {
-                out.push_str(&format!(", of {} in all", short(u, total)));
-            }
-            out.push('.');
-            out
-        }
-        ChartKind::Stacked => {
-            let totals: Vec<f64> = (0..t.categories.len())
-                .map(|c| t.series.iter().map(|s| s.values[c]).sum())
-                .collect();
-            let (hi, max) = extreme(&totals, true);
-            let (lo, min) = extreme(&totals, false);
-            let mut out = format!(
-                "{} has the largest total, {}, and {} the smallest, {}",
-                t.categories[hi],
-                short(u, max),
-                t.categories[lo],
-                short(u, min)
-            );
-            if additive {
-                out.push_str(&format!(
-                    "; together {}",
-                    short(u, totals.iter().sum::<f64>())
-                ));
-            }
-            out.push('.');
-            out
-        }
-        ChartKind::Bar | ChartKind::Column => {
-            let parts: Vec<String> = t
-                .series
-                .iter()
-                .map(|s| {
-                    let (hi, max) = extreme(&s.values, true);
-                    let (lo, min) = extreme(&s.values, false);
-                    let prefix = if t.series.len() > 1 {
-                        format!("{}: ", s.name)
-                    } else {
-                        String::new()
-                    };
-                    let mut p = if t.categories.len() == 1 {
-                        format!("{prefix}{} is {}", t.categories[0], short(u, max))
-                    } else {
-                        format!(
-                            "{prefix}{} is the largest at {}, and {} the smallest at {}",
-                            t.categories[hi],
-                            short(u, max),
-                            t.categories[lo],
-                            short(u, min)
-                        )
-                    };
-                    if additive && t.categories.len() > 1 {
-                        p.push_str(&format!(
-                            ", of {} in all",
-                            short(u, s.values.iter().sum::<f64>())
-                        ));
-                    }
-                    p
-                })
-                .collect();
-            format!("{}.", parts.join("; "))
-        }
-    }
-}
-
-/// Index and value of the largest (or smallest) value; the first one on ties.
-fn extreme(values: &[f64], largest: bool) -> (usize, f64) {
-    let mut best = (0, values.first().copied().unwrap_or(0.0));
-    for (i, &v) in values.iter().enumerate() {
-        if (largest && v > best.1) || (!largest && v < best.1) {
-            best = (i, v);
-        }
-    }
-    best
-}
-
 fn table_html(def: &ChartDef, t: &Table) -> String {
     let u = def.unit;
     let first = def.x_label.as_deref().unwrap_or(match def.kind {
@@ -506,24 +181,6 @@ fn table_html(def: &ChartDef, t: &Table) -> String {
     }
     s.push_str("</tbody></table></div>");
     s
-}
-
-/// The chart's data as CSV: one row per category, one column per series, plain numbers.
-fn csv_text(def: &ChartDef, t: &Table) -> Result<String, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| format!("could not write its CSV: {e}");
-    let mut header = vec![def.x_label.clone().unwrap_or_else(|| "Category".into())];
-    header.extend(t.series.iter().map(|s| s.name.clone()));
-    w.write_record(&header).map_err(fail)?;
-    for (i, c) in t.categories.iter().enumerate() {
-        let mut row = vec![c.clone()];
-        row.extend(t.series.iter().map(|s| format!("{}", s.values[i])));
-        w.write_record(&row).map_err(fail)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| format!("could not write its CSV: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| format!("could not write its CSV: {e}"))
 }
 
 /// Every problem with the site's chart definitions, each pointing at its line.
@@ -701,7 +358,9 @@ fn check(def: &ChartDef, t: &Table) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use super::data::period_label;
     use super::*;
+    use crate::colour::{contrast, parse_hex};
 
     fn facts(data: &Data) -> PlanFacts {
         PlanFacts::new(
