@@ -112,6 +112,8 @@ pub struct Renderer<'a> {
     tree: &'a PageTree,
     theme: &'a SiteTheme,
     derived: &'a Derived,
+    /// Every chart with its data table written by the theme, by id.
+    charts: BTreeMap<String, Result<PlacedChart<'a>, Diagnostic>>,
     base: tera::Context,
     /// The tree's `by_source`, hashed for looking up links.
     sources: HashMap<&'a str, &'a str>,
@@ -121,6 +123,40 @@ pub struct Renderer<'a> {
     /// Hash of what every page's Markdown may use besides its own text (other pages' addresses,
     /// the charts): part of every Markdown fingerprint.
     markdown_fingerprint: Option<u64>,
+}
+
+/// A chart as templates place it: the derived chart, with its data table as HTML.
+#[derive(Serialize)]
+struct PlacedChart<'a> {
+    #[serde(flatten)]
+    chart: &'a RenderedChart,
+    /// The data table, written by the theme's `chart_table.html`.
+    table: String,
+}
+
+/// Writes each chart's data table with the theme's template, once per build.
+fn place_charts<'a>(
+    site: &Site,
+    theme: &SiteTheme,
+    derived: &'a Derived,
+) -> BTreeMap<String, Result<PlacedChart<'a>, Diagnostic>> {
+    let file = site.data_sources.files.get("charts.yaml").map_or_else(
+        || site.root.join("content/data/charts.yaml"),
+        |(p, _)| p.clone(),
+    );
+    derived
+        .charts
+        .iter()
+        .map(|(id, chart)| {
+            let placed = chart.as_ref().map_err(Clone::clone).and_then(|chart| {
+                let mut ctx = tera::Context::new();
+                ctx.insert("table", &chart.data);
+                let table = theme.render(crate::templates::CHART_TABLE, &ctx, &file)?;
+                Ok(PlacedChart { chart, table })
+            });
+            (id.clone(), placed)
+        })
+        .collect()
 }
 
 /// Inserts `value` into `ctx` and adds it to `fp`.
@@ -158,9 +194,9 @@ impl<'a> Renderer<'a> {
         put(&mut base, &mut fp, "site", &site_view);
         put(&mut base, &mut fp, "data", data);
         put(&mut base, &mut fp, "nav", &tree.nav);
-        let charts = &derived.charts;
+        let charts = place_charts(site, theme, derived);
         // Templates place charts with the `chart` macro of the default theme's macros.html.
-        let drawn: BTreeMap<&String, &RenderedChart> = charts
+        let drawn: BTreeMap<&String, &PlacedChart> = charts
             .iter()
             .filter_map(|(id, c)| c.as_ref().ok().map(|c| (id, c)))
             .collect();
@@ -181,7 +217,7 @@ impl<'a> Renderer<'a> {
         let base_fingerprint = fp.finish();
         let mut md = Fingerprint::new(0);
         md.add("pages", &tree.by_source);
-        for (id, chart) in charts {
+        for (id, chart) in &charts {
             match chart {
                 Ok(c) => md.add(id, c),
                 Err(d) => md.add(id, &d.to_string()),
@@ -198,6 +234,7 @@ impl<'a> Renderer<'a> {
                 .collect(),
             theme,
             derived,
+            charts,
             base,
             base_fingerprint,
             markdown_fingerprint,
@@ -391,7 +428,7 @@ impl<'a> Renderer<'a> {
             pages: &self.sources,
         };
         let root = urls::root_prefix(&src.path);
-        let chart = |id: &str| match self.derived.charts.get(id) {
+        let chart = |id: &str| match self.charts.get(id) {
             Some(Ok(c)) => self.theme.chart_figure(c, &root),
             Some(Err(d)) => Err((
                 d.to_string(),
@@ -400,7 +437,7 @@ impl<'a> Renderer<'a> {
             None => Err((
                 format!(
                     "there is no chart `{id}` in content/data/charts.yaml{}",
-                    if self.derived.charts.is_empty() {
+                    if self.charts.is_empty() {
                         String::new()
                     } else {
                         format!(

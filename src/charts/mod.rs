@@ -21,7 +21,6 @@ use crate::colour::{contrast, parse_hex};
 use crate::error::Diagnostic;
 use crate::facts::PlanFacts;
 use crate::format;
-use crate::markdown::html_escape;
 use crate::model::Site;
 use crate::yaml::find_line;
 use data::csv_text;
@@ -42,8 +41,8 @@ pub struct RenderedChart {
     pub title: String,
     pub summary: String,
     pub svg: String,
-    /// The data table, wrapped so that it scrolls on narrow screens.
-    pub table: String,
+    /// The chart's data as a table: the theme's `chart_table.html` writes it.
+    pub data: DataTable,
     /// The CSV file relative to the site root: `charts/ID.csv`.
     pub csv_href: String,
     pub source_name: Option<String>,
@@ -108,7 +107,7 @@ pub fn render(def: &ChartDef, table: &Table) -> Result<RenderedChart, String> {
         title: def.title.clone(),
         summary,
         svg,
-        table: table_html(def, table),
+        data: data_table(def, table),
         csv_href: format!("charts/{}.csv", def.id),
         source_name: def.source_name.clone(),
         source_url: def.source_url.clone(),
@@ -143,44 +142,57 @@ pub fn full(unit: Unit, v: f64) -> String {
     }
 }
 
-fn table_html(def: &ChartDef, t: &Table) -> String {
+/// A chart's data as its table shows it: every value formatted, in rows and columns.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataTable {
+    /// The chart's title, which captions the table.
+    pub title: String,
+    /// Heads the first column, of categories or periods.
+    pub first: String,
+    /// Heads the other columns: one per series, and `Total` for stacked bars of several.
+    pub columns: Vec<String>,
+    pub rows: Vec<DataRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DataRow {
+    pub label: String,
+    /// One per column, written in full (`£1,250,000`).
+    pub cells: Vec<String>,
+}
+
+fn data_table(def: &ChartDef, t: &Table) -> DataTable {
     let u = def.unit;
     let first = def.x_label.as_deref().unwrap_or(match def.kind {
         ChartKind::Line | ChartKind::Timeline => "Period",
         _ => "Category",
     });
     let totals = def.kind == ChartKind::Stacked && t.series.len() > 1;
-    let mut s = format!(
-        "<div class=\"table-wrap\" role=\"region\" aria-label=\"Data: {title}\" tabindex=\"0\"><table class=\"chart-table\"><caption>{title}</caption><thead><tr><th scope=\"col\">{}</th>",
-        html_escape(first),
-        title = html_escape(&def.title)
-    );
-    for series in &t.series {
-        s.push_str(&format!(
-            "<th scope=\"col\" class=\"num\">{}</th>",
-            html_escape(&series.name)
-        ));
-    }
+    let mut columns: Vec<String> = t.series.iter().map(|s| s.name.clone()).collect();
     if totals {
-        s.push_str("<th scope=\"col\" class=\"num\">Total</th>");
+        columns.push("Total".to_string());
     }
-    s.push_str("</tr></thead><tbody>");
-    for (i, c) in t.categories.iter().enumerate() {
-        s.push_str(&format!("<tr><th scope=\"row\">{}</th>", html_escape(c)));
-        for series in &t.series {
-            s.push_str(&format!(
-                "<td class=\"num\">{}</td>",
-                full(u, series.values[i])
-            ));
-        }
-        if totals {
-            let sum: f64 = t.series.iter().map(|x| x.values[i]).sum();
-            s.push_str(&format!("<td class=\"num\">{}</td>", full(u, sum)));
-        }
-        s.push_str("</tr>");
+    let rows = t
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut cells: Vec<String> = t.series.iter().map(|s| full(u, s.values[i])).collect();
+            if totals {
+                cells.push(full(u, t.series.iter().map(|x| x.values[i]).sum()));
+            }
+            DataRow {
+                label: c.clone(),
+                cells,
+            }
+        })
+        .collect();
+    DataTable {
+        title: def.title.clone(),
+        first: first.to_string(),
+        columns,
+        rows,
     }
-    s.push_str("</tbody></table></div>");
-    s
 }
 
 /// Every problem with the site's chart definitions, each pointing at its line.
