@@ -219,7 +219,7 @@ pub fn generate(
                 )
                 .collect()
         },
-        || crate::extras::files(site, &tree, &derived),
+        || crate::extras::files(site, &tree, &derived, theme),
     );
     let mut problems = Vec::new();
     let mut rendered = Vec::with_capacity(results.len());

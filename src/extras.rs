@@ -8,6 +8,7 @@ use crate::error::Diagnostic;
 use crate::feeds;
 use crate::model::Site;
 use crate::pages::PageTree;
+use crate::templates::SiteTheme;
 
 /// Files the site's own static files may replace (a council may want its own `robots.txt`).
 pub const REPLACEABLE: &[&str] = &[feeds::ROBOTS_FILE];
@@ -17,9 +18,17 @@ pub fn files(
     site: &Site,
     tree: &PageTree,
     derived: &Derived,
+    theme: &SiteTheme,
 ) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
     let data = derived.files.as_ref().map_err(|d| vec![d.clone()])?;
-    let (atom, sitemap) = rayon::join(|| feeds::atom(site, tree), || feeds::sitemap(site, tree));
+    let (atom, sitemap) = rayon::join(
+        || feeds::atom(site, tree, theme),
+        || feeds::sitemap(site, tree, theme),
+    );
+    let (atom, sitemap) = match (atom, sitemap) {
+        (Ok(a), Ok(s)) => (a, s),
+        (a, s) => return Err(a.err().into_iter().chain(s.err()).collect()),
+    };
     let mut out: Vec<(String, Vec<u8>)> = data.clone();
     out.push((feeds::ATOM_FILE.to_string(), atom.into_bytes()));
     out.push((feeds::SITEMAP_FILE.to_string(), sitemap.into_bytes()));
