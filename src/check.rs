@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{Months, NaiveDate};
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::error::{line_col, Diagnostic, Severity};
 use crate::format;
@@ -185,11 +185,7 @@ fn markdown_body(page: &SourcePage, out: &mut Vec<Diagnostic>) {
         let (line, col) = line_col(body, offset);
         (Some(line + page.body_line - 1), Some(col))
     };
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let options = crate::markdown::options();
     // The page's title is its h1, written by the template.
     let mut previous_level = 1u8;
     // (offset, text so far) of the open link or image.

@@ -6,12 +6,16 @@
 //! it in atomically. [`build`] runs that pipeline.
 
 pub mod build;
+pub mod chartdef;
 pub mod charts;
 pub mod check;
+pub mod colour;
 pub mod config;
 pub mod content;
+pub mod derive;
 pub mod error;
 pub mod extras;
+pub mod facts;
 pub mod feeds;
 pub mod format;
 pub mod links;

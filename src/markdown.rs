@@ -155,7 +155,8 @@ impl Words {
     }
 }
 
-fn options() -> Options {
+/// The Markdown extensions every page is read with (`mps check` reads pages the same way).
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
