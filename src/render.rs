@@ -25,8 +25,6 @@ use crate::views;
 /// One finished output page.
 #[derive(Debug, Clone)]
 pub struct RenderedPage {
-    /// Site path (`plan/`).
-    pub path: String,
     /// Output file relative to the output folder (`plan/index.html`).
     pub output: String,
     pub html: Arc<str>,
@@ -409,7 +407,6 @@ impl<'a> Renderer<'a> {
             }
         };
         Ok(RenderedPage {
-            path: p.path.clone(),
             output,
             html,
             source: p.file.clone(),

@@ -370,9 +370,6 @@ fn parse_position(text: &str) -> (Option<usize>, Option<usize>) {
     (line, col)
 }
 
-/// Keeps `HashMap` out of public signatures while Tera's filter API needs one.
-pub use crate::format::FilterArgs;
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,15 +24,13 @@ use crate::format;
 use crate::model::Site;
 use crate::yaml::find_line;
 use data::csv_text;
-pub use data::{resolve, Series, Table, PALETTE};
+pub use data::{resolve, Table, PALETTE};
 pub use summary::summary;
 
 /// Text on charts: the theme's `--text`.
 pub const TEXT: &str = "#0b0c0c";
 /// Secondary text: the theme's `--muted`.
 pub const MUTED: &str = "#484949";
-/// The background charts are drawn on.
-pub const BACKGROUND: &str = "#ffffff";
 
 /// A chart ready to place: the SVG, its data table and CSV.
 #[derive(Debug, Clone, Serialize)]
@@ -54,10 +52,7 @@ pub struct RenderedChart {
 /// order of `charts.yaml`. Each chart's data is resolved once for both. A chart that cannot be
 /// drawn carries its problem, reported by each page that places it; one whose data cannot be
 /// written stops the build.
-pub fn build_all(
-    site: &Site,
-    facts: &PlanFacts,
-) -> (Drawn, Result<Vec<(String, Vec<u8>)>, Diagnostic>) {
+pub fn build_all(site: &Site, facts: &PlanFacts) -> (Drawn, Result<CsvFiles, Diagnostic>) {
     use rayon::prelude::*;
     let (file, text) = source(site);
     let problem = |def: &ChartDef, msg: String| {
@@ -90,6 +85,9 @@ pub fn build_all(
     }
     (drawn, failed.map_or(Ok(files), Err))
 }
+
+/// Each chart's data: (`charts/ID.csv`, bytes).
+pub type CsvFiles = Vec<(String, Vec<u8>)>;
 
 /// Every chart, drawn once per build, by id.
 pub type Drawn = BTreeMap<String, Result<RenderedChart, Diagnostic>>;
@@ -373,6 +371,8 @@ mod tests {
     use super::data::period_label;
     use super::*;
     use crate::colour::{contrast, parse_hex};
+    use crate::model::Data;
+    use chrono::NaiveDate;
 
     fn facts(data: &Data) -> PlanFacts {
         PlanFacts::new(

@@ -2,7 +2,7 @@
 //!
 //! When only Markdown pages that the last build already had were edited, just those files are
 //! read and parsed again; the templates stay compiled; and the renderer's memo (see
-//! [`crate::memo`]) re-renders only the pages whose context changed: the edited page, and the
+//! `memo`) re-renders only the pages whose context changed: the edited page, and the
 //! pages that list it when its title or description changed. Anything else (data, templates,
 //! `site.yaml`, static files, a page added, deleted or turned into a draft) reloads the whole
 //! site, still reusing every page that comes out the same. A failed build forgets the loaded
