@@ -60,7 +60,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn built_text(server: &Server, name: &str) -> String {
     let files = server.snapshot().files.expect("a build is being served");
     match files.get(name) {
-        Some(mps::build::FileBody::Html(html)) => html.to_string(),
+        Some(mps::serve::rebuild::Body::Html(html)) => html.to_string(),
         other => panic!("{name} is not a page of the build: {other:?}"),
     }
 }
