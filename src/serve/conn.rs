@@ -25,6 +25,9 @@ pub const MAX_HEAD: usize = 16 * 1024;
 const MAX_HEADERS: usize = 64;
 /// How long a write may stall before the connection is dropped.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long, and how much, a refused request's remaining bytes are read before closing.
+const LINGER: Duration = Duration::from_millis(500);
+const LINGER_BYTES: usize = 256 * 1024;
 /// How often an idle live-reload stream sends a comment: proxies and browsers then keep it open.
 const KEEPALIVE: Duration = Duration::from_secs(15);
 
@@ -74,10 +77,13 @@ pub fn serve(mut stream: TcpStream, shared: Arc<Shared>) {
                     HeadError::HeadTooLarge => Some(http::text(431, "Request headers too large\n")),
                     HeadError::Malformed => Some(http::text(400, "Bad request\n")),
                 };
-                if let Some(r) = answer {
-                    let _ = write_response(&mut stream, &r, false, false);
+                match answer {
+                    Some(r) => {
+                        let _ = write_response(&mut stream, &r, false, false);
+                        linger(&mut stream);
+                    }
+                    None => close(&stream),
                 }
-                close(&stream);
                 return;
             }
         };
@@ -98,6 +104,24 @@ pub fn serve(mut stream: TcpStream, shared: Arc<Shared>) {
 /// Ends the connection: the close is sent at once, and the reader of a stream wakes.
 fn close(stream: &TcpStream) {
     let _ = stream.shutdown(Shutdown::Both);
+}
+
+/// Closes after an answer to a refused request, reading (and dropping) a little of what the
+/// client is still sending first: closing with unread bytes would reset the connection, and
+/// the client could lose the answer. What is read is bounded, in bytes and time.
+fn linger(stream: &mut TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(LINGER));
+    let mut sink = [0u8; 4096];
+    let mut left = LINGER_BYTES;
+    let deadline = Instant::now() + LINGER;
+    while left > 0 && Instant::now() < deadline {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => left = left.saturating_sub(n),
+        }
+    }
+    close(stream);
 }
 
 /// Reads one request head into `buf` (which keeps any bytes after it, for the next request).
