@@ -253,7 +253,11 @@ fn answer(request: &Request, shared: &Shared) -> Result<Reply, Response> {
     let segs = segments(target).map_err(|Refused::BadRequest| text(400, "Bad request\n"))?;
     if segs.len() == 2 && format!("/{}/{}", segs[0], segs[1]) == EVENTS_PATH {
         if method == "HEAD" {
-            return Err(text(200, "").with("Content-Type", "text/event-stream"));
+            return Err(Response::new(
+                200,
+                "text/event-stream",
+                Payload::Owned(Vec::new()),
+            ));
         }
         return Ok(Reply::Events);
     }

@@ -32,7 +32,7 @@ const QUIET_SAVE: Duration = Duration::from_millis(5);
 /// [`RAPID`] before): then it waits this long for them to stop, so that a stream of saves (an
 /// editor saving as you type, a sync tool) gives a few builds rather than one per save.
 const QUIET_RAPID: Duration = Duration::from_millis(150);
-const RAPID: Duration = Duration::from_millis(300);
+const RAPID: Duration = Duration::from_millis(200);
 /// After a build fails just after a change, how long to wait for the file to settle before
 /// showing the error: a file caught in the middle of being written (emptied, then written, as
 /// synced folders and some editors save) would otherwise flash "this page has no front matter".
