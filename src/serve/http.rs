@@ -1,6 +1,6 @@
-//! Answers HTTP requests from the current build (held in memory): safe path resolution, content
-//! types, HEAD, redirects for folders, the site's own 404 page, and the Server-Sent Events stream
-//! that drives live reload.
+//! Answers HTTP requests from the current build (held in memory): the Host check, safe path
+//! resolution, content types, HEAD, redirects for folders and the site's own 404 page. Requests
+//! for the live-reload stream are handed back to the connection ([`super::conn`]).
 
 use std::path::Path;
 

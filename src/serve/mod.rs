@@ -28,9 +28,13 @@ use rebuild::{Rebuilder, SiteFiles};
 /// How long the builder waits for more changes after a save of one or two files (an editor's
 /// save: the file, perhaps its temporary twin), so a save shows quickly...
 const QUIET_SAVE: Duration = Duration::from_millis(5);
-/// ...unless saves are coming in quick succession (the last build ended less than
-/// [`RAPID`] before): then it waits this long for them to stop, so that a stream of saves (an
-/// editor saving as you type, a sync tool) gives a few builds rather than one per save.
+/// ...and after anything bigger (a `git checkout`, a find-and-replace), so that a burst of
+/// changes, which the watcher reports in batches as files go quiet, gives one build. Not less:
+/// on a busy machine the program making a burst can stall for tens of milliseconds within it.
+const QUIET_BURST: Duration = Duration::from_millis(100);
+/// Changes that come in quick succession (the last build ended less than [`RAPID`] before)
+/// wait this long for the next to stop, so that a stream of saves (an editor saving as you
+/// type, a sync tool) gives a few builds rather than one per save.
 const QUIET_RAPID: Duration = Duration::from_millis(150);
 const RAPID: Duration = Duration::from_millis(200);
 /// After a build fails just after a change, how long to wait for the file to settle before
@@ -38,9 +42,6 @@ const RAPID: Duration = Duration::from_millis(200);
 /// synced folders and some editors save) would otherwise flash "this page has no front matter".
 /// A change within this time rebuilds instead.
 const SETTLE: Duration = Duration::from_millis(300);
-/// ...and after anything bigger (a `git checkout`, a find-and-replace), so that a burst of
-/// changes, which the watcher reports in batches as files go quiet, gives one build.
-const QUIET_BURST: Duration = Duration::from_millis(40);
 /// In a steady stream of changes, the longest wait before building anyway.
 const MAX_WAIT: Duration = Duration::from_secs(2);
 /// Most paths a plain save reports.
@@ -97,7 +98,7 @@ pub enum Event {
     Reload(String),
     /// The latest build failed; carries the rendered diagnostics.
     Error(String),
-    /// Nothing to tell: used to find streams that have closed.
+    /// Nothing to tell (the error shown already): not sent.
     Ping,
 }
 
