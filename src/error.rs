@@ -58,6 +58,14 @@ impl Diagnostic {
         self
     }
 
+    /// Points at a position kept from loading, when there is one.
+    pub fn at_pos(self, pos: Option<crate::yaml::Pos>) -> Self {
+        match pos {
+            Some(p) => self.at(Some(p.line), Some(p.column)),
+            None => self,
+        }
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -234,9 +242,54 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The candidate closest to `word` by edit distance, if one is close enough to be a likely
+/// typing slip: for "did you mean ...?" suggestions.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word: Vec<char> = word.to_lowercase().chars().collect();
+    let limit = (word.len() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                edit_distance(&word, &c.to_lowercase().chars().collect::<Vec<_>>()),
+                c,
+            )
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, with a swap of two neighbours counted as one edit.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_suggests_near_names_only() {
+        let names = ["figures.yaml", "plan.yaml", "themes.yaml"];
+        assert_eq!(closest("figure.yaml", names), Some("figures.yaml"));
+        assert_eq!(closest("fgiures.yaml", names), Some("figures.yaml"));
+        assert_eq!(closest("budget.yaml", names), None);
+        assert_eq!(closest("nmae", ["name", "title"]), Some("name"));
+    }
 
     #[test]
     fn line_col_counts_from_one() {

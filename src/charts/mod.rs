@@ -17,7 +17,7 @@ use crate::error::Diagnostic;
 use crate::format;
 use crate::markdown::html_escape;
 use crate::model::{Data, Site};
-use crate::yaml::find_line;
+use crate::yaml::Pos;
 
 /// `content/data/charts.yaml`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -179,7 +179,7 @@ pub struct RenderedChart {
 /// by each page that places it.
 pub fn render_all(site: &Site) -> BTreeMap<String, Result<RenderedChart, Diagnostic>> {
     use rayon::prelude::*;
-    let (file, text) = source(site);
+    let file = source(site);
     site.data
         .charts
         .par_iter()
@@ -188,7 +188,7 @@ pub fn render_all(site: &Site) -> BTreeMap<String, Result<RenderedChart, Diagnos
                 .and_then(|t| render(def, &t))
                 .map_err(|msg| {
                     Diagnostic::error(file, format!("chart `{}`: {msg}", def.id))
-                        .at(find_line(text, 1, "id", &def.id), None)
+                        .at_pos(chart_at(site, def, "id"))
                 });
             (def.id.clone(), r)
         })
@@ -199,7 +199,7 @@ pub fn render_all(site: &Site) -> BTreeMap<String, Result<RenderedChart, Diagnos
 
 /// Each chart's data as `charts/ID.csv`, in the order of `charts.yaml`.
 pub fn csv_files(site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    let (file, text) = source(site);
+    let file = source(site);
     site.data
         .charts
         .iter()
@@ -209,7 +209,7 @@ pub fn csv_files(site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
                 .map(|csv| (format!("charts/{}.csv", def.id), csv.into_bytes()))
                 .map_err(|msg| {
                     Diagnostic::error(file, format!("chart `{}`: {msg}", def.id))
-                        .at(find_line(text, 1, "id", &def.id), None)
+                        .at_pos(chart_at(site, def, "id"))
                 })
         })
         .collect()
@@ -236,12 +236,19 @@ pub fn render(def: &ChartDef, table: &Table) -> Result<RenderedChart, String> {
     })
 }
 
-fn source(site: &Site) -> (&Path, &str) {
+fn source(site: &Site) -> &Path {
     site.data_sources
         .files
         .get("charts.yaml")
-        .map(|(p, t)| (p.as_path(), t.as_str()))
-        .unwrap_or((Path::new("content/data/charts.yaml"), ""))
+        .map(|(p, _)| p.as_path())
+        .unwrap_or(Path::new("content/data/charts.yaml"))
+}
+
+/// Where `field` of chart `def` (one of `site.data.charts`) was written in charts.yaml.
+fn chart_at(site: &Site, def: &ChartDef, field: &str) -> Option<Pos> {
+    let i = site.data.charts.iter().position(|d| std::ptr::eq(d, def))?;
+    site.data_sources
+        .at("charts.yaml", &format!("charts[{i}].{field}"))
 }
 
 /// A value as drawn on the chart: `£1.2m`, `3`, `19.7%`.
@@ -654,29 +661,19 @@ fn csv_text(def: &ChartDef, t: &Table) -> Result<String, String> {
 
 /// Every problem with the site's chart definitions, each pointing at its line.
 pub fn validate(site: &Site) -> Vec<Diagnostic> {
-    let (file, text) = source(site);
+    let file = source(site);
     let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
-    // Start each search at the chart's own `id:` line, so two charts with the same field find
-    // their own.
-    let mut from = 1;
-    for def in &site.data.charts {
-        let start = find_line(text, from, "id", &def.id);
-        if let Some(l) = start {
-            from = l + 1;
-        }
+    let mut seen = BTreeMap::new();
+    for (i, def) in site.data.charts.iter().enumerate() {
         let at = |field: &str| {
-            start
-                .and_then(|s| {
-                    let next = find_line(text, s + 1, "id", "").unwrap_or(usize::MAX);
-                    find_line(text, s, field, "").filter(|&l| l < next)
-                })
-                .or(start)
+            site.data_sources
+                .at("charts.yaml", &format!("charts[{i}].{field}"))
         };
-        let mut err = |line: Option<usize>, msg: String, help: &str| {
+        let start = at("id");
+        let mut err = |pos: Option<Pos>, msg: String, help: &str| {
             out.push(
                 Diagnostic::error(file, format!("chart `{}`: {msg}", def.id))
-                    .at(line, None)
+                    .at_pos(pos)
                     .help(help.to_string()),
             );
         };
@@ -687,11 +684,11 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
                 "use an id such as `spend-by-theme`; it names the chart's CSV file",
             );
         }
-        if !seen.insert(def.id.as_str()) {
-            let again = find_line(text, start.map_or(1, |l| l + 1), "id", &def.id);
+        if let Some(first) = seen.insert(def.id.as_str(), start) {
+            let first = first.map_or(String::new(), |p| format!(" (first on line {})", p.line));
             err(
-                again.or(start),
-                "this id is used by another chart too".into(),
+                start,
+                format!("this id is used by another chart too{first}"),
                 "give each chart its own id",
             );
         }
@@ -722,13 +719,13 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
             Ok(t) => t,
             Err(msg) => {
                 let line = if def.data.source.is_some() {
-                    at("source")
+                    at("data.source")
                 } else if def.data.series.iter().any(|s| !s.values.is_empty()) {
                     def.data
                         .series
                         .iter()
-                        .find(|s| s.values.len() != def.data.categories.len())
-                        .and_then(|s| start.and_then(|l| find_line(text, l, "name", &s.name)))
+                        .position(|s| s.values.len() != def.data.categories.len())
+                        .and_then(|j| at(&format!("data.series[{j}].name")))
                         .or(at("data"))
                 } else {
                     at("data")
