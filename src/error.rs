@@ -180,7 +180,10 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
     let mut out = termcolor::NoColor::new(Vec::new());
     let config = term::Config::default();
     for d in diagnostics {
-        let source = std::fs::read_to_string(&d.file).unwrap_or_default();
+        // Lossy, so that a file with a bad byte still shows its line (with U+FFFD for the byte).
+        let source = std::fs::read(&d.file)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
         let file = SimpleFile::new(d.file.display().to_string(), source.as_str());
         let mut cs = match d.severity {
             Severity::Error => CsDiagnostic::error(),
