@@ -300,6 +300,34 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
                 .help("rename or remove one of the two files"),
             );
         }
+        if let Some(template) = p.front.template.as_deref() {
+            // The built-in templates that exist to show one data file: without it the page
+            // would be published with its main part missing, and nobody told.
+            let missing = match template {
+                "mps.html" => site
+                    .data
+                    .figures
+                    .figures
+                    .is_empty()
+                    .then_some("figures.yaml"),
+                "framework.html" => site.data.framework.is_none().then_some("framework.yaml"),
+                _ => None,
+            };
+            if let Some(file) = missing {
+                out.push(
+                    Diagnostic::error(
+                        &p.file,
+                        format!(
+                            "`template: {template}` shows content/data/{file}, which is missing or empty"
+                        ),
+                    )
+                    .at_pos(p.front_positions.nearest("template"))
+                    .help(format!(
+                        "add content/data/{file} (a backup such as {file}.bak is ignored), or remove the `template` line"
+                    )),
+                );
+            }
+        }
         if let Some(g) = p.front.generate {
             let line = p.front_positions.nearest("generate");
             if let Some(other) = generators.insert(g, &p.file) {

@@ -179,6 +179,15 @@ fn missing_data_for_generated_pages() {
 }
 
 #[test]
+fn a_template_that_shows_absent_data_says_so() {
+    let site = fixture("northam")
+        .edit(ABOUT, "title: About", "template: mps.html\ntitle: About")
+        .remove(FIGURES)
+        .write("content/data/figures.yaml.bak", FIGURES_YAML);
+    snapshot("template_without_its_data", &site);
+}
+
+#[test]
 fn site_yaml_mistakes() {
     snapshot(
         "navigation_to_nowhere",
