@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Result};
 
 /// The parsed `site.yaml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -174,17 +174,12 @@ impl SiteConfig {
     /// Reads and checks `site.yaml` in `root`.
     pub fn load(root: &Path) -> Result<SiteConfig> {
         let path = root.join("site.yaml");
-        let source = std::fs::read_to_string(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::from(
-                    Diagnostic::error(&path, "site.yaml not found").help(
-                        "run mps in the folder that holds site.yaml, pass --root, or create a site with `mps init DIR`",
-                    ),
-                )
-            } else {
-                Error::io("could not read", &path, e)
-            }
-        })?;
+        if !path.exists() {
+            return Err(Diagnostic::error(&path, "site.yaml not found")
+                .help("run mps in the folder that holds site.yaml, pass --root, or create a site with `mps init DIR`")
+                .into());
+        }
+        let source = crate::source::read_text(&path, Some(crate::yaml::MAX_BYTES))?;
         let located = crate::yaml::parse::<SiteConfig>(&source, &path, 1)?;
         let mut config = located.value;
         config.positions = located.positions;

@@ -232,56 +232,8 @@ pub fn site_path(rel: &str) -> String {
     }
 }
 
-/// Reads a text file, refusing invalid UTF-8 at the line and column of the first bad byte and
-/// (with `limit`) files larger than `limit` bytes without reading them whole.
-pub fn read_text(file: &Path, limit: Option<usize>) -> Result<String, Diagnostic> {
-    use std::io::Read;
-    let unreadable = |e: std::io::Error| {
-        Diagnostic::error(file, format!("could not read this file: {e}"))
-            .help("check that the file exists and that you are allowed to read it")
-    };
-    let mut bytes = Vec::new();
-    let f = std::fs::File::open(file).map_err(unreadable)?;
-    match limit {
-        Some(max) => {
-            f.take(max as u64 + 1)
-                .read_to_end(&mut bytes)
-                .map_err(unreadable)?;
-            if bytes.len() > max {
-                let line = bytes[..max].iter().filter(|&&b| b == b'\n').count() + 1;
-                return Err(Diagnostic::error(
-                    file,
-                    format!(
-                        "this file is larger than {} MB, the most mps reads",
-                        max / (1024 * 1024)
-                    ),
-                )
-                .at(Some(line), Some(1))
-                .help("split the data or remove what is not needed; a YAML file for mps is rarely more than a few hundred kilobytes"));
-            }
-        }
-        None => {
-            let mut f = f;
-            f.read_to_end(&mut bytes).map_err(unreadable)?;
-        }
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let good = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        // The text before the bad byte is valid, so its lines and characters can be counted.
-        let before = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
-        let (line, column) = crate::error::line_col(before, good);
-        Diagnostic::error(
-            file,
-            "this file is not UTF-8 text: the character here cannot be read",
-        )
-        .at(Some(line), Some(column))
-        .help("save the file as UTF-8 (most editors offer it under \"Save as\" or \"Encoding\") and check the character here")
-    })
-}
-
 fn load_page(rel: &str, file: &Path, drafts: bool) -> Result<Option<SourcePage>, Diagnostic> {
-    let text = read_text(file, None)?;
+    let text = crate::source::read_text(file, None)?;
     let page = parse_page(rel, file, &text)?;
     Ok(if page.front.draft && !drafts {
         None
@@ -362,7 +314,7 @@ fn load_data(files: &[(&'static str, PathBuf)]) -> Result<(Data, DataSources), V
     let mut sources = DataSources::default();
     let mut problems = Vec::new();
     for &(key, ref path) in files {
-        let text = match read_text(path, Some(crate::yaml::MAX_BYTES)) {
+        let text = match crate::source::read_text(path, Some(crate::yaml::MAX_BYTES)) {
             Ok(t) => t,
             Err(d) => {
                 problems.push(d);

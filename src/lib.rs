@@ -25,6 +25,7 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod source;
 pub mod templates;
 pub mod urls;
 pub mod validate;
