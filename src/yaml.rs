@@ -168,9 +168,13 @@ pub fn parse<T: DeserializeOwned>(
 
 /// One open list or mapping during the indexing pass.
 struct Frame {
-    /// Length of the path of this collection in `Index::path`.
+    /// Length of the path of this collection in `path`.
     len: usize,
     kind: FrameKind,
+    /// Whether this collection is itself a key of a mapping (`? [a, b]: x`).
+    is_key: bool,
+    /// Where it starts, to point at an unclosed `[` or `{`.
+    start: Pos,
 }
 
 enum FrameKind {
@@ -200,8 +204,22 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
     let mut frames: Vec<Frame> = Vec::new();
     let mut path = String::new();
     let mut documents = 0;
-    let scan_error = |e: ScanError| {
+    let scan_error = |e: ScanError, frames: &[Frame]| {
         let m = e.marker();
+        let line = m.line() + first_line - 1;
+        // An unclosed `[` or `{` is noticed only lines later: point at the bracket instead.
+        if let Some(open) = frames
+            .iter()
+            .rev()
+            .find(|f| f.start.line < line && is_flow_start(source, f.start, first_line))
+        {
+            return Diagnostic::error(
+                file,
+                "this is not valid YAML: this `[` or `{` is not closed on its line",
+            )
+            .at(Some(open.start.line), Some(open.start.column))
+            .help("close it on the same line (`[a, b]`), or, if the value is text that starts with a bracket, put it in quotes");
+        }
         if e.info().contains("recursion limit") {
             return nested_too_deep(file).at(Some(m.line() + first_line - 1), Some(m.col() + 1));
         }
@@ -210,7 +228,7 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
             .help(SYNTAX_HELP)
     };
     for event in Parser::new_from_str(source) {
-        let (event, span) = event.map_err(scan_error)?;
+        let (event, span) = event.map_err(|e| scan_error(e, &frames))?;
         let pos = pos_of(&span, first_line);
         let is_start = matches!(event, Event::MappingStart(..) | Event::SequenceStart(..));
         match event {
@@ -223,15 +241,13 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
                 continue;
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                frames.pop();
+                let ended = frames.pop();
                 if let Some(Frame {
                     kind: FrameKind::Map { key, .. },
                     ..
                 }) = frames.last_mut()
                 {
-                    if key.is_some() {
-                        *key = None;
-                    } else {
+                    if ended.is_some_and(|f| f.is_key) {
                         // The collection that ended was a key; its value comes next.
                         *key = Some(("?".into(), pos));
                     }
@@ -283,6 +299,8 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
                                 frames.push(Frame {
                                     len: path.len(),
                                     kind: FrameKind::Key,
+                                    is_key: true,
+                                    start: pos,
                                 });
                             } else {
                                 *key = Some(("?".into(), pos));
@@ -315,6 +333,8 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
         match event {
             Event::MappingStart(..) => frames.push(Frame {
                 len: path.len(),
+                is_key: false,
+                start: pos,
                 kind: if record {
                     FrameKind::Map {
                         key: None,
@@ -326,6 +346,8 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
             }),
             Event::SequenceStart(..) => frames.push(Frame {
                 len: path.len(),
+                is_key: false,
+                start: pos,
                 kind: if record {
                     FrameKind::Seq { next: 0 }
                 } else {
@@ -342,6 +364,15 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     entries.dedup_by(|b, a| a.0 == b.0);
     Ok(Positions { entries })
+}
+
+/// Whether the character at `pos` (a position from [`index`]) is `[` or `{`.
+fn is_flow_start(source: &str, pos: Pos, first_line: usize) -> bool {
+    source
+        .lines()
+        .nth(pos.line + 1 - first_line - 1)
+        .and_then(|l| l.chars().nth(pos.column - 1))
+        .is_some_and(|c| c == '[' || c == '{')
 }
 
 fn nested_too_deep(file: &Path) -> Diagnostic {
@@ -673,6 +704,34 @@ mod tests {
                 column: 25
             })
         );
+    }
+
+    #[test]
+    fn keys_after_a_nested_list_keep_their_paths() {
+        #[derive(Debug, Deserialize)]
+        struct Data {
+            #[allow(dead_code)]
+            categories: Vec<String>,
+            #[allow(dead_code)]
+            series: Vec<T>,
+            #[allow(dead_code)]
+            after: Vec<String>,
+        }
+        let src = "categories: [\"a\", \"b\"]\nseries:\n  - name: x\n  - name: y\nafter:\n  - z\n";
+        let d = parse::<Data>(src, p("c.yaml"), 1).unwrap();
+        let at = |path: &str| d.positions.get(path).map(|p| (p.line, p.column));
+        assert_eq!(at("series"), Some((2, 1)));
+        assert_eq!(at("series[1].name"), Some((4, 11)));
+        assert_eq!(at("after[0]"), Some((6, 5)));
+        assert_eq!(at("categories[1]"), Some((1, 19)));
+    }
+
+    #[test]
+    fn an_unclosed_bracket_is_shown_where_it_opens() {
+        let src = "name: x\nlist: [a, b\nother: c\n";
+        let err = parse::<T>(src, p("t.yaml"), 1).unwrap_err();
+        assert!(err.message.contains("not closed"), "{err}");
+        assert_eq!((err.line, err.column), (Some(2), Some(7)), "{err}");
     }
 
     #[test]
