@@ -174,6 +174,9 @@ impl From<Vec<Diagnostic>> for Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The most of one source line shown after the place a diagnostic points at, in bytes.
+const MAX_SHOWN: usize = 200;
+
 /// Renders diagnostics with the offending source lines, as plain text (no colour codes), so the
 /// same text serves the terminal and the browser overlay.
 pub fn render(diagnostics: &[Diagnostic]) -> String {
@@ -184,17 +187,31 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
         let source = std::fs::read(&d.file)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        let file = SimpleFile::new(d.file.display().to_string(), source.as_str());
+        let mut shown = source.as_str();
+        let mut cut_text = String::new();
         let mut cs = match d.severity {
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
         }
         .with_message(&d.message);
         if let Some(offset) = d.line.and_then(|l| byte_offset(&source, l, d.column)) {
-            let end = source[offset..]
+            let mut end = source[offset..]
                 .find('\n')
                 .map(|n| offset + n.max(1))
                 .unwrap_or(source.len());
+            // A very long line (a crafted or minified file) is cut after the place, so that
+            // the message stays readable and quick to print.
+            if end - offset > MAX_SHOWN {
+                let mut cut = offset + MAX_SHOWN;
+                while !source.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                cut_text = format!("{}…", &source[..cut]);
+                end = cut;
+            }
+            if !cut_text.is_empty() {
+                shown = cut_text.as_str();
+            }
             cs = cs.with_labels(vec![Label::primary((), offset..end.max(offset))]);
         } else {
             cs = cs.with_notes(vec![format!("in {}", d.location())]);
@@ -202,9 +219,13 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
         if let Some(help) = &d.help {
             cs = cs.with_notes(vec![format!("help: {help}")]);
         }
+        let file = SimpleFile::new(d.file.display().to_string(), shown);
         if term::emit(&mut out, &config, &file, &cs).is_err() {
-            // Rendering only fails for out-of-range spans; fall back to the one-line form.
-            out = termcolor::NoColor::new(format!("{d}\n").into_bytes());
+            // Rendering only fails for out-of-range spans; fall back to the one-line form,
+            // after what is already written.
+            let mut text = out.into_inner();
+            text.extend_from_slice(format!("{d}\n").as_bytes());
+            out = termcolor::NoColor::new(text);
         }
     }
     String::from_utf8_lossy(&out.into_inner()).into_owned()
@@ -300,6 +321,18 @@ mod tests {
         assert_eq!(line_col(s, 0), (1, 1));
         assert_eq!(line_col(s, 4), (2, 2));
         assert_eq!(line_col(s, 6), (3, 1));
+    }
+
+    #[test]
+    fn render_cuts_a_very_long_line_after_the_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.yaml");
+        std::fs::write(&path, format!("a: 1\nb: {}\n", "[".repeat(100_000))).unwrap();
+        let d = Diagnostic::error(&path, "too deep").at(Some(2), Some(4));
+        let text = render(&[d.clone(), d]);
+        assert!(text.len() < 2_000, "{}", text.len());
+        assert_eq!(text.matches("too deep").count(), 2, "{text}");
+        assert!(text.contains("b: [[[") && text.contains('…'), "{text}");
     }
 
     #[test]

@@ -222,14 +222,10 @@ fn deep_nesting_is_refused_at_once() {
         started.elapsed()
     );
     let text = site.render(&err.diagnostics());
-    // The source line is 400 KB long: keep the snapshot to the message and its place.
-    let short: String = text
-        .lines()
-        .filter(|l| l.len() < 200)
-        .collect::<Vec<_>>()
-        .join("\n");
-    assert!(names_a_line(&short), "{short}");
-    insta::assert_snapshot!("deep_nesting", short);
+    // The source line is 400 KB long: the message shows only its start.
+    assert!(text.len() < 2_000, "{}", text.len());
+    assert!(names_a_line(&text), "{text}");
+    insta::assert_snapshot!("deep_nesting", text);
 }
 
 #[test]
