@@ -429,7 +429,11 @@ fn navigation(site: &Site, tree: &PageTree, problems: &mut Vec<Diagnostic>) -> V
                         format!("navigation entry `{entry}` is not a page of this site"),
                     )
                     .at_pos(at)
-                    .help(format!("list site addresses such as: {}", known.join(", "))),
+                    .help(if known.is_empty() {
+                        "this site has no sections or pages under the home page yet: add one (such as content/plan/_index.md) or remove this entry".to_string()
+                    } else {
+                        format!("list site addresses such as: {}", known.join(", "))
+                    }),
                 );
             }
         }

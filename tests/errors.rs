@@ -188,6 +188,16 @@ fn a_template_that_shows_absent_data_says_so() {
 }
 
 #[test]
+fn navigation_in_a_site_with_only_a_home_page() {
+    let site = fixture("no-home")
+        .remove("content/about.md")
+        .write("content/_index.md", "---\ntitle: Home\n---\nWelcome.\n");
+    let text = site.errors();
+    assert!(!text.contains("such as: \n"), "{text}");
+    snapshot("navigation_with_no_pages", &site);
+}
+
+#[test]
 fn site_yaml_mistakes() {
     snapshot(
         "navigation_to_nowhere",
