@@ -11,6 +11,7 @@
 //! words by [`reader_words`] before a user sees them.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use saphyr_parser::{Event, Parser, ScanError, Span};
@@ -182,13 +183,57 @@ enum FrameKind {
         next: usize,
     },
     Map {
-        /// The key whose value comes next, and where it was written; `None` when a key comes
-        /// next.
-        key: Option<(String, Pos)>,
-        seen: HashMap<String, Pos>,
+        /// The key whose value comes next (an index into `seen`, or [`COMPLEX`]) and where it
+        /// was written; `None` when a key comes next.
+        key: Option<(usize, Pos)>,
+        seen: Seen,
     },
     /// A list or mapping used as a key (`? [a, b]: x`): indexed no further.
     Key,
+}
+
+/// The `key` of a mapping whose key is a list or mapping.
+const COMPLEX: usize = usize::MAX;
+
+/// The keys of one mapping so far. Most mappings have a handful of keys, so they are compared
+/// in a list; a mapping with many keys also gets a hash index, so that a crafted file with a
+/// hundred thousand keys is still read in linear time.
+#[derive(Default)]
+struct Seen {
+    list: Vec<(String, Pos)>,
+    index: Option<HashMap<String, usize>>,
+}
+
+impl Seen {
+    const SMALL: usize = 16;
+
+    fn get(&self, key: &str) -> Option<Pos> {
+        match &self.index {
+            Some(index) => index.get(key).map(|&i| self.list[i].1),
+            None => self.list.iter().find(|(k, _)| k == key).map(|e| e.1),
+        }
+    }
+
+    fn push(&mut self, key: &str, pos: Pos) -> usize {
+        let i = self.list.len();
+        self.list.push((key.to_string(), pos));
+        if let Some(index) = &mut self.index {
+            index.insert(key.to_string(), i);
+        } else if self.list.len() > Self::SMALL {
+            self.index = Some(
+                self.list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.clone(), i))
+                    .collect(),
+            );
+        }
+        i
+    }
+
+    fn name(&self, key: usize) -> &str {
+        self.list.get(key).map_or("?", |e| e.0.as_str())
+    }
 }
 
 fn pos_of(span: &Span, first_line: usize) -> Pos {
@@ -249,7 +294,7 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
                 {
                     if ended.is_some_and(|f| f.is_key) {
                         // The collection that ended was a key; its value comes next.
-                        *key = Some(("?".into(), pos));
+                        *key = Some((COMPLEX, pos));
                     }
                 }
                 continue;
@@ -272,9 +317,8 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
                 match &mut frame.kind {
                     FrameKind::Key => (false, pos),
                     FrameKind::Seq { next } => {
-                        path.push('[');
-                        path.push_str(&next.to_string());
-                        path.push(']');
+                        // Writing to a String cannot fail.
+                        let _ = write!(path, "[{next}]");
                         *next += 1;
                         (true, pos)
                     }
@@ -282,7 +326,7 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
                         None => {
                             // This event is a key.
                             if let Event::Scalar(text, ..) = &event {
-                                if let Some(first) = seen.get(text.as_ref()) {
+                                if let Some(first) = seen.get(text) {
                                     return Err(Diagnostic::error(
                                         file,
                                         format!(
@@ -293,8 +337,7 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
                                     .at(Some(pos.line), Some(pos.column))
                                     .help("each key may appear only once in an entry: remove one of the two, or start a new list item with `- `"));
                                 }
-                                seen.insert(text.to_string(), pos);
-                                *key = Some((text.to_string(), pos));
+                                *key = Some((seen.push(text, pos), pos));
                             } else if is_start {
                                 frames.push(Frame {
                                     len: path.len(),
@@ -303,7 +346,7 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
                                     start: pos,
                                 });
                             } else {
-                                *key = Some(("?".into(), pos));
+                                *key = Some((COMPLEX, pos));
                             }
                             continue;
                         }
@@ -311,7 +354,7 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
                             if !path.is_empty() {
                                 path.push('.');
                             }
-                            path.push_str(&name);
+                            path.push_str(seen.name(name));
                             (true, key_pos)
                         }
                     },
@@ -338,7 +381,7 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
                 kind: if record {
                     FrameKind::Map {
                         key: None,
-                        seen: HashMap::new(),
+                        seen: Seen::default(),
                     }
                 } else {
                     FrameKind::Key
@@ -732,6 +775,18 @@ mod tests {
         let err = parse::<T>(src, p("t.yaml"), 1).unwrap_err();
         assert!(err.message.contains("not closed"), "{err}");
         assert_eq!((err.line, err.column), (Some(2), Some(7)), "{err}");
+    }
+
+    #[test]
+    fn a_mapping_with_many_keys_finds_a_late_duplicate() {
+        let mut src: String = (0..5_000).map(|i| format!("k{i}: {i}\n")).collect();
+        src.push_str("k17: again\n");
+        let err = parse::<T>(&src, p("many.yaml"), 1).unwrap_err();
+        assert_eq!(
+            err.message,
+            "`k17` is written twice here (first on line 18)"
+        );
+        assert_eq!(err.line, Some(5_001));
     }
 
     #[test]
