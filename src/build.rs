@@ -84,10 +84,10 @@ pub fn validate_only(root: &Path, drafts: bool) -> Result<usize> {
 /// read. Problems with the pages are reported before problems with the theme.
 fn load_with_theme(root: &Path, drafts: bool) -> Result<(Site, SiteTheme)> {
     let config = crate::config::SiteConfig::load(root)?;
-    let theme_name = config.theme.clone();
+    let theme_config = config.clone();
     let (site, theme) = rayon::join(
         || content::load_with(root, config, drafts).and_then(checked),
-        || SiteTheme::load(root, &theme_name),
+        || SiteTheme::for_site(root, &theme_config),
     );
     Ok((site?, theme?))
 }

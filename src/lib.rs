@@ -58,6 +58,7 @@ pub(crate) mod render;
 pub mod scaffold;
 pub(crate) mod search;
 pub mod serve;
+pub(crate) mod source;
 pub(crate) mod templates;
 pub(crate) mod urls;
 pub(crate) mod validate;

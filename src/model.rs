@@ -60,6 +60,8 @@ pub struct SourcePage {
     /// Site path of the page: `""` for home, `plan/`, `plan/largest/`.
     pub path: String,
     pub is_section: bool,
+    /// Where each front matter value was written (lines count from the top of the file).
+    pub front_positions: crate::yaml::Positions,
 }
 
 /// A Southend 2050-style outcome theme (not the site's look, which is `SiteTheme`).
@@ -237,10 +239,20 @@ pub struct Data {
     pub charts: Vec<crate::chartdef::ChartDef>,
 }
 
-/// Where each data file was read from, with its text, so validation can point at lines.
+/// Where each data file was read from, with its text, and where each of its values was
+/// written, so that validation can point at lines.
 #[derive(Debug, Clone, Default)]
 pub struct DataSources {
     pub files: std::collections::BTreeMap<&'static str, (PathBuf, String)>,
+    /// By data file name, as in `files`: paths such as `entries[3].theme`.
+    pub positions: std::collections::BTreeMap<&'static str, crate::yaml::Positions>,
+}
+
+impl DataSources {
+    /// The file a data file was (or would be) read from, and the position of `path` in it.
+    pub fn at(&self, name: &str, path: &str) -> Option<crate::yaml::Pos> {
+        self.positions.get(name)?.nearest(path)
+    }
 }
 
 /// Everything loaded from a site root, before validation.

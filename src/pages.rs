@@ -327,13 +327,8 @@ pub fn plan(
             by_path.insert(p.path.clone(), i);
         }
         if !theme.has_template(&p.template) {
-            let line = match p.kind {
-                Kind::Content(ci) => crate::yaml::find_line(
-                    &std::fs::read_to_string(&site.pages[ci].file).unwrap_or_default(),
-                    1,
-                    "template",
-                    "",
-                ),
+            let at = match p.kind {
+                Kind::Content(ci) => site.pages[ci].front_positions.nearest("template"),
                 _ => None,
             };
             problems.push(
@@ -344,7 +339,7 @@ pub fn plan(
                         p.template, site.config.theme
                     ),
                 )
-                .at(line, None)
+                .at_pos(at)
                 .help(format!("use one of: {}", theme.template_names().join(", "))),
             );
         }
@@ -427,9 +422,8 @@ fn navigation(site: &Site, tree: &PageTree, problems: &mut Vec<Diagnostic>) -> V
             .unwrap_or_default();
     }
     let config_file = site.root.join("site.yaml");
-    let text = std::fs::read_to_string(&config_file).unwrap_or_default();
     let mut out = Vec::new();
-    for entry in &site.config.navigation {
+    for (k, entry) in site.config.navigation.iter().enumerate() {
         let mut path = entry.trim().trim_start_matches('/').to_string();
         if !path.is_empty() && !path.ends_with('/') && !path.ends_with(".html") {
             path.push('/');
@@ -437,10 +431,7 @@ fn navigation(site: &Site, tree: &PageTree, problems: &mut Vec<Diagnostic>) -> V
         match tree.by_path.get(&path) {
             Some(&i) => out.push(tree.link(i)),
             None => {
-                let line = text
-                    .lines()
-                    .position(|l| l.trim_start().starts_with('-') && l.contains(entry.as_str()))
-                    .map(|n| n + 1);
+                let at = site.config.positions.nearest(&format!("navigation[{k}]"));
                 let known: Vec<&str> = tree
                     .pages
                     .iter()
@@ -452,8 +443,12 @@ fn navigation(site: &Site, tree: &PageTree, problems: &mut Vec<Diagnostic>) -> V
                         &config_file,
                         format!("navigation entry `{entry}` is not a page of this site"),
                     )
-                    .at(line, None)
-                    .help(format!("list site addresses such as: {}", known.join(", "))),
+                    .at_pos(at)
+                    .help(if known.is_empty() {
+                        "this site has no sections or pages under the home page yet: add one (such as content/plan/_index.md) or remove this entry".to_string()
+                    } else {
+                        format!("list site addresses such as: {}", known.join(", "))
+                    }),
                 );
             }
         }

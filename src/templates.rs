@@ -48,8 +48,18 @@ pub struct SiteTheme {
 }
 
 impl SiteTheme {
+    /// Loads the theme `config` names for the site at `root`; a missing theme is reported at
+    /// the `theme:` line of site.yaml.
+    pub fn for_site(root: &Path, config: &crate::config::SiteConfig) -> Result<SiteTheme> {
+        Self::load_at(root, &config.theme, config.positions.nearest("theme"))
+    }
+
     /// Loads theme `name` for the site at `root`.
     pub fn load(root: &Path, name: &str) -> Result<SiteTheme> {
+        Self::load_at(root, name, None)
+    }
+
+    fn load_at(root: &Path, name: &str, at: Option<crate::yaml::Pos>) -> Result<SiteTheme> {
         let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
         let mut assets = Vec::new();
         let theme_dir = root.join("themes").join(name);
@@ -73,15 +83,7 @@ impl SiteTheme {
                     root.join("themes").display()
                 ),
             )
-            .at(
-                crate::yaml::find_line(
-                    &read(&root.join("site.yaml")).unwrap_or_default(),
-                    1,
-                    "theme",
-                    "",
-                ),
-                None,
-            )
+            .at_pos(at)
             .help("use `theme: default`, or put the theme's templates/ and static/ in themes/NAME/")
             .into());
         }
@@ -404,10 +406,15 @@ mod tests {
     #[test]
     fn unknown_theme_is_explained() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("site.yaml"), "theme: fancy\n").unwrap();
-        let err = SiteTheme::load(dir.path(), "fancy").err().unwrap();
+        std::fs::write(
+            dir.path().join("site.yaml"),
+            "title: T\norganisation: O\nbase_url: https://x.gov.uk/\nfeedback: a@x.gov.uk\ntheme: fancy\n",
+        )
+        .unwrap();
+        let config = crate::config::SiteConfig::load(dir.path()).unwrap();
+        let err = SiteTheme::for_site(dir.path(), &config).err().unwrap();
         let d = &err.diagnostics()[0];
         assert!(d.message.contains("fancy"));
-        assert_eq!(d.line, Some(1));
+        assert_eq!((d.line, d.column), (Some(5), Some(8)));
     }
 }

@@ -768,7 +768,7 @@ fn oversized_request_heads_are_refused_and_the_connection_closed() {
     let addr = server.addr();
 
     let mut big = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ".to_vec();
-    big.extend(std::iter::repeat(b'a').take(64 * 1024));
+    big.extend(std::iter::repeat_n(b'a', 64 * 1024));
     big.extend_from_slice(b"\r\n\r\n");
     assert_eq!(status_of(&send_raw(addr, &big)), Some(431));
 

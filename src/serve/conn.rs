@@ -383,10 +383,10 @@ mod tests {
     #[test]
     fn oversized_heads_are_refused() {
         let mut line = b"GET /".to_vec();
-        line.extend(std::iter::repeat(b'a').take(MAX_REQUEST_LINE + 1));
+        line.extend(std::iter::repeat_n(b'a', MAX_REQUEST_LINE + 1));
         assert_eq!(check(&line).unwrap_err(), HeadError::LineTooLong);
         let mut head = b"GET / HTTP/1.1\r\nX: ".to_vec();
-        head.extend(std::iter::repeat(b'a').take(MAX_HEAD));
+        head.extend(std::iter::repeat_n(b'a', MAX_HEAD));
         assert_eq!(check(&head).unwrap_err(), HeadError::HeadTooLarge);
         let many: String = (0..MAX_HEADERS + 1)
             .map(|i| format!("X{i}: y\r\n"))

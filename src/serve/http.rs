@@ -160,7 +160,7 @@ pub fn resolve(files: &SiteFiles, segs: &[String]) -> Resolved {
         .filter(|s| !s.is_empty())
         .collect();
     let joined = parts.join("/");
-    let wants_dir = segs.last().map_or(true, |s| s.is_empty());
+    let wants_dir = segs.last().is_none_or(|s| s.is_empty());
     let file = if wants_dir {
         if joined.is_empty() {
             "index.html".to_string()

@@ -121,7 +121,7 @@ impl Rebuilder {
         };
         let theme = match self.theme.take() {
             Some(t) => t,
-            None => SiteTheme::load(&self.root, &site.config.theme)?,
+            None => SiteTheme::for_site(&self.root, &site.config)?,
         };
         let done = build::generate(&site, &theme, Sink::Memory, Some(&self.memo));
         self.theme = Some(theme);
