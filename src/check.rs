@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{Months, NaiveDate};
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::error::{line_col, Diagnostic, Severity};
 use crate::format;
@@ -61,6 +61,13 @@ pub fn warnings(site: &Site, today: NaiveDate) -> Vec<Diagnostic> {
         overdue_review(page, today, &mut out);
         placeholder_description(page, &mut out);
         markdown_body(page, &mut out);
+        if site.config.markdown.allow_unsafe_html {
+            out.extend(crate::markdown::unsafe_html_warnings(
+                &page.body,
+                &page.file,
+                page.body_line,
+            ));
+        }
     }
     out
 }
@@ -185,11 +192,7 @@ fn markdown_body(page: &SourcePage, out: &mut Vec<Diagnostic>) {
         let (line, col) = line_col(body, offset);
         (Some(line + page.body_line - 1), Some(col))
     };
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let options = crate::markdown::options();
     // The page's title is its h1, written by the template.
     let mut previous_level = 1u8;
     // (offset, text so far) of the open link or image.
@@ -251,7 +254,13 @@ fn markdown_body(page: &SourcePage, out: &mut Vec<Diagnostic>) {
                 }
             }
             Event::Html(html) | Event::InlineHtml(html) => {
-                html_images(&page.file, &html, line_of(range.start), out);
+                // Each `<img>` at its own line: the event's HTML is the Markdown from where
+                // the event starts (a block's lines come one event each).
+                let at = |i: usize| match body.get(range.start..) {
+                    Some(rest) if rest.starts_with(html.as_ref()) => line_of(range.start + i),
+                    _ => line_of(range.start),
+                };
+                html_images(&page.file, &html, at, out);
             }
             _ => {}
         }
@@ -293,12 +302,13 @@ fn vague_link(
 fn html_images(
     file: &Path,
     html: &str,
-    (line, col): (Option<usize>, Option<usize>),
+    at: impl Fn(usize) -> (Option<usize>, Option<usize>),
     out: &mut Vec<Diagnostic>,
 ) {
     let lower = html.to_ascii_lowercase();
     let mut rest = lower.as_str();
     while let Some(i) = rest.find("<img") {
+        let (line, col) = at(lower.len() - rest.len() + i);
         let tag = &rest[i..];
         let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
         let has_alt = tag

@@ -22,6 +22,7 @@ pub mod opendata;
 pub mod output;
 pub mod pages;
 pub mod render;
+pub mod sanitise;
 pub mod scaffold;
 pub mod search;
 pub mod serve;

@@ -216,6 +216,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// The site being rendered.
+    /// The site theme the pages are rendered with.
+    pub fn theme(&self) -> &'a SiteTheme {
+        self.theme
+    }
+
     pub fn site(&self) -> &'a Site {
         self.site
     }
@@ -399,6 +404,7 @@ impl<'a> Renderer<'a> {
             rel: &src.rel,
             path: &src.path,
             pages: &self.sources,
+            allow_unsafe_html: self.site.config.markdown.allow_unsafe_html,
         };
         let root = urls::root_prefix(&src.path);
         let chart = |id: &str| match self.charts.get(id) {

@@ -35,13 +35,7 @@ fn item_line(text: &str, key: &str, value: &str, field: Option<&str>) -> Option<
     }
 }
 
-fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
+use crate::urls::is_slug;
 
 fn duplicates<'a>(
     items: impl Iterator<Item = &'a str>,
