@@ -153,9 +153,27 @@ pub fn site_path(rel: &str) -> String {
 }
 
 fn load_page(rel: &str, file: &Path, drafts: bool) -> Result<Option<SourcePage>, Diagnostic> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
+    let bytes = std::fs::read(file).map_err(|e| {
         Diagnostic::error(file, format!("could not read this page: {e}"))
-            .help("save the file as UTF-8 text")
+            .help("check that the file can be read")
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        // The line and column of the first byte that is not UTF-8.
+        let good = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let (line, col) = crate::error::line_col(
+            std::str::from_utf8(&bytes[..good]).unwrap_or_default(),
+            good,
+        );
+        Diagnostic::error(
+            file,
+            format!(
+                "this page is not UTF-8 text: the byte 0x{:02x} here is not part of a UTF-8 character",
+                bytes[good]
+            ),
+        )
+        .at(Some(line), Some(col))
+        .help("save the file as UTF-8 (in most editors: Save As, then choose the UTF-8 encoding), and check the character here")
     })?;
     let page = parse_page(rel, file, &text)?;
     Ok(if page.front.draft && !drafts {
