@@ -162,6 +162,8 @@ mod tests {
         assert!(!is_file_name("Tŷ Gwyn.md"));
         assert_eq!(href("a/", "tŷ-gwyn/"), "../t%C5%B7-gwyn/index.html");
         assert_eq!(slugify("Tŷ Gwyn’s garden"), "tŷ-gwyns-garden");
+        // The README's example.
+        assert_eq!(slugify("What’s next for Tŷ Gwyn?"), "whats-next-for-tŷ-gwyn");
     }
 
     #[test]
