@@ -937,6 +937,55 @@ mod tests {
     }
 
     #[test]
+    fn links_keep_their_source_lines_and_raw_html_its_own() {
+        let r = md("Intro [a](../plan/_index.md)\n\n> quoted <b onclick=\"x\">b</b>\n>\n> <div>\n> <img src=\"javascript:y\" alt=\"\">\n> </div>\n\n- [é](https://x.org/) [b](#x)\n");
+        assert_eq!(
+            r.links,
+            [
+                ("../plan/index.html".to_string(), 5, 7),
+                ("https://x.org/".to_string(), 13, 3),
+                ("#x".to_string(), 13, 23),
+            ]
+        );
+        let at: Vec<_> = r.problems.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(
+            at,
+            [(Some(7), Some(13)), (Some(10), Some(8))],
+            "{:?}",
+            r.problems
+        );
+        assert!(r.problems[0].message.contains("`onclick`"));
+        assert!(r.problems[1].message.contains("`javascript:`"));
+    }
+
+    #[test]
+    fn allowed_unsafe_html_is_kept_without_errors() {
+        let pages = ctx_pages();
+        let ctx = LinkContext {
+            rel: "mps/_index.md",
+            path: "mps/",
+            pages: &pages,
+            allow_unsafe_html: true,
+        };
+        let body = "<script>x()</script>\n\n[j](javascript:y())\n";
+        let r = render(body, Path::new("p.md"), 1, &ctx);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert!(r.html.contains("<script>x()</script>"), "{}", r.html);
+        assert!(r.html.contains("href=\"javascript:y()\""), "{}", r.html);
+        let w = unsafe_html_warnings(body, Path::new("p.md"), 1);
+        assert_eq!(w.len(), 2, "{w:?}");
+    }
+
+    #[test]
+    fn headings_never_take_a_footnotes_id() {
+        let r = md("## B\n\nText[^b].\n\n### Custom {#b}\n\n## C\n\n[^b]: Note.\n");
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["b-1", "b-2", "c"]);
+        assert!(r.html.contains("<h2 id=\"b-1\">B</h2>"), "{}", r.html);
+        assert!(r.html.contains("id=\"b\""), "{}", r.html);
+    }
+
+    #[test]
     fn smart_punctuation_and_footnotes() {
         let r = md("It's \"quoted\"[^1].\n\n[^1]: A note.");
         assert!(r.html.contains("It’s “quoted”"), "{}", r.html);

@@ -191,6 +191,8 @@ impl<'a> Renderer<'a> {
         let base_fingerprint = fp.finish();
         let mut md = Fingerprint::new(0);
         md.add("pages", &tree.by_source);
+        // Whether unsafe HTML is an error changes what a page's Markdown gives.
+        md.add("allow_unsafe_html", &site.config.markdown.allow_unsafe_html);
         for (id, chart) in &charts {
             match chart {
                 Ok(c) => md.add(id, c),

@@ -163,7 +163,10 @@ mod tests {
         assert_eq!(href("a/", "tŷ-gwyn/"), "../t%C5%B7-gwyn/index.html");
         assert_eq!(slugify("Tŷ Gwyn’s garden"), "tŷ-gwyns-garden");
         // The README's example.
-        assert_eq!(slugify("What’s next for Tŷ Gwyn?"), "whats-next-for-tŷ-gwyn");
+        assert_eq!(
+            slugify("What’s next for Tŷ Gwyn?"),
+            "whats-next-for-tŷ-gwyn"
+        );
     }
 
     #[test]
