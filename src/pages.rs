@@ -280,27 +280,24 @@ pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>>
 
     // Generated pages are always planned: a content page at one of their addresses is an error
     // below (one owner per address), not a silent replacement.
-    let accessibility = "accessibility/";
-    {
-        pages.push(PlannedPage {
-            path: accessibility.into(),
-            kind: Kind::Accessibility,
-            title: "Accessibility statement".into(),
-            description: Some(format!(
-                "How accessible this website is, and how to report a problem to {}.",
-                site.config.organisation
-            )),
-            template: "accessibility.html".into(),
-            file: site.root.join("site.yaml"),
-            weight: i64::MAX,
-            parent: None,
-            is_section: false,
-            listed: false,
-            date: site.config.accessibility.statement_prepared,
-            updated: site.config.accessibility.statement_reviewed,
-            review_by: None,
-        });
-    }
+    pages.push(PlannedPage {
+        path: "accessibility/".into(),
+        kind: Kind::Accessibility,
+        title: "Accessibility statement".into(),
+        description: Some(format!(
+            "How accessible this website is, and how to report a problem to {}.",
+            site.config.organisation
+        )),
+        template: "accessibility.html".into(),
+        file: site.root.join("site.yaml"),
+        weight: i64::MAX,
+        parent: None,
+        is_section: false,
+        listed: false,
+        date: site.config.accessibility.statement_prepared,
+        updated: site.config.accessibility.statement_reviewed,
+        review_by: None,
+    });
     // Search and the site map, where the theme has templates for them (see `search`).
     for (path, kind, title, description, template) in crate::search::PAGES {
         if theme.has_template(template) {

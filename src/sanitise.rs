@@ -348,6 +348,26 @@ mod tests {
     }
 
     #[test]
+    fn what_a_browser_reads_differently_is_refused_too() {
+        // A character reference without its `;`, which browsers decode in attributes.
+        for html in [
+            "<a href=\"&#106avascript:alert(1)\">x</a>",
+            "<a href=\"&#x6A;avascript:alert(1)\">x</a>",
+            "<a href=\"jav&Tab;ascript:alert(1)\">x</a>",
+            "<?php x ?><svg><script>alert(1)</script></svg>",
+            "<img src=x onerror=alert(1)//",
+        ] {
+            assert!(!findings(html).is_empty(), "{html}");
+        }
+        // Comments, processing instructions and CDATA (a comment up to its first `>` in HTML)
+        // are not markup, to a browser either.
+        assert_eq!(
+            whats("<!-- <script> --><?php x ?><![CDATA[<img src=x onerror=y>]]><p>ok</p>"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
     fn schemes_are_read_as_a_browser_reads_them() {
         assert_eq!(scheme("https://x").as_deref(), Some("https"));
         assert_eq!(
