@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::derive::Derived;
 use crate::error::{Diagnostic, Error, Result};
 use crate::links::{self, PageLinks};
 use crate::memo::{Fingerprint, PageOut, RenderMemo};
@@ -208,8 +209,9 @@ pub fn generate(
     sink: Sink,
     memo: Option<&RenderMemo>,
 ) -> Result<Generated> {
-    let tree = pages::plan(site, theme).map_err(Error::from)?;
-    let renderer = Renderer::new(site, &tree, theme);
+    let derived = Derived::new(site);
+    let tree = pages::plan(site, theme, &derived.paths).map_err(Error::from)?;
+    let renderer = Renderer::new(site, &tree, theme, &derived);
 
     let keep_html = matches!(sink, Sink::Memory);
     // The files made from the whole site are made while the pages render: nothing waits for
@@ -224,7 +226,7 @@ pub fn generate(
                 )
                 .collect()
         },
-        || crate::extras::files(site, &tree),
+        || crate::extras::files(site, &tree, &derived, theme),
     );
     let mut problems = Vec::new();
     let mut rendered = Vec::with_capacity(results.len());

@@ -244,14 +244,20 @@ impl SiteConfig {
 
     /// The feedback address as a link: `mailto:` for an email address.
     pub fn feedback_href(&self) -> Option<String> {
-        let f = self.feedback.trim();
-        if f.starts_with("https://") || f.starts_with("http://") || f.starts_with("mailto:") {
-            Some(f.to_string())
-        } else if is_email(f) {
-            Some(format!("mailto:{f}"))
-        } else {
-            None
-        }
+        contact_href(&self.feedback)
+    }
+
+    /// Who to contact about accessibility (`accessibility.contact`, else `feedback`), as shown
+    /// and as a link.
+    pub fn accessibility_contact(&self) -> (String, String) {
+        let contact = self
+            .accessibility
+            .contact
+            .as_ref()
+            .unwrap_or(&self.feedback);
+        let shown = contact.trim().trim_start_matches("mailto:").to_string();
+        let href = contact_href(contact).unwrap_or_else(|| contact.clone());
+        (shown, href)
     }
 
     /// The path part of the base URL (`/commissioning/`), for pages served at any depth (404).
@@ -261,6 +267,19 @@ impl SiteConfig {
             Some(i) => after_scheme[i..].to_string(),
             None => "/".to_string(),
         }
+    }
+}
+
+/// A contact as a link: web and `mailto:` addresses as they are, an email address as `mailto:`;
+/// `None` for anything else. The one rule for every contact a site gives.
+pub fn contact_href(contact: &str) -> Option<String> {
+    let f = contact.trim();
+    if f.starts_with("https://") || f.starts_with("http://") || f.starts_with("mailto:") {
+        Some(f.to_string())
+    } else if is_email(f) {
+        Some(format!("mailto:{f}"))
+    } else {
+        None
     }
 }
 
@@ -276,6 +295,20 @@ fn is_email(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contacts_become_links_by_one_rule() {
+        assert_eq!(contact_href(" a@b.org ").as_deref(), Some("mailto:a@b.org"));
+        assert_eq!(
+            contact_href("mailto:a@b.org").as_deref(),
+            Some("mailto:a@b.org")
+        );
+        assert_eq!(
+            contact_href("https://x.org/c").as_deref(),
+            Some("https://x.org/c")
+        );
+        assert_eq!(contact_href("01702 215000"), None);
+    }
 
     fn write(dir: &Path, text: &str) {
         std::fs::write(dir.join("site.yaml"), text).unwrap();

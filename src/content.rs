@@ -280,7 +280,7 @@ fn load_data(files: &[(String, PathBuf)]) -> Result<(Data, DataSources), Vec<Dia
             "plan.yaml" => {
                 crate::yaml::parse::<ProcurementPlan>(&text, path, 1).map(|f| data.plan = Some(f))
             }
-            "charts.yaml" => crate::yaml::parse::<crate::charts::ChartsFile>(&text, path, 1)
+            "charts.yaml" => crate::yaml::parse::<crate::chartdef::ChartsFile>(&text, path, 1)
                 .map(|f| data.charts = f.charts),
             _ => crate::yaml::parse::<FiguresFile>(&text, path, 1).map(|f| data.figures = f),
         };

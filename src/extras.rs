@@ -3,32 +3,33 @@
 //! build makes them while the pages render. (The search index, which needs each page's words,
 //! is assembled from entries made with the pages: see `search::index_json`.)
 
+use crate::derive::Derived;
 use crate::error::Diagnostic;
 use crate::feeds;
 use crate::model::Site;
 use crate::pages::PageTree;
+use crate::templates::SiteTheme;
 
 /// Files the site's own static files may replace (a council may want its own `robots.txt`).
 pub const REPLACEABLE: &[&str] = &[feeds::ROBOTS_FILE];
 
 /// Every extra file of the site: (output path, bytes), in a fixed order.
-pub fn files(site: &Site, tree: &PageTree) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
-    let (data, discovery) = rayon::join(
-        || -> Result<_, Diagnostic> {
-            Ok((
-                crate::opendata::files(site)?,
-                crate::charts::csv_files(site)?,
-            ))
-        },
-        || (feeds::atom(site, tree), feeds::sitemap(site, tree)),
+pub fn files(
+    site: &Site,
+    tree: &PageTree,
+    derived: &Derived,
+    theme: &SiteTheme,
+) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
+    let data = derived.files.as_ref().map_err(|d| vec![d.clone()])?;
+    let (atom, sitemap) = rayon::join(
+        || feeds::atom(site, tree, theme),
+        || feeds::sitemap(site, tree, theme),
     );
-    let (open, csv) = data.map_err(|d| vec![d])?;
-    let (atom, sitemap) = discovery;
-    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
-    for (name, bytes) in open {
-        out.push((name.to_string(), bytes));
-    }
-    out.extend(csv);
+    let (atom, sitemap) = match (atom, sitemap) {
+        (Ok(a), Ok(s)) => (a, s),
+        (a, s) => return Err(a.err().into_iter().chain(s.err()).collect()),
+    };
+    let mut out: Vec<(String, Vec<u8>)> = data.clone();
     out.push((feeds::ATOM_FILE.to_string(), atom.into_bytes()));
     out.push((feeds::SITEMAP_FILE.to_string(), sitemap.into_bytes()));
     out.push((

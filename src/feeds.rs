@@ -1,12 +1,15 @@
 //! Discovery: the Atom feed of pages by date (`atom.xml`), `sitemap.xml` and `robots.txt`. All
 //! use absolute addresses from `base_url`, and all are the same on every build of the same
-//! content.
+//! content. The feed and the sitemap are written by the theme's `atom.xml` and `sitemap.xml`,
+//! which a site can override like any other template; this module works out what they list.
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
-use crate::markdown::html_escape;
+use crate::error::Diagnostic;
 use crate::model::Site;
 use crate::pages::{Kind, PageTree};
+use crate::templates::{self, SiteTheme};
 
 pub const ATOM_FILE: &str = "atom.xml";
 pub const ROBOTS_FILE: &str = "robots.txt";
@@ -16,66 +19,84 @@ fn timestamp(d: NaiveDate) -> String {
     format!("{}T00:00:00Z", d.format("%Y-%m-%d"))
 }
 
+/// What `atom.xml` is written from.
+#[derive(Debug, Serialize)]
+struct Feed<'a> {
+    title: &'a str,
+    organisation: &'a str,
+    language: &'a str,
+    base_url: &'a str,
+    /// The feed's own address.
+    href: String,
+    /// When the most recently updated page changed (the start of 1970 with none).
+    updated: String,
+    entries: Vec<FeedEntry<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct FeedEntry<'a> {
+    title: &'a str,
+    /// The page's absolute address, which is also its id.
+    href: String,
+    published: Option<String>,
+    updated: String,
+    summary: Option<&'a str>,
+}
+
+/// What `sitemap.xml` lists of one page.
+#[derive(Debug, Serialize)]
+struct SitemapPage {
+    href: String,
+    lastmod: Option<NaiveDate>,
+}
+
+fn render<T: Serialize>(
+    site: &Site,
+    theme: &SiteTheme,
+    template: &str,
+    key: &str,
+    value: &T,
+) -> Result<String, Diagnostic> {
+    let mut ctx = tera::Context::new();
+    ctx.insert(key, value);
+    theme.render(template, &ctx, &site.root.join("site.yaml"))
+}
+
 /// The Atom feed: every page with an `updated` or `date`, most recently updated first.
-pub fn atom(site: &Site, tree: &PageTree) -> String {
+pub fn atom(site: &Site, tree: &PageTree, theme: &SiteTheme) -> Result<String, Diagnostic> {
     let c = &site.config;
-    let mut entries: Vec<(NaiveDate, &str, usize)> = tree
+    let mut dated: Vec<(NaiveDate, &str, usize)> = tree
         .pages
         .iter()
         .enumerate()
         .filter(|(_, p)| p.kind != Kind::NotFound)
         .filter_map(|(i, p)| p.updated.or(p.date).map(|d| (d, p.path.as_str(), i)))
         .collect();
-    entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    dated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     // A feed must say when it last changed; with no dated pages, the start of the epoch.
-    let updated = entries.first().map(|e| e.0).unwrap_or_default();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    out.push_str(&format!(
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
-        html_escape(&c.language)
-    ));
-    out.push_str(&format!("  <title>{}</title>\n", html_escape(&c.title)));
-    out.push_str(&format!(
-        "  <subtitle>New and updated pages from {}</subtitle>\n",
-        html_escape(&c.organisation)
-    ));
-    out.push_str(&format!(
-        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        html_escape(&format!("{}{ATOM_FILE}", c.base_url))
-    ));
-    out.push_str(&format!(
-        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        html_escape(&c.base_url)
-    ));
-    out.push_str(&format!("  <id>{}</id>\n", html_escape(&c.base_url)));
-    out.push_str(&format!("  <updated>{}</updated>\n", timestamp(updated)));
-    out.push_str(&format!(
-        "  <author><name>{}</name></author>\n",
-        html_escape(&c.organisation)
-    ));
-    for (d, path, i) in entries {
-        let p = &tree.pages[i];
-        let link = html_escape(&format!("{}{path}", c.base_url));
-        out.push_str("  <entry>\n");
-        out.push_str(&format!("    <title>{}</title>\n", html_escape(&p.title)));
-        out.push_str(&format!(
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>\n"
-        ));
-        out.push_str(&format!("    <id>{link}</id>\n"));
-        if let Some(published) = p.date {
-            out.push_str(&format!(
-                "    <published>{}</published>\n",
-                timestamp(published)
-            ));
-        }
-        out.push_str(&format!("    <updated>{}</updated>\n", timestamp(d)));
-        if let Some(desc) = &p.description {
-            out.push_str(&format!("    <summary>{}</summary>\n", html_escape(desc)));
-        }
-        out.push_str("  </entry>\n");
-    }
-    out.push_str("</feed>\n");
-    out
+    let updated = dated.first().map(|e| e.0).unwrap_or_default();
+    let feed = Feed {
+        title: &c.title,
+        organisation: &c.organisation,
+        language: &c.language,
+        base_url: &c.base_url,
+        href: format!("{}{ATOM_FILE}", c.base_url),
+        updated: timestamp(updated),
+        entries: dated
+            .into_iter()
+            .map(|(d, path, i)| {
+                let p = &tree.pages[i];
+                FeedEntry {
+                    title: &p.title,
+                    href: format!("{}{path}", c.base_url),
+                    published: p.date.map(timestamp),
+                    updated: timestamp(d),
+                    summary: p.description.as_deref(),
+                }
+            })
+            .collect(),
+    };
+    render(site, theme, templates::ATOM, "feed", &feed)
 }
 
 /// `robots.txt`: everything may be crawled; the sitemap is at its absolute address.
@@ -86,24 +107,17 @@ pub fn robots(site: &Site) -> String {
     )
 }
 
-/// `sitemap.xml`: every listed page, with absolute addresses, in address order.
-pub fn sitemap(site: &Site, tree: &PageTree) -> String {
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for (path, &i) in &tree.by_path {
-        let p = &tree.pages[i];
-        if p.kind == Kind::NotFound {
-            continue;
-        }
-        out.push_str("  <url>\n    <loc>");
-        out.push_str(&html_escape(&format!("{}{}", site.config.base_url, path)));
-        out.push_str("</loc>\n");
-        if let Some(d) = p.updated.or(p.date) {
-            out.push_str(&format!("    <lastmod>{d}</lastmod>\n"));
-        }
-        out.push_str("  </url>\n");
-    }
-    out.push_str("</urlset>\n");
-    out
+/// `sitemap.xml`: every page but the 404 page, with absolute addresses, in address order.
+pub fn sitemap(site: &Site, tree: &PageTree, theme: &SiteTheme) -> Result<String, Diagnostic> {
+    let pages: Vec<SitemapPage> = tree
+        .by_path
+        .iter()
+        .map(|(path, &i)| (path, &tree.pages[i]))
+        .filter(|(_, p)| p.kind != Kind::NotFound)
+        .map(|(path, p)| SitemapPage {
+            href: format!("{}{}", site.config.base_url, path),
+            lastmod: p.updated.or(p.date),
+        })
+        .collect();
+    render(site, theme, templates::SITEMAP, "pages", &pages)
 }

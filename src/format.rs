@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use tera::{Tera, Value};
 
-use crate::templates::FilterArgs;
+/// The arguments a Tera filter is given (Tera's filter API takes a `HashMap`).
+pub type FilterArgs = std::collections::HashMap<String, Value>;
 
 /// `1234567` -> `1,234,567`.
 pub fn thousands(n: u64) -> String {

@@ -263,8 +263,8 @@ pub fn unsafe_html_warnings(body: &str, file: &Path, first_line: usize) -> Vec<D
     raw.diagnostics(body, file, first_line, true)
 }
 
-/// The Markdown options of every page, for the build and `mps check` alike.
-pub fn options() -> Options {
+/// The Markdown extensions every page is read with (`mps check` reads pages the same way).
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

@@ -234,7 +234,7 @@ pub struct Data {
     pub plan: Option<ProcurementPlan>,
     pub figures: FiguresFile,
     /// Chart definitions from `charts.yaml`.
-    pub charts: Vec<crate::charts::ChartDef>,
+    pub charts: Vec<crate::chartdef::ChartDef>,
 }
 
 /// Where each data file was read from, with its text, so validation can point at lines.

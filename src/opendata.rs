@@ -5,11 +5,12 @@
 //! on every build of the same content: dates come from the plan's `published` date, never the
 //! clock, and keys are in a fixed order.
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
 use crate::error::Diagnostic;
+use crate::facts::PlanFacts;
 use crate::model::{ProcurementEntry, ProcurementPlan, Site, Status};
 
 pub const CSV_FILE: &str = "plan.csv";
@@ -31,7 +32,7 @@ pub struct Download {
 }
 
 /// The open data files of the site's plan: (output file, bytes). Empty when there is no plan.
-pub fn files(site: &Site) -> Result<Vec<(&'static str, Vec<u8>)>, Diagnostic> {
+pub fn files(site: &Site, facts: &PlanFacts) -> Result<Vec<(&'static str, Vec<u8>)>, Diagnostic> {
     let Some(plan) = &site.data.plan else {
         return Ok(Vec::new());
     };
@@ -46,15 +47,14 @@ pub fn files(site: &Site) -> Result<Vec<(&'static str, Vec<u8>)>, Diagnostic> {
         Diagnostic::error(file, format!("could not write the plan as {what}: {e}"))
             .help("this is a bug in mps; please report it with the plan file")
     };
-    let csv = csv(plan, site).map_err(|e| problem("CSV", e))?;
-    let json = json(plan, config).map_err(|e| problem("JSON", e.to_string()))?;
-    let ocds = ocds(plan, config).map_err(|e| problem("OCDS", e.to_string()))?;
+    let csv = csv(plan, site, facts).map_err(|e| problem("CSV", e))?;
+    let json = json(plan, config, facts).map_err(|e| problem("JSON", e.to_string()))?;
+    let ocds = ocds(plan, config, facts).map_err(|e| problem("OCDS", e.to_string()))?;
     Ok(vec![(CSV_FILE, csv), (JSON_FILE, json), (OCDS_FILE, ocds)])
 }
 
 /// The downloads templates link to, with their sizes. Empty when there is no plan.
-pub fn downloads(site: &Site) -> Vec<Download> {
-    let files = files(site).unwrap_or_default();
+pub fn downloads(files: &[(&'static str, Vec<u8>)]) -> Vec<Download> {
     files
         .iter()
         .map(|(name, bytes)| {
@@ -88,18 +88,6 @@ pub fn size_display(bytes: usize) -> String {
     }
 }
 
-/// The last day of an entry's contract: start plus its length, less a day.
-pub fn end_date(e: &ProcurementEntry) -> Option<NaiveDate> {
-    e.start
-        .checked_add_months(Months::new(e.duration_months))
-        .and_then(|d| d.pred_opt())
-}
-
-/// Whether an entry is a pipeline-notice item under the site's threshold.
-pub fn is_pipeline(e: &ProcurementEntry, config: &SiteConfig) -> bool {
-    e.value >= config.procurement.pipeline_threshold
-}
-
 /// One row of `plan.csv`. Column order is the field order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CsvRow {
@@ -123,15 +111,12 @@ pub struct CsvRow {
     pub description: Option<String>,
 }
 
-fn csv(plan: &ProcurementPlan, site: &Site) -> Result<Vec<u8>, String> {
+fn csv(plan: &ProcurementPlan, site: &Site, facts: &PlanFacts) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    for e in &plan.entries {
-        let theme_name = site
-            .data
-            .themes
-            .iter()
-            .find(|t| t.slug == e.theme)
-            .map_or_else(|| e.theme.clone(), |t| t.name.clone());
+    for (e, f) in plan.entries.iter().zip(&facts.entries) {
+        let theme_name = f
+            .theme
+            .map_or_else(|| e.theme.clone(), |t| site.data.themes[t].name.clone());
         w.serialize(CsvRow {
             id: e.id.clone(),
             title: e.title.clone(),
@@ -140,11 +125,11 @@ fn csv(plan: &ProcurementPlan, site: &Site) -> Result<Vec<u8>, String> {
             department: e.department.clone(),
             value_gbp: e.value,
             start_date: e.start,
-            end_date: end_date(e),
+            end_date: f.end,
             duration_months: e.duration_months,
             route: e.route.clone(),
             status: e.status,
-            pipeline_notice: is_pipeline(e, &site.config),
+            pipeline_notice: f.pipeline,
             cpv: e.cpv.clone(),
             social_value: e.social_value.clone(),
             description: e.description.clone(),
@@ -198,7 +183,11 @@ struct JsonEntry<'a> {
     pipeline_notice: bool,
 }
 
-fn json(plan: &ProcurementPlan, config: &SiteConfig) -> serde_json::Result<Vec<u8>> {
+fn json(
+    plan: &ProcurementPlan,
+    config: &SiteConfig,
+    facts: &PlanFacts,
+) -> serde_json::Result<Vec<u8>> {
     let doc = JsonPlan {
         year: &plan.year,
         published: plan.published,
@@ -208,10 +197,11 @@ fn json(plan: &ProcurementPlan, config: &SiteConfig) -> serde_json::Result<Vec<u
         entries: plan
             .entries
             .iter()
-            .map(|e| JsonEntry {
+            .zip(&facts.entries)
+            .map(|(e, f)| JsonEntry {
                 entry: e,
-                end: end_date(e),
-                pipeline_notice: is_pipeline(e, config),
+                end: f.end,
+                pipeline_notice: f.pipeline,
             })
             .collect(),
     };
@@ -336,7 +326,11 @@ fn buyer_id(config: &SiteConfig) -> String {
     }
 }
 
-fn ocds(plan: &ProcurementPlan, config: &SiteConfig) -> serde_json::Result<Vec<u8>> {
+fn ocds(
+    plan: &ProcurementPlan,
+    config: &SiteConfig,
+    facts: &PlanFacts,
+) -> serde_json::Result<Vec<u8>> {
     let o = &config.open_data;
     let buyer = OrgRef {
         id: buyer_id(config),
@@ -354,7 +348,8 @@ fn ocds(plan: &ProcurementPlan, config: &SiteConfig) -> serde_json::Result<Vec<u
     let releases = plan
         .entries
         .iter()
-        .map(|e| Release {
+        .zip(&facts.entries)
+        .map(|(e, f)| Release {
             ocid: format!("{}{}", o.ocid_prefix(), e.id),
             id: format!("{}-planning-{}", e.id, plan.published.format("%Y-%m-%d")),
             date: date.clone(),
@@ -389,7 +384,7 @@ fn ocds(plan: &ProcurementPlan, config: &SiteConfig) -> serde_json::Result<Vec<u
                 procurement_method_details: e.route.clone(),
                 contract_period: Period {
                     start_date: start_of_day(e.start),
-                    end_date: end_date(e).map(end_of_day),
+                    end_date: f.end.map(end_of_day),
                 },
                 items: e
                     .cpv

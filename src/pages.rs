@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::error::Diagnostic;
+use crate::facts::GeneratedPaths;
 use crate::model::{Generate, Site};
 use crate::templates::SiteTheme;
 use crate::urls;
-use crate::views::GeneratedPaths;
 
 /// What a page is built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,6 +29,25 @@ pub enum Kind {
     SiteMap,
     NotFound,
 }
+
+/// Pages every site has, made by `search` from the page tree: (site path, kind, title,
+/// description, template).
+pub const PAGES: &[(&str, Kind, &str, &str, &str)] = &[
+    (
+        "search/",
+        Kind::Search,
+        "Search",
+        "Search every page of this site.",
+        "search.html",
+    ),
+    (
+        "sitemap/",
+        Kind::SiteMap,
+        "Site map",
+        "Every page of this site, by section.",
+        "sitemap.html",
+    ),
+];
 
 #[derive(Debug, Clone)]
 pub struct PlannedPage {
@@ -184,22 +203,18 @@ fn generated_clash(a: &PlannedPage, b: &PlannedPage) -> Option<Diagnostic> {
 
 /// Works out every page of the site. Errors: missing templates, clashing addresses, navigation
 /// entries that go nowhere.
-pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>> {
+pub fn plan(
+    site: &Site,
+    theme: &SiteTheme,
+    generated: &GeneratedPaths,
+) -> Result<PageTree, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut pages = Vec::new();
-    let mut generated = GeneratedPaths::default();
     let mut by_source = BTreeMap::new();
 
     for (i, p) in site.pages.iter().enumerate() {
         by_source.insert(p.rel.clone(), p.path.clone());
         let f = &p.front;
-        match f.generate {
-            Some(Generate::Principles) => generated.principles = Some(p.path.clone()),
-            Some(Generate::Themes) => generated.themes = Some(p.path.clone()),
-            Some(Generate::Plan) => generated.plan = Some(p.path.clone()),
-            Some(Generate::Largest) => generated.largest = Some(p.path.clone()),
-            None => {}
-        }
         let template = f.template.clone().unwrap_or_else(|| {
             default_template(f.generate, p.path.is_empty(), p.is_section).to_string()
         });
@@ -231,7 +246,7 @@ pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>>
         for (i, pr) in site.data.principles.iter().enumerate() {
             extra.push(generated_page(
                 &g,
-                format!("{}{}/", g.path, pr.slug),
+                generated.principle(&pr.slug).unwrap_or_default(),
                 Kind::Principle(i),
                 &pr.name,
                 Some(&pr.summary),
@@ -246,7 +261,7 @@ pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>>
         for (i, t) in site.data.themes.iter().enumerate() {
             extra.push(generated_page(
                 &g,
-                format!("{}{}/", g.path, t.slug),
+                generated.theme(&t.slug).unwrap_or_default(),
                 Kind::Theme(i),
                 &t.name,
                 Some(&t.summary),
@@ -259,7 +274,7 @@ pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>>
     }
     if let (Some(g), Some(plan)) = (generator(&generated.plan), &site.data.plan) {
         for (i, e) in plan.entries.iter().enumerate() {
-            let path = format!("{}{}/", g.path, e.id.to_ascii_lowercase());
+            let path = generated.entry(&e.id).unwrap_or_default();
             let mut page = generated_page(
                 &g,
                 path,
@@ -299,7 +314,7 @@ pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>>
         review_by: None,
     });
     // Search and the site map, where the theme has templates for them (see `search`).
-    for (path, kind, title, description, template) in crate::search::PAGES {
+    for (path, kind, title, description, template) in PAGES {
         if theme.has_template(template) {
             pages.push(PlannedPage {
                 path: path.to_string(),
@@ -394,7 +409,7 @@ pub fn plan(site: &Site, theme: &SiteTheme) -> Result<PageTree, Vec<Diagnostic>>
         pages,
         by_path,
         children,
-        generated,
+        generated: generated.clone(),
         by_source,
         nav: Vec::new(),
     };

@@ -10,6 +10,7 @@ use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::Serialize;
 
 use crate::charts::RenderedChart;
+use crate::derive::Derived;
 use crate::error::Diagnostic;
 use crate::format;
 use crate::links::PageLinks;
@@ -19,13 +20,11 @@ use crate::model::Site;
 use crate::pages::{Kind, NavLink, PageTree};
 use crate::templates::SiteTheme;
 use crate::urls;
-use crate::views::{self, DataView};
+use crate::views;
 
 /// One finished output page.
 #[derive(Debug, Clone)]
 pub struct RenderedPage {
-    /// Site path (`plan/`).
-    pub path: String,
     /// Output file relative to the output folder (`plan/index.html`).
     pub output: String,
     pub html: Arc<str>,
@@ -110,18 +109,52 @@ pub struct Renderer<'a> {
     site: &'a Site,
     tree: &'a PageTree,
     theme: &'a SiteTheme,
+    derived: &'a Derived,
+    /// Every chart with its data table written by the theme, by id.
+    charts: BTreeMap<String, Result<PlacedChart<'a>, Diagnostic>>,
     base: tera::Context,
-    data: DataView,
     /// The tree's `by_source`, hashed for looking up links.
     sources: HashMap<&'a str, &'a str>,
-    /// Every chart, drawn once per build, by id.
-    charts: BTreeMap<String, Result<RenderedChart, Diagnostic>>,
     /// Hash of `base` and the templates: part of every page's fingerprint (`None`, and so no
     /// reuse, if something in it could not be hashed).
     base_fingerprint: Option<u64>,
     /// Hash of what every page's Markdown may use besides its own text (other pages' addresses,
     /// the charts): part of every Markdown fingerprint.
     markdown_fingerprint: Option<u64>,
+}
+
+/// A chart as templates place it: the derived chart, with its data table as HTML.
+#[derive(Serialize)]
+struct PlacedChart<'a> {
+    #[serde(flatten)]
+    chart: &'a RenderedChart,
+    /// The data table, written by the theme's `chart_table.html`.
+    table: String,
+}
+
+/// Writes each chart's data table with the theme's template, once per build.
+fn place_charts<'a>(
+    site: &Site,
+    theme: &SiteTheme,
+    derived: &'a Derived,
+) -> BTreeMap<String, Result<PlacedChart<'a>, Diagnostic>> {
+    let file = site.data_sources.files.get("charts.yaml").map_or_else(
+        || site.root.join("content/data/charts.yaml"),
+        |(p, _)| p.clone(),
+    );
+    derived
+        .charts
+        .iter()
+        .map(|(id, chart)| {
+            let placed = chart.as_ref().map_err(Clone::clone).and_then(|chart| {
+                let mut ctx = tera::Context::new();
+                ctx.insert("table", &chart.data);
+                let table = theme.render(crate::templates::CHART_TABLE, &ctx, &file)?;
+                Ok(PlacedChart { chart, table })
+            });
+            (id.clone(), placed)
+        })
+        .collect()
 }
 
 /// Inserts `value` into `ctx` and adds it to `fp`.
@@ -131,19 +164,15 @@ fn put<T: Serialize + ?Sized>(ctx: &mut tera::Context, fp: &mut Fingerprint, key
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, tree: &'a PageTree, theme: &'a SiteTheme) -> Self {
-        let data = views::build(&site.data, &site.config, &tree.generated);
+    pub fn new(
+        site: &'a Site,
+        tree: &'a PageTree,
+        theme: &'a SiteTheme,
+        derived: &'a Derived,
+    ) -> Self {
+        let data = &derived.view;
         let c = &site.config;
-        let contact = c
-            .accessibility
-            .contact
-            .clone()
-            .unwrap_or_else(|| c.feedback.clone());
-        let contact_href = if contact.contains('@') && !contact.contains("://") {
-            format!("mailto:{}", contact.trim_start_matches("mailto:"))
-        } else {
-            contact.clone()
-        };
+        let (contact, contact_href) = c.accessibility_contact();
         let site_view = SiteView {
             title: &c.title,
             organisation: &c.organisation,
@@ -154,28 +183,23 @@ impl<'a> Renderer<'a> {
             feedback: &c.feedback,
             feedback_href: c.feedback_href().unwrap_or_default(),
             accessibility: &c.accessibility,
-            accessibility_contact: contact.trim_start_matches("mailto:").to_string(),
+            accessibility_contact: contact,
             accessibility_contact_href: contact_href,
             procurement: &c.procurement,
         };
         let mut base = tera::Context::new();
         let mut fp = Fingerprint::new(theme.fingerprint);
         put(&mut base, &mut fp, "site", &site_view);
-        put(&mut base, &mut fp, "data", &data);
+        put(&mut base, &mut fp, "data", data);
         put(&mut base, &mut fp, "nav", &tree.nav);
-        let charts = crate::charts::render_all(site);
+        let charts = place_charts(site, theme, derived);
         // Templates place charts with the `chart` macro of the default theme's macros.html.
-        let drawn: BTreeMap<&String, &RenderedChart> = charts
+        let drawn: BTreeMap<&String, &PlacedChart> = charts
             .iter()
             .filter_map(|(id, c)| c.as_ref().ok().map(|c| (id, c)))
             .collect();
         put(&mut base, &mut fp, "charts", &drawn);
-        put(
-            &mut base,
-            &mut fp,
-            "downloads",
-            &crate::opendata::downloads(site),
-        );
+        put(&mut base, &mut fp, "downloads", &derived.downloads);
         put(
             &mut base,
             &mut fp,
@@ -209,9 +233,9 @@ impl<'a> Renderer<'a> {
                 .map(|(rel, path)| (rel.as_str(), path.as_str()))
                 .collect(),
             theme,
-            base,
-            data,
+            derived,
             charts,
+            base,
             base_fingerprint,
             markdown_fingerprint,
         }
@@ -324,10 +348,11 @@ impl<'a> Renderer<'a> {
             urls::root_prefix(&p.path)
         };
         let item = match p.kind {
-            Kind::Principle(n) => Some(Item::Principle(&self.data.principles[n])),
-            Kind::Theme(n) => Some(Item::Theme(&self.data.themes[n])),
+            Kind::Principle(n) => Some(Item::Principle(&self.derived.view.principles[n])),
+            Kind::Theme(n) => Some(Item::Theme(&self.derived.view.themes[n])),
             Kind::Procurement(n) => self
-                .data
+                .derived
+                .view
                 .plan
                 .as_ref()
                 .map(|plan| Item::Entry(&plan.entries[n])),
@@ -389,7 +414,6 @@ impl<'a> Renderer<'a> {
             }
         };
         Ok(RenderedPage {
-            path: p.path.clone(),
             output,
             html,
             source: p.file.clone(),
@@ -423,7 +447,12 @@ impl<'a> Renderer<'a> {
                     } else {
                         format!(
                             "; charts are: {}",
-                            self.charts.keys().cloned().collect::<Vec<_>>().join(", ")
+                            self.derived
+                                .charts
+                                .keys()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )
                     }
                 ),

@@ -16,24 +16,6 @@ use crate::urls;
 /// Output file of the search index.
 pub const INDEX_FILE: &str = "search-index.json";
 
-/// Generated pages: (site path, kind, title, description, template).
-pub const PAGES: &[(&str, Kind, &str, &str, &str)] = &[
-    (
-        "search/",
-        Kind::Search,
-        "Search",
-        "Search every page of this site.",
-        "search.html",
-    ),
-    (
-        "sitemap/",
-        Kind::SiteMap,
-        "Site map",
-        "Every page of this site, by section.",
-        "sitemap.html",
-    ),
-];
-
 /// Longest plain text kept for one page, in characters: enough to find a page by the words
 /// in it and show a snippet, without making the index heavy.
 const MAX_TEXT: usize = 1500;

@@ -13,6 +13,16 @@ use crate::format;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
+/// Templates of files other than pages: a chart's data table, the Atom feed and `sitemap.xml`.
+/// Not offered as page templates.
+pub const FILE_TEMPLATES: &[&str] = &[CHART_TABLE, ATOM, SITEMAP];
+/// Writes a chart's data table (see `charts::DataTable`).
+pub const CHART_TABLE: &str = "chart_table.html";
+/// Writes the Atom feed (see `feeds`).
+pub const ATOM: &str = "atom.xml";
+/// Writes `sitemap.xml` (see `feeds`).
+pub const SITEMAP: &str = "sitemap.xml";
+
 /// Where a theme file comes from.
 #[derive(Debug, Clone)]
 pub enum ThemeFile {
@@ -75,6 +85,17 @@ impl SiteTheme {
             .help("use `theme: default`, or put the theme's templates/ and static/ in themes/NAME/")
             .into());
         }
+        // A theme written before mps made a file from a template still builds: the default
+        // theme's version stands in for the one it lacks.
+        for name in FILE_TEMPLATES {
+            if !sources.contains_key(*name) {
+                if let Some(file) = DEFAULT_THEME.get_file(format!("templates/{name}")) {
+                    let shown = PathBuf::from(format!("(built-in theme)/templates/{name}"));
+                    let text = String::from_utf8_lossy(file.contents()).into_owned();
+                    sources.insert(name.to_string(), (shown, text));
+                }
+            }
+        }
         // The site's own templates win over the theme's, file by file.
         read_dir_files(&root.join("templates"), &mut |rel, path| {
             let text = read(path)?;
@@ -132,7 +153,10 @@ impl SiteTheme {
             .tera
             .get_template_names()
             .filter(|n| {
-                !n.starts_with("partials/") && !n.starts_with("macros") && !n.starts_with("__mps/")
+                !n.starts_with("partials/")
+                    && !n.starts_with("macros")
+                    && !n.starts_with("__mps/")
+                    && !FILE_TEMPLATES.contains(n)
             })
             .map(str::to_string)
             .collect();
@@ -345,9 +369,6 @@ fn parse_position(text: &str) -> (Option<usize>, Option<usize>) {
     let col = parts.next().and_then(|s| s.parse().ok());
     (line, col)
 }
-
-/// Keeps `HashMap` out of public signatures while Tera's filter API needs one.
-pub type FilterArgs = HashMap<String, tera::Value>;
 
 #[cfg(test)]
 mod tests {

@@ -4,35 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::SiteConfig;
+use crate::facts::{GeneratedPaths, PlanFacts};
 use crate::format;
 use crate::model::{Data, Framework, ProcurementEntry};
-
-/// Site paths of the generated pages, where the site has them.
-#[derive(Debug, Clone, Default)]
-pub struct GeneratedPaths {
-    pub principles: Option<String>,
-    pub themes: Option<String>,
-    pub plan: Option<String>,
-    pub largest: Option<String>,
-}
-
-impl GeneratedPaths {
-    pub fn principle(&self, slug: &str) -> Option<String> {
-        self.principles.as_ref().map(|p| format!("{p}{slug}/"))
-    }
-    pub fn theme(&self, slug: &str) -> Option<String> {
-        self.themes.as_ref().map(|p| format!("{p}{slug}/"))
-    }
-    pub fn entry(&self, id: &str) -> Option<String> {
-        self.plan
-            .as_ref()
-            .map(|p| format!("{p}{}/", id.to_ascii_lowercase()))
-    }
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
@@ -143,18 +121,20 @@ fn file(path: Option<String>) -> Option<String> {
     path.map(|p| crate::urls::output_file(&p))
 }
 
-pub fn build(data: &Data, config: &SiteConfig, paths: &GeneratedPaths) -> DataView {
+pub fn build(
+    data: &Data,
+    config: &SiteConfig,
+    paths: &GeneratedPaths,
+    facts: &PlanFacts,
+) -> DataView {
     let theme_by_slug: BTreeMap<&str, &crate::model::OutcomeTheme> =
         data.themes.iter().map(|t| (t.slug.as_str(), t)).collect();
     let thresholds = &config.procurement;
-    let entry_view = |e: &ProcurementEntry| {
-        let theme = theme_by_slug.get(e.theme.as_str());
-        let end = e
-            .start
-            .checked_add_months(Months::new(e.duration_months))
-            .and_then(|d| d.pred_opt());
+    let entry_view = |(e, f): (&ProcurementEntry, &crate::facts::EntryFacts)| {
+        let theme = f.theme.map(|t| &data.themes[t]);
+        let end = f.end;
         EntryView {
-            href: file(paths.entry(&e.id)),
+            href: file(f.path.clone()),
             theme_name: theme.map_or_else(|| e.theme.clone(), |t| t.name.clone()),
             theme_href: file(paths.theme(&e.theme)),
             theme_colour: theme.map_or_else(String::new, |t| t.colour.clone()),
@@ -164,22 +144,21 @@ pub fn build(data: &Data, config: &SiteConfig, paths: &GeneratedPaths) -> DataVi
             end,
             end_display: end.map_or_else(String::new, |d| d.format("%B %Y").to_string()),
             status_label: e.status.label(),
-            large: e.value >= thresholds.large_threshold,
-            pipeline: e.value >= thresholds.pipeline_threshold,
+            large: f.large,
+            pipeline: f.pipeline,
             entry: e.clone(),
         }
     };
 
     let plan = data.plan.as_ref().map(|p| {
-        let entries: Vec<EntryView> = p.entries.iter().map(entry_view).collect();
-        let mut largest: Vec<EntryView> = entries.iter().filter(|e| e.large).cloned().collect();
-        largest.sort_by(|a, b| {
-            b.entry
-                .value
-                .cmp(&a.entry.value)
-                .then_with(|| a.entry.id.cmp(&b.entry.id))
-        });
-        let total: u64 = entries.iter().map(|e| e.entry.value).sum();
+        let entries: Vec<EntryView> = p
+            .entries
+            .iter()
+            .zip(&facts.entries)
+            .map(entry_view)
+            .collect();
+        let largest: Vec<EntryView> = facts.largest().map(|i| entries[i].clone()).collect();
+        let total = facts.total;
         let largest_total: u64 = largest.iter().map(|e| e.entry.value).sum();
         PlanView {
             year: p.year.clone(),
@@ -189,7 +168,7 @@ pub fn build(data: &Data, config: &SiteConfig, paths: &GeneratedPaths) -> DataVi
             href: file(paths.plan.clone()),
             largest_href: file(paths.largest.clone()),
             count: entries.len(),
-            pipeline_count: entries.iter().filter(|e| e.pipeline).count(),
+            pipeline_count: facts.pipeline_count,
             largest_total_display: format::money(largest_total),
             largest,
             entries,
@@ -210,18 +189,20 @@ pub fn build(data: &Data, config: &SiteConfig, paths: &GeneratedPaths) -> DataVi
     let themes = data
         .themes
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(ti, t)| {
             let entries: Vec<EntryView> = plan
                 .as_ref()
                 .map(|p| {
                     p.entries
                         .iter()
-                        .filter(|e| e.entry.theme == t.slug)
-                        .cloned()
+                        .zip(&facts.entries)
+                        .filter(|(_, f)| f.theme == Some(ti))
+                        .map(|(e, _)| e.clone())
                         .collect()
                 })
                 .unwrap_or_default();
-            let total = entries.iter().map(|e| e.entry.value).sum();
+            let total = facts.themes.get(ti).map_or(0, |t| t.value);
             ThemeView {
                 slug: t.slug.clone(),
                 name: t.name.clone(),
@@ -229,7 +210,7 @@ pub fn build(data: &Data, config: &SiteConfig, paths: &GeneratedPaths) -> DataVi
                 summary: t.summary.clone(),
                 outcomes: t.outcomes.clone(),
                 href: file(paths.theme(&t.slug)),
-                count: entries.len(),
+                count: facts.themes.get(ti).map_or(0, |t| t.count),
                 entries,
                 total,
                 total_display: format::money(total),

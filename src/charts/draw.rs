@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{contrast, parse_hex, short, ChartDef, ChartKind, Table, MUTED, TEXT};
+use super::{short, ChartDef, ChartKind, Table, MUTED, TEXT};
+use crate::colour::{contrast, parse_hex};
 
 /// Width of every chart's viewBox.
 pub const WIDTH: f64 = 400.0;
@@ -103,6 +104,7 @@ pub struct Layout {
 
 impl Layout {
     /// Every piece of text drawn, in order.
+    #[cfg(test)]
     pub fn texts(&self) -> Vec<&str> {
         self.marks
             .iter()
@@ -880,11 +882,12 @@ mod tests {
     use super::super::tests::def;
     use super::super::{resolve, Unit};
     use super::*;
+    use crate::facts::PlanFacts;
     use crate::model::Data;
 
     fn laid(kind: ChartKind, cats: &[&str], series: &[(&str, &[f64])]) -> Result<Layout, String> {
         let d = def(kind, cats, series);
-        let t = resolve(&d, &Data::default())?;
+        let t = resolve(&d, &Data::default(), &PlanFacts::default())?;
         layout(&d, &t)
     }
 
@@ -960,7 +963,7 @@ mod tests {
             &[("Households", &[74678.0, 78300.0])],
         );
         d.unit = Unit::Count;
-        let t = resolve(&d, &Data::default()).unwrap();
+        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
         let texts: Vec<String> = layout(&d, &t)
             .unwrap()
             .texts()
@@ -1002,7 +1005,7 @@ mod tests {
     #[test]
     fn svg_is_identical_each_time_and_accessible() {
         let d = def(ChartKind::Bar, &["A", "B"], &[("S", &[1.0, 2.0])]);
-        let t = resolve(&d, &Data::default()).unwrap();
+        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
         let a = svg(&d, &t, "Summary.").unwrap();
         let b = svg(&d, &t, "Summary.").unwrap();
         assert_eq!(a, b);

@@ -1,0 +1,68 @@
+//! The derive stage, between validation and rendering: [`Derived`], made once per build from
+//! the validated [`Site`], holds every fact a page, a download or a chart shows. Rendering, the
+//! page plan, the open data and the feeds read it and work nothing out again.
+
+use std::sync::Arc;
+
+use crate::charts::{self, Drawn};
+use crate::error::Diagnostic;
+use crate::facts::{GeneratedPaths, PlanFacts};
+use crate::model::Site;
+use crate::opendata::{self, Download};
+use crate::views::{self, DataView};
+
+/// Files made from the data: (output path relative to the site root, bytes), in a fixed order.
+pub type DataFiles = Vec<(String, Vec<u8>)>;
+
+/// Everything derived from a site's data, once per build. Shared by reference (or `Arc`) with
+/// every page being rendered: nothing in it is copied per page.
+#[derive(Debug)]
+pub struct Derived {
+    /// Where the generated pages (principles, themes, plan entries, largest) are.
+    pub paths: GeneratedPaths,
+    /// Each plan entry's end date, theme, address, pipeline and large flags; theme totals.
+    pub facts: PlanFacts,
+    /// The data as templates see it: figures formatted, entries linked.
+    pub view: DataView,
+    /// Every chart: resolved table, summary, SVG and data table (or what stops it drawing).
+    pub charts: Drawn,
+    /// The plan's open data (`plan.csv`, `plan.json`, `plan-ocds.json`) and each chart's CSV,
+    /// or the problem that stopped one being written.
+    pub files: Result<DataFiles, Diagnostic>,
+    /// The open-data downloads, as templates list them.
+    pub downloads: Vec<Download>,
+}
+
+impl Derived {
+    /// Derives everything from a validated site.
+    pub fn new(site: &Site) -> Arc<Self> {
+        let paths = GeneratedPaths::of(&site.pages);
+        let facts = PlanFacts::new(&site.data, &paths, &site.config.procurement);
+        let ((charts, chart_files), (open, view)) = rayon::join(
+            || charts::build_all(site, &facts),
+            || {
+                rayon::join(
+                    || opendata::files(site, &facts),
+                    || views::build(&site.data, &site.config, &paths, &facts),
+                )
+            },
+        );
+        let downloads = open.as_deref().map(opendata::downloads).unwrap_or_default();
+        let files = open.and_then(|open| {
+            let mut out: DataFiles = open
+                .into_iter()
+                .map(|(name, bytes)| (name.to_string(), bytes))
+                .collect();
+            out.extend(chart_files?);
+            Ok(out)
+        });
+        Arc::new(Derived {
+            paths,
+            facts,
+            view,
+            charts,
+            files,
+            downloads,
+        })
+    }
+}
