@@ -160,12 +160,19 @@ fn finish_page(
     sink.write(&page.output, page.html.as_bytes())?;
     let links = match &page.links {
         Some(l) => l.clone(),
-        None => Arc::new(links::scan(
-            &page.output,
-            &page.html,
-            page.source.clone(),
-            &page.template,
-        )),
+        None => {
+            let mut l = links::scan(
+                &page.output,
+                &page.html,
+                page.source.clone(),
+                &page.template,
+            );
+            if let Some((_, _, md)) = &page.markdown {
+                l.markdown = md.links.clone();
+            }
+            l.template_file = renderer.theme().template_files.get(&page.template).cloned();
+            Arc::new(l)
+        }
     };
     let words = page.markdown.as_ref().map(|(_, _, md)| md.words.as_str());
     let entry = renderer

@@ -60,6 +60,13 @@ pub fn warnings(site: &Site, today: NaiveDate) -> Vec<Diagnostic> {
         overdue_review(page, today, &mut out);
         placeholder_description(page, &mut out);
         markdown_body(page, &mut out);
+        if site.config.markdown.allow_unsafe_html {
+            out.extend(crate::markdown::unsafe_html_warnings(
+                &page.body,
+                &page.file,
+                page.body_line,
+            ));
+        }
     }
     out
 }
@@ -235,7 +242,13 @@ fn markdown_body(page: &SourcePage, out: &mut Vec<Diagnostic>) {
                 }
             }
             Event::Html(html) | Event::InlineHtml(html) => {
-                html_images(&page.file, &html, line_of(range.start), out);
+                // Each `<img>` at its own line: the event's HTML is the Markdown from where
+                // the event starts (a block's lines come one event each).
+                let at = |i: usize| match body.get(range.start..) {
+                    Some(rest) if rest.starts_with(html.as_ref()) => line_of(range.start + i),
+                    _ => line_of(range.start),
+                };
+                html_images(&page.file, &html, at, out);
             }
             _ => {}
         }
@@ -277,12 +290,13 @@ fn vague_link(
 fn html_images(
     file: &Path,
     html: &str,
-    (line, col): (Option<usize>, Option<usize>),
+    at: impl Fn(usize) -> (Option<usize>, Option<usize>),
     out: &mut Vec<Diagnostic>,
 ) {
     let lower = html.to_ascii_lowercase();
     let mut rest = lower.as_str();
     while let Some(i) = rest.find("<img") {
+        let (line, col) = at(lower.len() - rest.len() + i);
         let tag = &rest[i..];
         let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
         let has_alt = tag

@@ -42,6 +42,19 @@ pub struct SiteConfig {
     /// Where each value was written in `site.yaml`, for error messages.
     #[serde(skip)]
     pub positions: crate::yaml::Positions,
+    /// How pages' Markdown is published.
+    #[serde(default)]
+    pub markdown: MarkdownSettings,
+}
+
+/// Settings of pages' Markdown.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownSettings {
+    /// Publish raw HTML and links that could run a script or load another site as written,
+    /// rather than refusing them (`mps check` still lists each).
+    #[serde(default)]
+    pub allow_unsafe_html: bool,
 }
 
 /// Settings of the plan's open data. Every key is optional; see `OpenDataSettings::default`.

@@ -245,15 +245,12 @@ fn load_page(rel: &str, file: &Path, drafts: bool) -> Result<Option<SourcePage>,
 /// Splits front matter from body and parses both into a [`SourcePage`].
 pub fn parse_page(rel: &str, file: &Path, text: &str) -> Result<SourcePage, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(bad) = rel.split('/').find(|seg| {
-        !seg.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    }) {
+    if let Some(bad) = rel.split('/').find(|seg| !crate::urls::is_file_name(seg)) {
         return Err(Diagnostic::error(
             file,
             format!("`{bad}` cannot be part of a web address"),
         )
-        .help("rename it using only letters, digits and hyphens, such as `market-position-statement.md`"));
+        .help("rename it using only lower-case letters (of any language), digits and hyphens, such as `market-position-statement.md` or `tŷ-gwyn.md`"));
     }
     let missing = || {
         Diagnostic::error(file, "this page has no front matter")

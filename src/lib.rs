@@ -55,6 +55,7 @@ pub mod opendata;
 pub(crate) mod output;
 pub(crate) mod pages;
 pub(crate) mod render;
+pub(crate) mod sanitise;
 pub mod scaffold;
 pub(crate) mod search;
 pub mod serve;

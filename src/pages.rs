@@ -166,6 +166,41 @@ fn parent_of(path: &str, by_path: &BTreeMap<String, usize>) -> Option<String> {
     by_path.contains_key("").then(String::new)
 }
 
+/// The error for a content page at the address of a generated page (either way round), naming
+/// both and how to change the generated page properly.
+fn generated_clash(a: &PlannedPage, b: &PlannedPage) -> Option<Diagnostic> {
+    let (content, generated) = match (&a.kind, &b.kind) {
+        (Kind::Content(_), Kind::Content(_)) => return None,
+        (Kind::Content(_), _) => (a, b),
+        (_, Kind::Content(_)) => (b, a),
+        _ => return None,
+    };
+    let what = match generated.kind {
+        Kind::Principle(_) => "the page of a commissioning principle",
+        Kind::Theme(_) => "the page of an outcome theme",
+        Kind::Procurement(_) => "the page of a procurement",
+        Kind::Accessibility => "the accessibility statement",
+        Kind::Search => "the search page",
+        Kind::SiteMap => "the site map",
+        Kind::NotFound => "the \"page not found\" page",
+        Kind::Content(_) => return None,
+    };
+    Some(
+        Diagnostic::error(
+            &content.file,
+            format!(
+                "this page would be published at `/{}`, which is {what} that mps makes (from {})",
+                generated.path,
+                generated.file.display()
+            ),
+        )
+        .help(format!(
+            "rename or move this file; to change {what}, copy the template `{}` into the site's templates/ folder and edit it there",
+            generated.template
+        )),
+    )
+}
+
 /// Works out every page of the site. Errors: missing templates, clashing addresses, navigation
 /// entries that go nowhere.
 pub fn plan(
@@ -258,30 +293,29 @@ pub fn plan(
     }
     pages.extend(extra);
 
-    let accessibility = "accessibility/";
-    if !pages.iter().any(|p| p.path == accessibility) {
-        pages.push(PlannedPage {
-            path: accessibility.into(),
-            kind: Kind::Accessibility,
-            title: "Accessibility statement".into(),
-            description: Some(format!(
-                "How accessible this website is, and how to report a problem to {}.",
-                site.config.organisation
-            )),
-            template: "accessibility.html".into(),
-            file: site.root.join("site.yaml"),
-            weight: i64::MAX,
-            parent: None,
-            is_section: false,
-            listed: false,
-            date: site.config.accessibility.statement_prepared,
-            updated: site.config.accessibility.statement_reviewed,
-            review_by: None,
-        });
-    }
+    // Generated pages are always planned: a content page at one of their addresses is an error
+    // below (one owner per address), not a silent replacement.
+    pages.push(PlannedPage {
+        path: "accessibility/".into(),
+        kind: Kind::Accessibility,
+        title: "Accessibility statement".into(),
+        description: Some(format!(
+            "How accessible this website is, and how to report a problem to {}.",
+            site.config.organisation
+        )),
+        template: "accessibility.html".into(),
+        file: site.root.join("site.yaml"),
+        weight: i64::MAX,
+        parent: None,
+        is_section: false,
+        listed: false,
+        date: site.config.accessibility.statement_prepared,
+        updated: site.config.accessibility.statement_reviewed,
+        review_by: None,
+    });
     // Search and the site map, where the theme has templates for them (see `search`).
     for (path, kind, title, description, template) in PAGES {
-        if theme.has_template(template) && !pages.iter().any(|p| p.path == *path) {
+        if theme.has_template(template) {
             pages.push(PlannedPage {
                 path: path.to_string(),
                 kind: *kind,
@@ -319,6 +353,10 @@ pub fn plan(
     for (i, p) in pages.iter().enumerate() {
         if let Some(&other) = by_path.get(&p.path) {
             let o: &PlannedPage = &pages[other];
+            if let Some(d) = generated_clash(p, o) {
+                problems.push(d);
+                continue;
+            }
             problems.push(
                 Diagnostic::error(&p.file, format!("the address `/{}` is used twice: by this file and by {}", p.path, o.file.display()))
                     .help("rename the Markdown file, or the slug or id in the data, so that each page has its own address"),

@@ -31,13 +31,7 @@ fn at(site: &Site, key: &str, path: &str) -> Option<Pos> {
     site.data_sources.at(key, path)
 }
 
-fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
+use crate::urls::is_slug;
 
 /// Reports each value seen before; `items` are (path of the value, value).
 fn duplicates<'a>(
