@@ -230,7 +230,39 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
 
     let (ff, ft) = source(site, "figures.yaml");
     for fig in &d.figures.figures {
-        if !is_web_url(&fig.source_url) {
+        if !fig.illustrative && (fig.source_name.is_empty() || fig.source_url.is_empty()) {
+            let missing = if fig.source_name.is_empty() {
+                "source_name"
+            } else {
+                "source_url"
+            };
+            out.push(
+                Diagnostic::error(
+                    ff,
+                    format!("figure `{}` has no {missing}, and is not marked illustrative", fig.id),
+                )
+                .at(item_line(ft, "id", &fig.id, None), None)
+                .help("give the figure a source_name and source_url, or mark an invented figure `illustrative: true`"),
+            );
+        }
+        if let Some(icon) = fig
+            .icon
+            .as_deref()
+            .filter(|i| !crate::model::ICONS.contains(i))
+        {
+            out.push(
+                Diagnostic::error(
+                    ff,
+                    format!(
+                        "figure `{}` names the icon `{icon}`, which there is none of",
+                        fig.id
+                    ),
+                )
+                .at(item_line(ft, "id", &fig.id, Some("icon")), None)
+                .help(format!("use one of: {}", crate::model::ICONS.join(", "))),
+            );
+        }
+        if !fig.source_url.is_empty() && !is_web_url(&fig.source_url) {
             out.push(
                 Diagnostic::error(
                     ff,

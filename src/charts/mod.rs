@@ -54,6 +54,9 @@ pub struct ChartDef {
     /// Shown under the chart, for caveats such as "illustrative".
     #[serde(default)]
     pub note: Option<String>,
+    /// The data is invented (as the plan's entries are): the chart is tagged "Illustrative".
+    #[serde(default)]
+    pub illustrative: bool,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -173,6 +176,7 @@ pub struct RenderedChart {
     pub source_name: Option<String>,
     pub source_url: Option<String>,
     pub note: Option<String>,
+    pub illustrative: bool,
 }
 
 /// Draws every chart of the site. A chart that cannot be drawn carries its problem, reported
@@ -233,6 +237,7 @@ pub fn render(def: &ChartDef, table: &Table) -> Result<RenderedChart, String> {
         source_name: def.source_name.clone(),
         source_url: def.source_url.clone(),
         note: def.note.clone(),
+        illustrative: def.illustrative,
     })
 }
 
@@ -847,6 +852,7 @@ mod tests {
             x_label: None,
             y_label: None,
             note: None,
+            illustrative: false,
         }
     }
 
@@ -913,6 +919,7 @@ mod tests {
                 year: "2019/20".into(),
                 published: NaiveDate::from_ymd_opt(2019, 3, 12).unwrap(),
                 note: None,
+                illustrative: false,
                 entries: Vec::new(),
             }),
             ..Data::default()
