@@ -88,6 +88,7 @@ impl SiteTheme {
         tera.set_escape_fn(crate::markdown::html_escape);
         format::register_filters(&mut tera);
         tera.register_function("url", url_function);
+        tera.register_filter("emphasis", Emphasis);
         let template_files: BTreeMap<String, PathBuf> = sources
             .iter()
             .map(|(k, (p, _))| (k.clone(), p.clone()))
@@ -238,6 +239,41 @@ fn url_function(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value
         _ => PAGE_ROOT.with(|r| r.borrow().clone()),
     };
     Ok(tera::Value::String(format!("{root}{path}")))
+}
+
+/// `{{ text | emphasis }}`: the text escaped, with `*words*` in italics (`<em>`), so data such
+/// as a quoted definition keeps its source's emphasis without allowing any other markup.
+struct Emphasis;
+
+impl tera::Filter for Emphasis {
+    fn filter(&self, value: &tera::Value, _: &FilterArgs) -> tera::Result<tera::Value> {
+        let text = value
+            .as_str()
+            .ok_or_else(|| tera::Error::msg("the `emphasis` filter needs text"))?;
+        Ok(tera::Value::String(emphasis(text)))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+fn emphasis(text: &str) -> String {
+    let parts: Vec<&str> = text.split('*').collect();
+    // An odd number of stars leaves the last one as it is.
+    let pairs = (parts.len() - 1) / 2;
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            if i > pairs * 2 {
+                out.push('*');
+            } else {
+                out.push_str(if i % 2 == 1 { "<em>" } else { "</em>" });
+            }
+        }
+        out.push_str(&crate::markdown::html_escape(part));
+    }
+    out
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -462,6 +498,27 @@ mod tests {
         ctx.insert("nothing", &Option::<String>::None);
         let err = theme.render("t.html", &ctx, page).unwrap_err();
         assert!(err.message.contains("url() needs `path`"), "{err}");
+    }
+
+    #[test]
+    fn emphasis_escapes_and_marks_starred_words() {
+        assert_eq!(
+            emphasis("this is *not* <b> & 'x'"),
+            format!("this is <em>not</em> {}", crate::markdown::html_escape("<b> & 'x'"))
+        );
+        assert_eq!(emphasis("a * b"), "a * b");
+        assert_eq!(emphasis("*a* *b"), "<em>a</em> *b");
+    }
+
+    #[test]
+    fn the_default_theme_draws_every_icon_content_may_name() {
+        let icons = DEFAULT_THEME
+            .get_file("templates/icons.html")
+            .and_then(|f| f.contents_utf8())
+            .unwrap();
+        for name in crate::model::ICONS {
+            assert!(icons.contains(&format!("name == \"{name}\"")), "{name}");
+        }
     }
 
     #[test]

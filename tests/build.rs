@@ -145,10 +145,22 @@ fn default_site_has_the_pages_of_the_publication() {
     }
     let sitemap = read(&out.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://commissioning.example.gov.uk/plan/largest/</loc>"));
-    // Figures carry source and as-at.
+    // Figures carry a source and the period they describe; the headline band leads the MPS.
     let mps = read(&out.join("mps/index.html"));
-    assert!(mps.contains("class=\"tile-meta\">As at "));
-    assert!(mps.contains("Source: <a href=\"https://"));
+    assert!(mps.contains("<p class=\"tile-source\"><a href=\"https://"));
+    assert!(mps.contains(", mid-2018</p>"));
+    assert_eq!(
+        mps.split("class=\"tiles headline-band\"").nth(1).unwrap().split("</ul>").next().unwrap()
+            .matches("<li class=\"tile\">").count(),
+        4
+    );
+    assert!(mps.contains("Down £4.4m from £10.3m in 2018/19"));
+    // No heading twice on one page.
+    assert_eq!(mps.matches("Tell us what you think</h2>").count(), 1);
+    // The tag's explanation is given once per page, however many items carry the tag.
+    let plan = read(&out.join("plan/index.html"));
+    assert_eq!(plan.matches("Items with this tag are examples").count(), 1);
+    assert!(plan.matches("class=\"tag tag-illustrative\"").count() > 25);
 }
 
 #[test]
