@@ -504,7 +504,10 @@ mod tests {
     fn emphasis_escapes_and_marks_starred_words() {
         assert_eq!(
             emphasis("this is *not* <b> & 'x'"),
-            format!("this is <em>not</em> {}", crate::markdown::html_escape("<b> & 'x'"))
+            format!(
+                "this is <em>not</em> {}",
+                crate::markdown::html_escape("<b> & 'x'")
+            )
         );
         assert_eq!(emphasis("a * b"), "a * b");
         assert_eq!(emphasis("*a* *b"), "<em>a</em> *b");

@@ -150,8 +150,14 @@ fn default_site_has_the_pages_of_the_publication() {
     assert!(mps.contains("<p class=\"tile-source\"><a href=\"https://"));
     assert!(mps.contains(", mid-2018</p>"));
     assert_eq!(
-        mps.split("class=\"tiles headline-band\"").nth(1).unwrap().split("</ul>").next().unwrap()
-            .matches("<li class=\"tile\">").count(),
+        mps.split("class=\"tiles headline-band\"")
+            .nth(1)
+            .unwrap()
+            .split("</ul>")
+            .next()
+            .unwrap()
+            .matches("<li class=\"tile\">")
+            .count(),
         4
     );
     assert!(mps.contains("Down £4.4m from £10.3m in 2018/19"));
@@ -338,6 +344,20 @@ fn mistakes_fail_with_file_and_line_and_leave_public_untouched() {
             "plan.yaml",
             0,
             "",
+        ),
+        (
+            "content/data/figures.yaml",
+            &format!("{FIGURES_YAML}    icon: rocket\n"),
+            "figures.yaml",
+            10,
+            "icon `rocket`",
+        ),
+        (
+            "content/data/figures.yaml",
+            &FIGURES_YAML.replace("    source_name: ONS\n", ""),
+            "figures.yaml",
+            2,
+            "no source_name",
         ),
         (
             "content/data/plan.yaml",
