@@ -156,6 +156,13 @@ pub struct AccessibilitySettings {
     pub compliance: Compliance,
     #[serde(default)]
     pub known_issues: Vec<String>,
+    /// How the site was tested, in a sentence, for the statement's "How we tested" section.
+    #[serde(default)]
+    pub tested: Option<String>,
+    /// Who audited the site independently, if anyone; without it the statement says the
+    /// compliance status is the council's own assessment.
+    #[serde(default)]
+    pub audited_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]

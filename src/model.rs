@@ -75,6 +75,9 @@ pub struct OutcomeTheme {
     pub summary: String,
     #[serde(default)]
     pub outcomes: Vec<String>,
+    /// The outcomes are examples written for the site, not the council's own words.
+    #[serde(default)]
+    pub illustrative: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -92,6 +95,9 @@ pub struct Principle {
     /// What the principle means in practice.
     #[serde(default)]
     pub in_practice: Vec<String>,
+    /// The `in_practice` bullets are examples written for the site.
+    #[serde(default)]
+    pub illustrative: bool,
     /// Slugs of the outcome themes this principle most relates to.
     #[serde(default)]
     pub themes: Vec<String>,
@@ -172,6 +178,9 @@ pub struct ProcurementEntry {
     pub cpv: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// An invented example, not a real procurement.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub illustrative: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -184,6 +193,9 @@ pub struct ProcurementPlan {
     /// Shown on every page that shows entries (for example, that they are illustrative).
     #[serde(default)]
     pub note: Option<String>,
+    /// Every entry is an invented example (as if each were marked `illustrative`).
+    #[serde(default)]
+    pub illustrative: bool,
     #[serde(default)]
     pub entries: Vec<ProcurementEntry>,
 }
@@ -202,11 +214,43 @@ pub struct KeyFigure {
     /// How people name that date (`mid-2018`, `2019/20`); shown instead of the date.
     #[serde(default)]
     pub period: Option<String>,
+    /// Where the figure comes from; required unless the figure is `illustrative`.
+    #[serde(default)]
     pub source_name: String,
+    #[serde(default)]
     pub source_url: String,
     #[serde(default)]
     pub note: Option<String>,
+    /// Not a sourced fact: an example or estimate written for the site.
+    #[serde(default)]
+    pub illustrative: bool,
+    /// One of the few figures that lead the page, in the headline band.
+    #[serde(default)]
+    pub headline: bool,
+    /// A pictogram drawn beside the figure: one of [`ICONS`].
+    #[serde(default)]
+    pub icon: Option<String>,
+    /// The value before, so the page can show the change.
+    #[serde(default)]
+    pub previous: Option<PreviousValue>,
 }
+
+/// An earlier value of a key figure.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviousValue {
+    pub value: f64,
+    pub as_at: NaiveDate,
+    /// How people name that date (`2018/19`); shown instead of the date.
+    #[serde(default)]
+    pub period: Option<String>,
+}
+
+/// The pictograms a figure can name with `icon:`. Every theme draws each of these (the default
+/// theme in `templates/icons.html`), so content never names one a theme lacks.
+pub const ICONS: &[&str] = &[
+    "calendar", "care", "chart", "contract", "heart", "home", "map", "money", "people", "school",
+];
 
 /// A live link to a data source providers can use.
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -227,7 +227,39 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
     let ff = source(site, "figures.yaml");
     let fat = |path: String| at(site, "figures.yaml", &path);
     for (i, fig) in d.figures.figures.iter().enumerate() {
-        if !is_web_url(&fig.source_url) {
+        if !fig.illustrative && (fig.source_name.is_empty() || fig.source_url.is_empty()) {
+            let missing = if fig.source_name.is_empty() {
+                "source_name"
+            } else {
+                "source_url"
+            };
+            out.push(
+                Diagnostic::error(
+                    ff,
+                    format!("figure `{}` has no {missing}, and is not marked illustrative", fig.id),
+                )
+                .at_pos(fat(format!("figures[{i}].id")))
+                .help("give the figure a source_name and source_url, or mark an invented figure `illustrative: true`"),
+            );
+        }
+        if let Some(icon) = fig
+            .icon
+            .as_deref()
+            .filter(|i| !crate::model::ICONS.contains(i))
+        {
+            out.push(
+                Diagnostic::error(
+                    ff,
+                    format!(
+                        "figure `{}` names the icon `{icon}`, which there is none of",
+                        fig.id
+                    ),
+                )
+                .at_pos(fat(format!("figures[{i}].icon")))
+                .help(format!("use one of: {}", crate::model::ICONS.join(", "))),
+            );
+        }
+        if !fig.source_url.is_empty() && !is_web_url(&fig.source_url) {
             out.push(
                 Diagnostic::error(
                     ff,

@@ -51,6 +51,7 @@ pub struct RenderedChart {
     pub source_name: Option<String>,
     pub source_url: Option<String>,
     pub note: Option<String>,
+    pub illustrative: bool,
 }
 
 /// Every chart of the site, drawn, by id; and each chart's data as `charts/ID.csv`, in the
@@ -115,6 +116,7 @@ pub fn render(def: &ChartDef, table: &Table) -> Result<RenderedChart, String> {
         source_name: def.source_name.clone(),
         source_url: def.source_url.clone(),
         note: def.note.clone(),
+        illustrative: def.illustrative,
     })
 }
 
@@ -408,6 +410,7 @@ mod tests {
             x_label: None,
             y_label: None,
             note: None,
+            illustrative: false,
         }
     }
 
@@ -487,6 +490,7 @@ mod tests {
                 year: "2019/20".into(),
                 published: NaiveDate::from_ymd_opt(2019, 3, 12).unwrap(),
                 note: None,
+                illustrative: false,
                 entries: Vec::new(),
             }),
             ..Data::default()
