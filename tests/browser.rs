@@ -504,6 +504,11 @@ fn planted_accessibility_faults_are_caught() {
                 "---\ntitle: About\n---\n<img src=\"../logo.png\">\n\n<p style=\"color: #c8c8c8\">Pale text</p>\n",
             ),
             ("static/logo.png", "not really a png"),
+            // The inline style is refused by the sanitiser unless the site opts out of it.
+            (
+                "site.yaml",
+                &format!("{SITE_YAML}markdown:\n  allow_unsafe_html: true\n"),
+            ),
         ],
     );
     mps::build(&mps::BuildOptions::new(&root)).unwrap();
