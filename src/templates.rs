@@ -161,6 +161,8 @@ impl SiteTheme {
                     && !n.starts_with("macros")
                     && !n.starts_with("__mps/")
                     && !FILE_TEMPLATES.contains(n)
+                    // Pieces other templates build on, never a page's layout on their own.
+                    && !matches!(*n, "base.html" | "icons.html")
             })
             .map(str::to_string)
             .collect();
