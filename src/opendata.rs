@@ -1,5 +1,6 @@
 //! The procurement plan as open data: `plan.csv`, `plan.json` and `plan-ocds.json`, an Open
-//! Contracting Data Standard (OCDS) 1.1 release package of planning releases.
+//! Contracting Data Standard (OCDS) 1.1 release package of planning releases, with the UK
+//! extension: each pipeline entry is shaped as Find a Tender publishes a pipeline notice (UK1).
 //!
 //! Everything here is made from the typed plan and `site.yaml` alone, so the files are the same
 //! on every build of the same content: dates come from the plan's `published` date, never the
@@ -11,11 +12,20 @@ use serde::{Deserialize, Serialize};
 use crate::config::SiteConfig;
 use crate::error::Diagnostic;
 use crate::facts::PlanFacts;
-use crate::model::{ProcurementEntry, ProcurementPlan, Site, Status};
+use crate::model::{Category, ProcurementEntry, ProcurementPlan, Site, Status, SuitableFor};
 
 pub const CSV_FILE: &str = "plan.csv";
 pub const JSON_FILE: &str = "plan.json";
 pub const OCDS_FILE: &str = "plan-ocds.json";
+
+/// The extensions `plan-ocds.json` uses, as its `extensions` array lists them: the Cabinet
+/// Office's UK extension (`noticeType`, `amountGross`) and the two of its dependencies whose
+/// fields a pipeline entry has (`tender.communication`, `tender.suitability`).
+pub const OCDS_EXTENSIONS: [&str; 3] = [
+    "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/main/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_communication_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_suitability_extension/master/extension.json",
+];
 
 /// One downloadable file, as templates list it.
 #[derive(Debug, Clone, Serialize)]
@@ -217,6 +227,7 @@ fn json(
 struct Package {
     uri: String,
     version: &'static str,
+    extensions: [&'static str; 3],
     published_date: String,
     publisher: Publisher,
     license: String,
@@ -241,7 +252,25 @@ struct Release {
     language: &'static str,
     parties: Vec<Party>,
     buyer: OrgRef,
+    /// Only on pipeline entries: the pipeline notice they are part of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    planning: Option<Planning>,
     tender: Tender,
+}
+
+#[derive(Serialize)]
+struct Planning {
+    documents: [Document; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Document {
+    id: String,
+    document_type: &'static str,
+    /// UK extension: the Procurement Act notice this is.
+    notice_type: &'static str,
+    title: &'static str,
 }
 
 #[derive(Serialize, Clone)]
@@ -277,15 +306,35 @@ struct Tender {
     status: &'static str,
     value: Amount,
     procurement_method_details: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    main_procurement_category: Option<Category>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    classification: Option<Classification>,
     contract_period: Period,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     items: Vec<Item>,
+    /// Communication extension: when the next notice is expected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    communication: Option<Communication>,
+    /// Suitability extension: whether the contract suits SMEs and VCSEs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suitability: Option<SuitableFor>,
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Amount {
     amount: u64,
+    /// UK extension: the amount with VAT.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount_gross: Option<u64>,
     currency: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Communication {
+    future_notice_date: String,
 }
 
 #[derive(Serialize)]
@@ -303,7 +352,7 @@ struct Item {
     classification: Classification,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Classification {
     scheme: &'static str,
     id: String,
@@ -366,6 +415,14 @@ fn ocds(
                 roles: ["buyer"],
             }],
             buyer: buyer.clone(),
+            planning: f.pipeline.then(|| Planning {
+                documents: [Document {
+                    id: format!("{}-pipeline-notice", e.id),
+                    document_type: "plannedProcurementNotice",
+                    notice_type: "UK1",
+                    title: "Pipeline notice",
+                }],
+            }),
             tender: Tender {
                 id: e.id.clone(),
                 title: e.title.clone(),
@@ -379,9 +436,15 @@ fn ocds(
                 },
                 value: Amount {
                     amount: e.value,
+                    amount_gross: e.value_gross,
                     currency: "GBP",
                 },
                 procurement_method_details: e.route.clone(),
+                main_procurement_category: e.category,
+                classification: e.cpv.as_ref().map(|cpv| Classification {
+                    scheme: "CPV",
+                    id: cpv.clone(),
+                }),
                 contract_period: Period {
                     start_date: start_of_day(e.start),
                     end_date: f.end.map(end_of_day),
@@ -398,12 +461,17 @@ fn ocds(
                         },
                     })
                     .collect(),
+                communication: e.notice_date.map(|d| Communication {
+                    future_notice_date: start_of_day(d),
+                }),
+                suitability: e.suitable_for,
             },
         })
         .collect();
     let package = Package {
         uri: format!("{}{OCDS_FILE}", config.base_url),
         version: "1.1",
+        extensions: OCDS_EXTENSIONS,
         published_date: date,
         publisher: Publisher {
             name: o

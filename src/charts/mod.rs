@@ -57,7 +57,7 @@ pub struct RenderedChart {
 pub fn build_all(
     site: &Site,
     facts: &PlanFacts,
-) -> (Drawn, Result<Vec<(String, Vec<u8>)>, Diagnostic>) {
+) -> (Drawn, Result<crate::derive::DataFiles, Diagnostic>) {
     use rayon::prelude::*;
     let (file, text) = source(site);
     let problem = |def: &ChartDef, msg: String| {
@@ -373,6 +373,8 @@ mod tests {
     use super::data::period_label;
     use super::*;
     use crate::colour::{contrast, parse_hex};
+    use crate::model::Data;
+    use chrono::NaiveDate;
 
     fn facts(data: &Data) -> PlanFacts {
         PlanFacts::new(
