@@ -83,6 +83,26 @@ pub fn pipeline_notice_deadline(start: NaiveDate) -> Option<NaiveDate> {
     start.checked_add_days(Days::new(PIPELINE_NOTICE_DAYS - 1))
 }
 
+/// The Local Government Transparency Code 2015 asks for every contract worth more than this.
+pub const CONTRACTS_REGISTER_OVER: u64 = 5_000;
+
+/// Whether an entry belongs in the Transparency Code contracts register (`contracts.csv`):
+/// worth more than £5,000 and not cancelled (a cancelled procurement is no contract).
+pub fn in_contracts_register(entry: &ProcurementEntry) -> bool {
+    entry.status != Status::Cancelled && entry.value > CONTRACTS_REGISTER_OVER
+}
+
+/// Whether an entry is let through a published invitation to tender or to quote: its
+/// `tendered` field when set, else whether its route names a procedure or a tender (`Open
+/// procedure`, `Restricted procedure`, `Competitive flexible procedure`, ...). Grant programmes,
+/// framework call-offs and direct awards are not.
+pub fn tendered(entry: &ProcurementEntry) -> bool {
+    entry.tendered.unwrap_or_else(|| {
+        let route = entry.route.to_lowercase();
+        route.contains("procedure") || route.contains("tender")
+    })
+}
+
 /// Whether an entry of this value is one of the plan's largest.
 pub fn is_large(value: u64, settings: &ProcurementSettings) -> bool {
     value >= settings.large_threshold
@@ -144,6 +164,10 @@ pub struct EntryFacts {
     pub theme: Option<usize>,
     pub pipeline: bool,
     pub large: bool,
+    /// In the Transparency Code contracts register (see [`in_contracts_register`]).
+    pub contracts_register: bool,
+    /// Let through a published invitation to tender or quote (see [`tendered`]).
+    pub tendered: bool,
 }
 
 /// Totals of one outcome theme's entries.
@@ -194,6 +218,8 @@ impl PlanFacts {
                     theme,
                     pipeline: in_pipeline(e, published, settings),
                     large: is_large(e.value, settings),
+                    contracts_register: in_contracts_register(e),
+                    tendered: tendered(e),
                 }
             })
             .collect();
@@ -297,7 +323,29 @@ mod tests {
             category: None,
             suitable_for: None,
             value_gross: None,
+            supplier: None,
+            review_date: None,
+            tendered: None,
         }
+    }
+
+    #[test]
+    fn the_contracts_register_takes_what_is_over_5000_and_not_cancelled() {
+        assert!(in_contracts_register(&entry(5_001, None, Status::Awarded)));
+        assert!(!in_contracts_register(&entry(5_000, None, Status::Planned)));
+        assert!(!in_contracts_register(&entry(
+            9_000,
+            None,
+            Status::Cancelled
+        )));
+        let mut e = entry(9_000, None, Status::Planned);
+        assert!(tendered(&e), "Open procedure");
+        e.route = "Grant programme".into();
+        assert!(!tendered(&e));
+        e.route = "Framework call-off".into();
+        assert!(!tendered(&e));
+        e.tendered = Some(true);
+        assert!(tendered(&e));
     }
 
     #[test]

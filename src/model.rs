@@ -186,6 +186,33 @@ pub struct ProcurementEntry {
     /// Estimated total value including VAT, in pounds sterling (`value` is without VAT).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_gross: Option<u64>,
+    /// Who won the contract, once awarded (for the Transparency Code contracts register).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<Supplier>,
+    /// When the contract is due for review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_date: Option<NaiveDate>,
+    /// Whether the contract is (or was) let through a published invitation to tender or to
+    /// quote; when absent, `facts::tendered` works it out from the route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tendered: Option<bool>,
+}
+
+/// The supplier of an awarded contract, as the Local Government Transparency Code 2015 asks.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Supplier {
+    pub name: String,
+    /// Whether the supplier is a small or medium-sized enterprise.
+    #[serde(default)]
+    pub sme: bool,
+    /// Whether the supplier is a voluntary or community sector organisation.
+    #[serde(default)]
+    pub vcse: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charity_number: Option<String>,
 }
 
 /// The main procurement category of an entry (OCDS `mainProcurementCategory`).

@@ -1,6 +1,8 @@
 //! The procurement plan as open data: `plan.csv`, `plan.json` and `plan-ocds.json`, an Open
 //! Contracting Data Standard (OCDS) 1.1 release package of planning releases, with the UK
-//! extension: each pipeline entry is shaped as Find a Tender publishes a pipeline notice (UK1).
+//! extension: each pipeline entry is shaped as Find a Tender publishes a pipeline notice (UK1);
+//! and `contracts.csv`, the contracts register the Local Government Transparency Code 2015 asks
+//! for.
 //!
 //! Everything here is made from the typed plan and `site.yaml` alone, so the files are the same
 //! on every build of the same content: dates come from the plan's `published` date, never the
@@ -17,6 +19,7 @@ use crate::model::{Category, ProcurementEntry, ProcurementPlan, Site, Status, Su
 pub const CSV_FILE: &str = "plan.csv";
 pub const JSON_FILE: &str = "plan.json";
 pub const OCDS_FILE: &str = "plan-ocds.json";
+pub const CONTRACTS_FILE: &str = "contracts.csv";
 
 /// The extensions `plan-ocds.json` uses, as its `extensions` array lists them: the Cabinet
 /// Office's UK extension (`noticeType`, `amountGross`) and the two of its dependencies whose
@@ -60,7 +63,13 @@ pub fn files(site: &Site, facts: &PlanFacts) -> Result<Vec<(&'static str, Vec<u8
     let csv = csv(plan, site, facts).map_err(|e| problem("CSV", e))?;
     let json = json(plan, config, facts).map_err(|e| problem("JSON", e.to_string()))?;
     let ocds = ocds(plan, config, facts).map_err(|e| problem("OCDS", e.to_string()))?;
-    Ok(vec![(CSV_FILE, csv), (JSON_FILE, json), (OCDS_FILE, ocds)])
+    let contracts = contracts(plan, facts).map_err(|e| problem("a contracts register", e))?;
+    Ok(vec![
+        (CSV_FILE, csv),
+        (JSON_FILE, json),
+        (OCDS_FILE, ocds),
+        (CONTRACTS_FILE, contracts),
+    ])
 }
 
 /// The downloads templates link to, with their sizes. Empty when there is no plan.
@@ -71,6 +80,10 @@ pub fn downloads(files: &[(&'static str, Vec<u8>)]) -> Vec<Download> {
             let (title, format) = match *name {
                 CSV_FILE => ("The plan as a spreadsheet", "CSV"),
                 JSON_FILE => ("The plan as data", "JSON"),
+                CONTRACTS_FILE => (
+                    "Contracts register (Local Government Transparency Code)",
+                    "CSV",
+                ),
                 _ => (
                     "The plan in the Open Contracting Data Standard",
                     "OCDS JSON",
@@ -172,6 +185,108 @@ pub fn csv_header() -> [&'static str; 15] {
         "social_value",
         "description",
     ]
+}
+
+/// One row of `contracts.csv`, the Local Government Transparency Code 2015 contracts register.
+/// Column order is the field order (see [`contracts_header`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ContractsRow {
+    /// The entry's id.
+    pub reference: String,
+    pub title: String,
+    pub department: String,
+    pub description: Option<String>,
+    /// Empty until awarded.
+    pub supplier: Option<String>,
+    pub supplier_company_number: Option<String>,
+    pub supplier_charity_number: Option<String>,
+    /// The sum to be paid over the length of the contract, in pounds, a plain number.
+    pub value_gbp: u64,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub review_date: Option<NaiveDate>,
+    /// `yes` when let through a published invitation to tender or to quote.
+    pub tendered: YesNo,
+    /// Whether the supplier is a small or medium-sized enterprise; empty without a supplier.
+    pub supplier_sme: Option<YesNo>,
+    /// Whether the supplier is a voluntary or community sector organisation.
+    pub supplier_vcse: Option<YesNo>,
+    pub status: Status,
+}
+
+/// `yes` or `no`, as the register's readers expect.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum YesNo {
+    Yes,
+    No,
+}
+
+impl From<bool> for YesNo {
+    fn from(b: bool) -> Self {
+        if b {
+            YesNo::Yes
+        } else {
+            YesNo::No
+        }
+    }
+}
+
+/// The column names of `contracts.csv`.
+pub fn contracts_header() -> [&'static str; 15] {
+    [
+        "reference",
+        "title",
+        "department",
+        "description",
+        "supplier",
+        "supplier_company_number",
+        "supplier_charity_number",
+        "value_gbp",
+        "start_date",
+        "end_date",
+        "review_date",
+        "tendered",
+        "supplier_sme",
+        "supplier_vcse",
+        "status",
+    ]
+}
+
+fn contracts(plan: &ProcurementPlan, facts: &PlanFacts) -> Result<Vec<u8>, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut rows = 0;
+    for (e, f) in plan.entries.iter().zip(&facts.entries) {
+        if !f.contracts_register {
+            continue;
+        }
+        let s = e.supplier.as_ref();
+        w.serialize(ContractsRow {
+            reference: e.id.clone(),
+            title: e.title.clone(),
+            department: e.department.clone(),
+            description: e.description.clone(),
+            supplier: s.map(|s| s.name.clone()),
+            supplier_company_number: s.and_then(|s| s.company_number.clone()),
+            supplier_charity_number: s.and_then(|s| s.charity_number.clone()),
+            value_gbp: e.value,
+            start_date: e.start,
+            end_date: f.end,
+            review_date: e.review_date,
+            tendered: f.tendered.into(),
+            supplier_sme: s.map(|s| s.sme.into()),
+            supplier_vcse: s.map(|s| s.vcse.into()),
+            status: e.status,
+        })
+        .map_err(|e| e.to_string())?;
+        rows += 1;
+    }
+    if rows == 0 {
+        // Still write the header row, so the file says what its columns are.
+        w.write_record(contracts_header())
+            .map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
 }
 
 #[derive(Serialize)]

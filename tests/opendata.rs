@@ -353,3 +353,141 @@ fn the_pipeline_page_lists_exactly_the_pipeline_entries_and_the_tags_link_to_it(
     );
     assert_eq!(tags, linked);
 }
+
+/// The columns of `contracts.csv`, as the README lists them.
+const CONTRACTS_COLUMNS: [&str; 15] = [
+    "reference",
+    "title",
+    "department",
+    "description",
+    "supplier",
+    "supplier_company_number",
+    "supplier_charity_number",
+    "value_gbp",
+    "start_date",
+    "end_date",
+    "review_date",
+    "tendered",
+    "supplier_sme",
+    "supplier_vcse",
+    "status",
+];
+
+fn csv_rows(text: &str) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().expect("a header row").clone();
+    let rows = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("a well-formed row");
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect();
+    (headers.iter().map(str::to_string).collect(), rows)
+}
+
+#[test]
+fn the_contracts_register_has_the_documented_columns_and_one_row_per_contract() {
+    let plan = plan();
+    let (headers, rows) = csv_rows(&read("contracts.csv"));
+    assert_eq!(headers, CONTRACTS_COLUMNS);
+    assert_eq!(mps::opendata::contracts_header(), CONTRACTS_COLUMNS);
+    let expected: Vec<&mps::model::ProcurementEntry> = plan
+        .entries
+        .iter()
+        .filter(|e| e.value > 5_000 && e.status != mps::model::Status::Cancelled)
+        .collect();
+    assert_eq!(rows.len(), expected.len());
+    for (row, e) in rows.iter().zip(expected) {
+        assert_eq!(row["reference"], e.id);
+        assert_eq!(row["value_gbp"], e.value.to_string());
+        let tendered = e.route.to_lowercase().contains("procedure");
+        assert_eq!(
+            row["tendered"],
+            if tendered { "yes" } else { "no" },
+            "{}",
+            e.id
+        );
+    }
+    let plan_page = read("plan/index.html");
+    assert!(plan_page.contains("href=\"../contracts.csv\""));
+}
+
+/// A second council's site: the scaffold, with an awarded contract, one of £5,000 and a
+/// cancelled one added.
+#[test]
+fn the_contracts_register_of_another_site_follows_the_documented_rule() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("site");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    mps::scaffold::init(&root, today).expect("scaffold");
+    let plan_file = root.join("content/data/plan.yaml");
+    let mut text = std::fs::read_to_string(&plan_file).expect("plan");
+    text.push_str(
+        "  - id: EXA-004
+    title: Meals on wheels
+    theme: safe-and-well
+    department: Adult social care
+    value: 250000
+    start: 2026-06-01
+    duration_months: 24
+    route: Framework call-off
+    tendered: true
+    status: awarded
+    social_value: Local jobs.
+    review_date: 2027-06-01
+    supplier:
+      name: Example Meals CIC
+      sme: true
+      vcse: true
+      company_number: \"01234567\"
+  - id: EXA-005
+    title: Small repair
+    theme: safe-and-well
+    department: Place
+    value: 5000
+    start: 2026-06-01
+    duration_months: 1
+    route: Direct award
+    status: planned
+    social_value: None.
+  - id: EXA-006
+    title: Cancelled study
+    theme: safe-and-well
+    department: Place
+    value: 90000
+    start: 2026-06-01
+    duration_months: 6
+    route: Open procedure
+    status: cancelled
+    social_value: None.
+",
+    );
+    std::fs::write(&plan_file, text).expect("write plan");
+    let mut opts = mps::BuildOptions::new(root.clone());
+    opts.output = Some(dir.path().join("out"));
+    mps::build(&opts).expect("the site builds");
+    let csv = std::fs::read_to_string(dir.path().join("out/contracts.csv")).expect("csv");
+    let (headers, rows) = csv_rows(&csv);
+    assert_eq!(headers, CONTRACTS_COLUMNS);
+    let refs: Vec<&str> = rows.iter().map(|r| r["reference"].as_str()).collect();
+    assert_eq!(refs, ["EXA-001", "EXA-002", "EXA-003", "EXA-004"]);
+    let awarded = &rows[3];
+    assert_eq!(awarded["supplier"], "Example Meals CIC");
+    assert_eq!(awarded["supplier_company_number"], "01234567");
+    assert_eq!(awarded["supplier_charity_number"], "");
+    assert_eq!(awarded["supplier_sme"], "yes");
+    assert_eq!(awarded["supplier_vcse"], "yes");
+    assert_eq!(awarded["tendered"], "yes", "the field wins over the route");
+    assert_eq!(awarded["review_date"], "2027-06-01");
+    assert_eq!(awarded["end_date"], "2028-05-31");
+    assert_eq!(awarded["status"], "awarded");
+    // Before award there is no supplier, and the SME and VCSE columns stay empty.
+    assert_eq!(rows[0]["supplier"], "");
+    assert_eq!(rows[0]["supplier_sme"], "");
+    assert_eq!(rows[2]["tendered"], "no", "a grant programme");
+}
