@@ -491,3 +491,65 @@ fn the_contracts_register_of_another_site_follows_the_documented_rule() {
     assert_eq!(rows[0]["supplier_sme"], "");
     assert_eq!(rows[2]["tendered"], "no", "a grant programme");
 }
+
+/// A second council's site (the scaffold, published 25 November 2026, so its window runs to
+/// 25 May 2028) with entries on each side of each bound of the documented pipeline rule.
+#[test]
+fn the_pipeline_page_of_another_site_lists_exactly_what_the_rule_picks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("site");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    mps::scaffold::init(&root, today).expect("scaffold");
+    let plan_file = root.join("content/data/plan.yaml");
+    let mut text = std::fs::read_to_string(&plan_file).expect("plan");
+    let entry = |id: &str, value: u64, notice: Option<&str>, status: &str| {
+        format!(
+            "  - id: {id}\n    title: Entry {id}\n    theme: safe-and-well\n    department: Place\n    value: {value}\n    start: 2028-09-01\n    duration_months: 12\n    route: Open procedure\n    status: {status}\n    social_value: Some.\n{}",
+            notice.map_or(String::new(), |d| format!("    notice_date: {d}\n"))
+        )
+    };
+    for (id, value, notice, status) in [
+        ("P-LAST-DAY", 2_000_000, Some("2028-05-25"), "planned"),
+        ("P-DAY-AFTER", 2_000_000, Some("2028-05-26"), "planned"),
+        ("P-BELOW", 1_999_999, Some("2027-01-01"), "planned"),
+        ("P-NO-DATE", 3_000_000, None, "planned"),
+        ("P-CANCELLED", 3_000_000, Some("2026-11-25"), "cancelled"),
+        ("P-FIRST-DAY", 3_000_000, Some("2026-11-25"), "tendering"),
+        ("P-DAY-BEFORE", 3_000_000, Some("2026-11-24"), "tendering"),
+    ] {
+        text.push_str(&entry(id, value, notice, status));
+    }
+    std::fs::write(&plan_file, text).expect("write plan");
+    let mut opts = mps::BuildOptions::new(root.clone());
+    opts.output = Some(dir.path().join("out"));
+    mps::build(&opts).expect("the site builds");
+    let page = std::fs::read_to_string(dir.path().join("out/plan/pipeline/index.html"))
+        .expect("the pipeline page");
+    let listed: Vec<&str> = page
+        .split("<span class=\"muted\">")
+        .skip(1)
+        .filter_map(|s| s.split('<').next())
+        .collect();
+    // Soonest notice first, entries without a date last.
+    assert_eq!(
+        listed,
+        ["P-FIRST-DAY", "EXA-001", "P-LAST-DAY", "P-NO-DATE"]
+    );
+    assert!(page.contains("between 25 November 2026, when the plan was published, and 25 May 2028"));
+    assert!(page.contains("Not yet known"));
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/plan.json")).expect("json"),
+    )
+    .expect("valid JSON");
+    let flagged: Vec<&str> = json["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["pipeline_notice"] == true)
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        flagged,
+        ["EXA-001", "P-LAST-DAY", "P-NO-DATE", "P-FIRST-DAY"]
+    );
+}
