@@ -1,7 +1,8 @@
 //! `mps check`: everything the build validates, without writing anything, plus warnings about
 //! what is out of date or hard to use before it is published: MPS figures older than the
 //! configured age, pages past their `review_by` date, images without alt text, skipped heading
-//! levels, and links whose text says nothing ("click here").
+//! levels, links whose text says nothing ("click here"), pipeline entries that lack what a
+//! pipeline notice needs, and a plan published too late for the pipeline notice deadline.
 //!
 //! "Today" is passed in, so that checks are repeatable in tests; the binary passes the local date.
 
@@ -56,6 +57,7 @@ pub fn warnings(site: &Site, today: NaiveDate) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     stale_figures(site, today, &mut out);
     accessibility_statement(site, today, &mut out);
+    pipeline_notices(site, &mut out);
     for page in &site.pages {
         overdue_review(page, today, &mut out);
         placeholder_description(page, &mut out);
@@ -138,6 +140,99 @@ fn accessibility_statement(site: &Site, today: NaiveDate, out: &mut Vec<Diagnost
         .at_pos(site.config.positions.nearest(&format!("accessibility.{key}")))
         .help("check the statement and its known issues are still right, then set `statement_reviewed:` to today"),
     );
+}
+
+/// What a pipeline notice (UK1) needs from an entry: (key in plan.yaml, present).
+fn notice_fields(e: &crate::model::ProcurementEntry) -> [(&'static str, bool); 6] {
+    [
+        ("notice_date", e.notice_date.is_some()),
+        ("category", e.category.is_some()),
+        ("suitable_for", e.suitable_for.is_some()),
+        ("value_gross", e.value_gross.is_some()),
+        ("cpv", e.cpv.is_some()),
+        ("description", e.description.is_some()),
+    ]
+}
+
+/// Pipeline entries without what the notice needs; and, when the notice is a duty
+/// (`spend_over_100m`), a buyer without an identifier and a plan published after the deadline.
+fn pipeline_notices(site: &Site, out: &mut Vec<Diagnostic>) {
+    let Some(plan) = &site.data.plan else {
+        return;
+    };
+    let file = match site.data_sources.files.get("plan.yaml") {
+        Some((p, _)) => p.clone(),
+        None => site.root.join("content/data/plan.yaml"),
+    };
+    let at = |path: &str| site.data_sources.at("plan.yaml", path);
+    let settings = &site.config.procurement;
+    let facts = crate::facts::PlanFacts::new(
+        &site.data,
+        &crate::facts::GeneratedPaths::of(&site.pages),
+        settings,
+    );
+    for &i in &facts.pipeline {
+        let e = &plan.entries[i];
+        let missing: Vec<&str> = notice_fields(e)
+            .iter()
+            .filter(|(_, present)| !present)
+            .map(|(key, _)| *key)
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        out.push(
+            Diagnostic::warning(
+                &file,
+                format!(
+                    "`{}` is in the pipeline but lacks what a pipeline notice needs: {}",
+                    e.id,
+                    missing.join(", ")
+                ),
+            )
+            .at_pos(at(&format!("entries[{i}].id")))
+            .help(format!(
+                "add {} to the entry (see \"Pipeline notices\" in the README); an entry without notice_date is listed in the pipeline until it has one",
+                missing.join(", ")
+            )),
+        );
+    }
+    if !settings.spend_over_100m {
+        return;
+    }
+    let site_file = site.root.join("site.yaml");
+    if !facts.pipeline.is_empty()
+        && (site.config.open_data.buyer_scheme.is_none()
+            || site.config.open_data.buyer_id.is_none())
+    {
+        out.push(
+            Diagnostic::warning(&site_file, "the plan has a pipeline, but the buyer has no organisation identifier")
+                .help("set `open_data: buyer_scheme:` and `buyer_id:` in site.yaml (such as GB-PPON and your Public Procurement Organisation Number), so the pipeline notice in plan-ocds.json names the council as Find a Tender does"),
+        );
+    }
+    let Some(start) = crate::facts::financial_year_start(&plan.year, plan.published) else {
+        return;
+    };
+    let Some(deadline) = crate::facts::pipeline_notice_deadline(start) else {
+        return;
+    };
+    if plan.published > deadline {
+        out.push(
+            Diagnostic::warning(
+                &file,
+                format!(
+                    "the {} plan is published on {}, more than {} days after its financial year started on {}: a pipeline notice was due by {}",
+                    plan.year,
+                    format::date_long(plan.published),
+                    crate::facts::PIPELINE_NOTICE_DAYS,
+                    format::date_long(start),
+                    format::date_long(deadline)
+                ),
+            )
+            .at_pos(at("published"))
+            .help("publish the pipeline notice on Find a Tender as soon as you can; if `year` is not the plan's financial year (such as 2025/26), correct it, and if the council does not expect to spend over £100 million, set `procurement: spend_over_100m: false` in site.yaml"),
+        );
+    }
 }
 
 fn overdue_review(page: &SourcePage, today: NaiveDate, out: &mut Vec<Diagnostic>) {

@@ -125,9 +125,16 @@ pub struct ProcurementSettings {
     /// Entries worth at least this (GBP) are listed on the largest-procurements page.
     #[serde(default = "default_large")]
     pub large_threshold: u64,
-    /// Entries worth at least this (GBP) are marked as pipeline-notice items.
+    /// Entries worth at least this (GBP) are marked as pipeline-notice items, when their
+    /// notice date falls in the pipeline window (see `facts::in_pipeline`).
     #[serde(default = "default_pipeline")]
     pub pipeline_threshold: u64,
+    /// Whether the council expects to pay more than £100 million under public contracts in the
+    /// plan's financial year, which makes a pipeline notice a legal duty (Procurement Act 2023
+    /// s.93). It changes what the pipeline page says, and `mps check` then warns when the plan
+    /// is published later than the 56 days the Act allows.
+    #[serde(default)]
+    pub spend_over_100m: bool,
 }
 
 impl Default for ProcurementSettings {
@@ -135,6 +142,7 @@ impl Default for ProcurementSettings {
         ProcurementSettings {
             large_threshold: default_large(),
             pipeline_threshold: default_pipeline(),
+            spend_over_100m: false,
         }
     }
 }

@@ -26,8 +26,8 @@ pub struct Derived {
     pub view: DataView,
     /// Every chart: resolved table, summary, SVG and data table (or what stops it drawing).
     pub charts: Drawn,
-    /// The plan's open data (`plan.csv`, `plan.json`, `plan-ocds.json`) and each chart's CSV,
-    /// or the problem that stopped one being written.
+    /// The plan's open data (`plan.csv`, `plan.json`, `plan-ocds.json`, `contracts.csv`) and
+    /// each chart's CSV, or the problem that stopped one being written.
     pub files: Result<DataFiles, Diagnostic>,
     /// The open-data downloads, as templates list them.
     pub downloads: Vec<Download>,

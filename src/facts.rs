@@ -1,13 +1,13 @@
 //! The rules that turn the validated plan into facts: a contract's end date, whether an entry
-//! needs a pipeline notice or counts as large, each outcome theme's totals, the order of the
+//! belongs in the pipeline notice (and when that notice is due) or counts as large, each outcome theme's totals, the order of the
 //! largest entries, and the address of every generated page. Each rule is written once, here,
 //! and everything that shows one of these facts (pages, open data, charts) reads it from
 //! [`PlanFacts`] and [`GeneratedPaths`], which the derive stage makes once per build.
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::config::ProcurementSettings;
-use crate::model::{Data, Generate, ProcurementEntry, SourcePage};
+use crate::model::{Data, Generate, ProcurementEntry, SourcePage, Status};
 
 /// The last day of a contract starting on `start` and running `months` months: the day before
 /// the same date `months` months later. Where that date does not exist, the month's last day
@@ -24,6 +24,85 @@ pub fn is_pipeline(value: u64, settings: &ProcurementSettings) -> bool {
     value >= settings.pipeline_threshold
 }
 
+/// How far ahead a pipeline notice looks, in months (Procurement Act 2023 s.93).
+pub const PIPELINE_MONTHS: u32 = 18;
+
+/// The days, counting 1 April as the first, within which a pipeline notice must be published
+/// (Procurement Act 2023 s.93(1)).
+pub const PIPELINE_NOTICE_DAYS: u64 = 56;
+
+/// The pipeline window of a plan published on `published`: from that day to the same date
+/// [`PIPELINE_MONTHS`] months later, both days included. Where that date does not exist the
+/// month's last day stands for it (chrono clamps): 31 August 2025 runs to 28 February 2027.
+/// `None` past chrono's range.
+pub fn pipeline_window(published: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let last = published.checked_add_months(Months::new(PIPELINE_MONTHS))?;
+    Some((published, last))
+}
+
+/// The pipeline rule, the only place it is written: an entry is in the plan's pipeline when
+/// it is not cancelled, its value is at or above the pipeline threshold, and its expected
+/// notice date (`notice_date`) falls within [`pipeline_window`] of the plan's `published` date.
+/// An entry without a notice date is counted in: the duty is to list every such contract, so
+/// leaving one out on a missing date would be the worse mistake; `mps check` warns about it.
+pub fn in_pipeline(
+    entry: &ProcurementEntry,
+    published: NaiveDate,
+    settings: &ProcurementSettings,
+) -> bool {
+    if entry.status == Status::Cancelled || !is_pipeline(entry.value, settings) {
+        return false;
+    }
+    match (entry.notice_date, pipeline_window(published)) {
+        (None, _) => true,
+        (Some(d), Some((first, last))) => first <= d && d <= last,
+        (Some(d), None) => published <= d,
+    }
+}
+
+/// The first day (1 April) of the financial year a plan is for: the year its `year` starts
+/// with (`2019/20`, `2019-20` and `2019` all start in 2019), else the financial year that
+/// `published` falls in.
+pub fn financial_year_start(year: &str, published: NaiveDate) -> Option<NaiveDate> {
+    let digits: String = year
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let first = match digits.parse::<i32>() {
+        Ok(y) if digits.len() == 4 => y,
+        _ if published.month() >= 4 => published.year(),
+        _ => published.year() - 1,
+    };
+    NaiveDate::from_ymd_opt(first, 4, 1)
+}
+
+/// The last day a pipeline notice for the financial year starting on `start` may be published:
+/// the 56th day counting `start` as the first (26 May).
+pub fn pipeline_notice_deadline(start: NaiveDate) -> Option<NaiveDate> {
+    start.checked_add_days(Days::new(PIPELINE_NOTICE_DAYS - 1))
+}
+
+/// The Local Government Transparency Code 2015 asks for every contract worth more than this.
+pub const CONTRACTS_REGISTER_OVER: u64 = 5_000;
+
+/// Whether an entry belongs in the Transparency Code contracts register (`contracts.csv`):
+/// worth more than £5,000 and not cancelled (a cancelled procurement is no contract).
+pub fn in_contracts_register(entry: &ProcurementEntry) -> bool {
+    entry.status != Status::Cancelled && entry.value > CONTRACTS_REGISTER_OVER
+}
+
+/// Whether an entry is let through a published invitation to tender or to quote: its
+/// `tendered` field when set, else whether its route names a procedure or a tender (`Open
+/// procedure`, `Restricted procedure`, `Competitive flexible procedure`, ...). Grant programmes,
+/// framework call-offs and direct awards are not.
+pub fn tendered(entry: &ProcurementEntry) -> bool {
+    entry.tendered.unwrap_or_else(|| {
+        let route = entry.route.to_lowercase();
+        route.contains("procedure") || route.contains("tender")
+    })
+}
+
 /// Whether an entry of this value is one of the plan's largest.
 pub fn is_large(value: u64, settings: &ProcurementSettings) -> bool {
     value >= settings.large_threshold
@@ -36,6 +115,7 @@ pub struct GeneratedPaths {
     pub themes: Option<String>,
     pub plan: Option<String>,
     pub largest: Option<String>,
+    pub pipeline: Option<String>,
 }
 
 impl GeneratedPaths {
@@ -49,6 +129,7 @@ impl GeneratedPaths {
                 Some(Generate::Themes) => &mut g.themes,
                 Some(Generate::Plan) => &mut g.plan,
                 Some(Generate::Largest) => &mut g.largest,
+                Some(Generate::Pipeline) => &mut g.pipeline,
                 None => continue,
             };
             *slot = Some(p.path.clone());
@@ -83,6 +164,10 @@ pub struct EntryFacts {
     pub theme: Option<usize>,
     pub pipeline: bool,
     pub large: bool,
+    /// In the Transparency Code contracts register (see [`in_contracts_register`]).
+    pub contracts_register: bool,
+    /// Let through a published invitation to tender or quote (see [`tendered`]).
+    pub tendered: bool,
 }
 
 /// Totals of one outcome theme's entries.
@@ -100,6 +185,9 @@ pub struct PlanFacts {
     pub themes: Vec<ThemeTotals>,
     pub total: u64,
     pub pipeline_count: usize,
+    /// The pipeline entries' indices, by expected notice date (entries without one last), ties
+    /// by id: the order of the pipeline page.
+    pub pipeline: Vec<usize>,
     /// Every entry's index, largest value first (ties by id): the largest list and the
     /// `plan-largest` chart both take from the front.
     pub by_value: Vec<usize>,
@@ -108,6 +196,7 @@ pub struct PlanFacts {
 impl PlanFacts {
     pub fn new(data: &Data, paths: &GeneratedPaths, settings: &ProcurementSettings) -> Self {
         let entries: &[ProcurementEntry] = data.plan.as_ref().map_or(&[], |p| &p.entries);
+        let published = data.plan.as_ref().map_or(NaiveDate::MIN, |p| p.published);
         let theme_index: std::collections::BTreeMap<&str, usize> = data
             .themes
             .iter()
@@ -127,8 +216,10 @@ impl PlanFacts {
                     path: paths.entry(&e.id),
                     end: end_date(e.start, e.duration_months),
                     theme,
-                    pipeline: is_pipeline(e.value, settings),
+                    pipeline: in_pipeline(e, published, settings),
                     large: is_large(e.value, settings),
+                    contracts_register: in_contracts_register(e),
+                    tendered: tendered(e),
                 }
             })
             .collect();
@@ -137,9 +228,20 @@ impl PlanFacts {
             let (a, b) = (&entries[a], &entries[b]);
             b.value.cmp(&a.value).then_with(|| a.id.cmp(&b.id))
         });
+        let mut pipeline: Vec<usize> = (0..entries.len()).filter(|&i| facts[i].pipeline).collect();
+        pipeline.sort_by(|&a, &b| {
+            let (a, b) = (&entries[a], &entries[b]);
+            // `None` sorts first, so compare "has no date" before the date itself.
+            (a.notice_date.is_none(), a.notice_date, &a.id).cmp(&(
+                b.notice_date.is_none(),
+                b.notice_date,
+                &b.id,
+            ))
+        });
         PlanFacts {
             total: entries.iter().map(|e| e.value).sum(),
-            pipeline_count: facts.iter().filter(|f| f.pipeline).count(),
+            pipeline_count: pipeline.len(),
+            pipeline,
             entries: facts,
             themes,
             by_value,
@@ -180,6 +282,7 @@ mod tests {
         let s = ProcurementSettings {
             large_threshold: 1_000_000,
             pipeline_threshold: 2_000_000,
+            spend_over_100m: false,
         };
         assert!(is_large(1_000_000, &s) && !is_large(999_999, &s));
         assert!(is_pipeline(2_000_000, &s) && !is_pipeline(1_999_999, &s));
@@ -192,6 +295,7 @@ mod tests {
             themes: None,
             plan: Some("plan/".into()),
             largest: None,
+            pipeline: None,
         };
         assert_eq!(
             g.principle("fair").as_deref(),
@@ -199,5 +303,95 @@ mod tests {
         );
         assert_eq!(g.theme("safe"), None);
         assert_eq!(g.entry("SBC-001").as_deref(), Some("plan/sbc-001/"));
+    }
+
+    fn entry(value: u64, notice: Option<NaiveDate>, status: Status) -> ProcurementEntry {
+        ProcurementEntry {
+            id: "X-1".into(),
+            title: "T".into(),
+            theme: "t".into(),
+            department: "D".into(),
+            value,
+            start: d(2026, 4, 1),
+            duration_months: 12,
+            route: "Open procedure".into(),
+            status,
+            social_value: "S".into(),
+            cpv: None,
+            description: None,
+            notice_date: notice,
+            category: None,
+            suitable_for: None,
+            value_gross: None,
+            supplier: None,
+            review_date: None,
+            tendered: None,
+            illustrative: false,
+        }
+    }
+
+    #[test]
+    fn the_contracts_register_takes_what_is_over_5000_and_not_cancelled() {
+        assert!(in_contracts_register(&entry(5_001, None, Status::Awarded)));
+        assert!(!in_contracts_register(&entry(5_000, None, Status::Planned)));
+        assert!(!in_contracts_register(&entry(
+            9_000,
+            None,
+            Status::Cancelled
+        )));
+        let mut e = entry(9_000, None, Status::Planned);
+        assert!(tendered(&e), "Open procedure");
+        e.route = "Grant programme".into();
+        assert!(!tendered(&e));
+        e.route = "Framework call-off".into();
+        assert!(!tendered(&e));
+        e.tendered = Some(true);
+        assert!(tendered(&e));
+    }
+
+    #[test]
+    fn the_pipeline_window_includes_both_ends() {
+        let s = ProcurementSettings::default();
+        let published = d(2025, 4, 10);
+        let at = |notice| in_pipeline(&entry(2_000_000, notice, Status::Planned), published, &s);
+        assert!(at(Some(d(2025, 4, 10))));
+        assert!(at(Some(d(2026, 10, 10))));
+        assert!(!at(Some(d(2026, 10, 11))));
+        assert!(!at(Some(d(2025, 4, 9))));
+        // No date: counted in (and `mps check` warns).
+        assert!(at(None));
+        // Below the threshold, or cancelled: never.
+        assert!(!in_pipeline(
+            &entry(1_999_999, None, Status::Planned),
+            published,
+            &s
+        ));
+        assert!(!in_pipeline(
+            &entry(5_000_000, Some(d(2025, 6, 1)), Status::Cancelled),
+            published,
+            &s
+        ));
+        // A window from the 31st ends on the last day of the month 18 months on.
+        assert_eq!(
+            pipeline_window(d(2025, 8, 31)),
+            Some((d(2025, 8, 31), d(2027, 2, 28)))
+        );
+    }
+
+    #[test]
+    fn the_financial_year_comes_from_the_plan_year() {
+        let p = d(2019, 3, 12);
+        assert_eq!(financial_year_start("2019/20", p), Some(d(2019, 4, 1)));
+        assert_eq!(financial_year_start("2019-2020", p), Some(d(2019, 4, 1)));
+        // Not a year: the financial year the plan was published in.
+        assert_eq!(financial_year_start("this year", p), Some(d(2018, 4, 1)));
+        assert_eq!(
+            financial_year_start("next", d(2025, 4, 1)),
+            Some(d(2025, 4, 1))
+        );
+        assert_eq!(
+            pipeline_notice_deadline(d(2025, 4, 1)),
+            Some(d(2025, 5, 26))
+        );
     }
 }

@@ -31,7 +31,7 @@ pub struct FrontMatter {
     /// A template of the site theme to render this page with, such as `framework.html`.
     #[serde(default)]
     pub template: Option<String>,
-    /// Build pages from data here: `principles`, `themes`, `plan` or `largest`.
+    /// Build pages from data here: `principles`, `themes`, `plan`, `largest` or `pipeline`.
     #[serde(default)]
     pub generate: Option<Generate>,
 }
@@ -44,6 +44,8 @@ pub enum Generate {
     Themes,
     Plan,
     Largest,
+    /// The plan's pipeline-notice entries (see `facts::in_pipeline`).
+    Pipeline,
 }
 
 /// A Markdown file as loaded: front matter parsed, body not yet rendered.
@@ -181,6 +183,76 @@ pub struct ProcurementEntry {
     /// An invented example, not a real procurement.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub illustrative: bool,
+    /// When the council expects to publish the next notice (the tender or transparency
+    /// notice); decides whether the entry falls in the pipeline window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_date: Option<NaiveDate>,
+    /// The main procurement category, as a pipeline notice gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    /// Whether the contract suits small and medium enterprises and voluntary, community and
+    /// social enterprises.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suitable_for: Option<SuitableFor>,
+    /// Estimated total value including VAT, in pounds sterling (`value` is without VAT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_gross: Option<u64>,
+    /// Who won the contract, once awarded (for the Transparency Code contracts register).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<Supplier>,
+    /// When the contract is due for review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_date: Option<NaiveDate>,
+    /// Whether the contract is (or was) let through a published invitation to tender or to
+    /// quote; when absent, `facts::tendered` works it out from the route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tendered: Option<bool>,
+}
+
+/// The supplier of an awarded contract, as the Local Government Transparency Code 2015 asks.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Supplier {
+    pub name: String,
+    /// Whether the supplier is a small or medium-sized enterprise.
+    #[serde(default)]
+    pub sme: bool,
+    /// Whether the supplier is a voluntary or community sector organisation.
+    #[serde(default)]
+    pub vcse: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charity_number: Option<String>,
+}
+
+/// The main procurement category of an entry (OCDS `mainProcurementCategory`).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Goods,
+    Services,
+    Works,
+}
+
+impl Category {
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Goods => "Goods",
+            Category::Services => "Services",
+            Category::Works => "Works",
+        }
+    }
+}
+
+/// Who a contract suits, as a pipeline notice says.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SuitableFor {
+    /// Small and medium-sized enterprises.
+    pub sme: bool,
+    /// Voluntary, community and social enterprises.
+    pub vcse: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -1,5 +1,8 @@
 //! The procurement plan as open data: `plan.csv`, `plan.json` and `plan-ocds.json`, an Open
-//! Contracting Data Standard (OCDS) 1.1 release package of planning releases.
+//! Contracting Data Standard (OCDS) 1.1 release package of planning releases, with the UK
+//! extension: each pipeline entry is shaped as Find a Tender publishes a pipeline notice (UK1);
+//! and `contracts.csv`, the contracts register the Local Government Transparency Code 2015 asks
+//! for.
 //!
 //! Everything here is made from the typed plan and `site.yaml` alone, so the files are the same
 //! on every build of the same content: dates come from the plan's `published` date, never the
@@ -11,11 +14,21 @@ use serde::{Deserialize, Serialize};
 use crate::config::SiteConfig;
 use crate::error::Diagnostic;
 use crate::facts::PlanFacts;
-use crate::model::{ProcurementEntry, ProcurementPlan, Site, Status};
+use crate::model::{Category, ProcurementEntry, ProcurementPlan, Site, Status, SuitableFor};
 
 pub const CSV_FILE: &str = "plan.csv";
 pub const JSON_FILE: &str = "plan.json";
 pub const OCDS_FILE: &str = "plan-ocds.json";
+pub const CONTRACTS_FILE: &str = "contracts.csv";
+
+/// The extensions `plan-ocds.json` uses, as its `extensions` array lists them: the Cabinet
+/// Office's UK extension (`noticeType`, `amountGross`) and the two of its dependencies whose
+/// fields a pipeline entry has (`tender.communication`, `tender.suitability`).
+pub const OCDS_EXTENSIONS: [&str; 3] = [
+    "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/main/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_communication_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_suitability_extension/master/extension.json",
+];
 
 /// One downloadable file, as templates list it.
 #[derive(Debug, Clone, Serialize)]
@@ -50,7 +63,13 @@ pub fn files(site: &Site, facts: &PlanFacts) -> Result<Vec<(&'static str, Vec<u8
     let csv = csv(plan, site, facts).map_err(|e| problem("CSV", e))?;
     let json = json(plan, config, facts).map_err(|e| problem("JSON", e.to_string()))?;
     let ocds = ocds(plan, config, facts).map_err(|e| problem("OCDS", e.to_string()))?;
-    Ok(vec![(CSV_FILE, csv), (JSON_FILE, json), (OCDS_FILE, ocds)])
+    let contracts = contracts(plan, facts).map_err(|e| problem("a contracts register", e))?;
+    Ok(vec![
+        (CSV_FILE, csv),
+        (JSON_FILE, json),
+        (OCDS_FILE, ocds),
+        (CONTRACTS_FILE, contracts),
+    ])
 }
 
 /// The downloads templates link to, with their sizes. Empty when there is no plan.
@@ -61,6 +80,10 @@ pub fn downloads(files: &[(&'static str, Vec<u8>)]) -> Vec<Download> {
             let (title, format) = match *name {
                 CSV_FILE => ("The plan as a spreadsheet", "CSV"),
                 JSON_FILE => ("The plan as data", "JSON"),
+                CONTRACTS_FILE => (
+                    "Contracts register (Local Government Transparency Code)",
+                    "CSV",
+                ),
                 _ => (
                     "The plan in the Open Contracting Data Standard",
                     "OCDS JSON",
@@ -164,6 +187,108 @@ pub fn csv_header() -> [&'static str; 15] {
     ]
 }
 
+/// One row of `contracts.csv`, the Local Government Transparency Code 2015 contracts register.
+/// Column order is the field order (see [`contracts_header`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ContractsRow {
+    /// The entry's id.
+    pub reference: String,
+    pub title: String,
+    pub department: String,
+    pub description: Option<String>,
+    /// Empty until awarded.
+    pub supplier: Option<String>,
+    pub supplier_company_number: Option<String>,
+    pub supplier_charity_number: Option<String>,
+    /// The sum to be paid over the length of the contract, in pounds, a plain number.
+    pub value_gbp: u64,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub review_date: Option<NaiveDate>,
+    /// `yes` when let through a published invitation to tender or to quote.
+    pub tendered: YesNo,
+    /// Whether the supplier is a small or medium-sized enterprise; empty without a supplier.
+    pub supplier_sme: Option<YesNo>,
+    /// Whether the supplier is a voluntary or community sector organisation.
+    pub supplier_vcse: Option<YesNo>,
+    pub status: Status,
+}
+
+/// `yes` or `no`, as the register's readers expect.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum YesNo {
+    Yes,
+    No,
+}
+
+impl From<bool> for YesNo {
+    fn from(b: bool) -> Self {
+        if b {
+            YesNo::Yes
+        } else {
+            YesNo::No
+        }
+    }
+}
+
+/// The column names of `contracts.csv`.
+pub fn contracts_header() -> [&'static str; 15] {
+    [
+        "reference",
+        "title",
+        "department",
+        "description",
+        "supplier",
+        "supplier_company_number",
+        "supplier_charity_number",
+        "value_gbp",
+        "start_date",
+        "end_date",
+        "review_date",
+        "tendered",
+        "supplier_sme",
+        "supplier_vcse",
+        "status",
+    ]
+}
+
+fn contracts(plan: &ProcurementPlan, facts: &PlanFacts) -> Result<Vec<u8>, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut rows = 0;
+    for (e, f) in plan.entries.iter().zip(&facts.entries) {
+        if !f.contracts_register {
+            continue;
+        }
+        let s = e.supplier.as_ref();
+        w.serialize(ContractsRow {
+            reference: e.id.clone(),
+            title: e.title.clone(),
+            department: e.department.clone(),
+            description: e.description.clone(),
+            supplier: s.map(|s| s.name.clone()),
+            supplier_company_number: s.and_then(|s| s.company_number.clone()),
+            supplier_charity_number: s.and_then(|s| s.charity_number.clone()),
+            value_gbp: e.value,
+            start_date: e.start,
+            end_date: f.end,
+            review_date: e.review_date,
+            tendered: f.tendered.into(),
+            supplier_sme: s.map(|s| s.sme.into()),
+            supplier_vcse: s.map(|s| s.vcse.into()),
+            status: e.status,
+        })
+        .map_err(|e| e.to_string())?;
+        rows += 1;
+    }
+    if rows == 0 {
+        // Still write the header row, so the file says what its columns are.
+        w.write_record(contracts_header())
+            .map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}
+
 #[derive(Serialize)]
 struct JsonPlan<'a> {
     year: &'a str,
@@ -217,6 +342,7 @@ fn json(
 struct Package {
     uri: String,
     version: &'static str,
+    extensions: [&'static str; 3],
     published_date: String,
     publisher: Publisher,
     license: String,
@@ -241,7 +367,25 @@ struct Release {
     language: &'static str,
     parties: Vec<Party>,
     buyer: OrgRef,
+    /// Only on pipeline entries: the pipeline notice they are part of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    planning: Option<Planning>,
     tender: Tender,
+}
+
+#[derive(Serialize)]
+struct Planning {
+    documents: [Document; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Document {
+    id: String,
+    document_type: &'static str,
+    /// UK extension: the Procurement Act notice this is.
+    notice_type: &'static str,
+    title: &'static str,
 }
 
 #[derive(Serialize, Clone)]
@@ -277,15 +421,35 @@ struct Tender {
     status: &'static str,
     value: Amount,
     procurement_method_details: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    main_procurement_category: Option<Category>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    classification: Option<Classification>,
     contract_period: Period,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     items: Vec<Item>,
+    /// Communication extension: when the next notice is expected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    communication: Option<Communication>,
+    /// Suitability extension: whether the contract suits SMEs and VCSEs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suitability: Option<SuitableFor>,
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Amount {
     amount: u64,
+    /// UK extension: the amount with VAT.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount_gross: Option<u64>,
     currency: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Communication {
+    future_notice_date: String,
 }
 
 #[derive(Serialize)]
@@ -303,7 +467,7 @@ struct Item {
     classification: Classification,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Classification {
     scheme: &'static str,
     id: String,
@@ -366,6 +530,14 @@ fn ocds(
                 roles: ["buyer"],
             }],
             buyer: buyer.clone(),
+            planning: f.pipeline.then(|| Planning {
+                documents: [Document {
+                    id: format!("{}-pipeline-notice", e.id),
+                    document_type: "plannedProcurementNotice",
+                    notice_type: "UK1",
+                    title: "Pipeline notice",
+                }],
+            }),
             tender: Tender {
                 id: e.id.clone(),
                 title: e.title.clone(),
@@ -379,9 +551,15 @@ fn ocds(
                 },
                 value: Amount {
                     amount: e.value,
+                    amount_gross: e.value_gross,
                     currency: "GBP",
                 },
                 procurement_method_details: e.route.clone(),
+                main_procurement_category: e.category,
+                classification: e.cpv.as_ref().map(|cpv| Classification {
+                    scheme: "CPV",
+                    id: cpv.clone(),
+                }),
                 contract_period: Period {
                     start_date: start_of_day(e.start),
                     end_date: f.end.map(end_of_day),
@@ -398,12 +576,17 @@ fn ocds(
                         },
                     })
                     .collect(),
+                communication: e.notice_date.map(|d| Communication {
+                    future_notice_date: start_of_day(d),
+                }),
+                suitability: e.suitable_for,
             },
         })
         .collect();
     let package = Package {
         uri: format!("{}{OCDS_FILE}", config.base_url),
         version: "1.1",
+        extensions: OCDS_EXTENSIONS,
         published_date: date,
         publisher: Publisher {
             name: o

@@ -144,6 +144,7 @@ fn default_template(g: Option<Generate>, is_home: bool, is_section: bool) -> &'s
         Some(Generate::Themes) => "themes.html",
         Some(Generate::Plan) => "plan.html",
         Some(Generate::Largest) => "largest.html",
+        Some(Generate::Pipeline) => "pipeline.html",
         None if is_home => "index.html",
         None if is_section => "section.html",
         None => "page.html",

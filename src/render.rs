@@ -209,6 +209,7 @@ impl<'a> Renderer<'a> {
                 "themes": tree.generated.themes.as_deref().map(urls::output_file),
                 "plan": tree.generated.plan.as_deref().map(urls::output_file),
                 "largest": tree.generated.largest.as_deref().map(urls::output_file),
+                "pipeline": tree.generated.pipeline.as_deref().map(urls::output_file),
                 "accessibility": urls::output_file("accessibility/"),
             }),
         );

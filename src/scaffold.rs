@@ -42,11 +42,15 @@ fn fill(text: &str, today: NaiveDate) -> String {
     let as_at = today.checked_sub_months(Months::new(3)).unwrap_or(today);
     let year = today.year();
     let plan_year = format!("{year}/{:02}", (year + 1).rem_euclid(100));
+    // Within the pipeline window (18 months from publication) and before the entries start
+    // (1 April next year at the earliest).
+    let notice = today.checked_add_months(Months::new(3)).unwrap_or(today);
     text.replace("%%TODAY%%", &today.to_string())
         .replace("%%REVIEW_BY%%", &review_by.to_string())
         .replace("%%AS_AT%%", &as_at.to_string())
         .replace("%%PLAN_YEAR%%", &plan_year)
         .replace("%%NEXT_YEAR%%", &(year + 1).to_string())
+        .replace("%%NOTICE_DATE%%", &notice.to_string())
 }
 
 /// Creates a new site in `dir`, which must not exist or be empty. Returns the files written.

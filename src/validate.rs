@@ -202,6 +202,19 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                         .help("give the expected contract length in whole months"),
                 );
             }
+            if let Some(gross) = e.value_gross.filter(|&g| g < e.value) {
+                out.push(
+                    Diagnostic::error(
+                        f,
+                        format!(
+                            "procurement `{}` has a value_gross of {gross}, less than its value of {}",
+                            e.id, e.value
+                        ),
+                    )
+                    .at_pos(eat(i, "value_gross"))
+                    .help("value is the estimate without VAT and value_gross the estimate with VAT, so value_gross is at least value"),
+                );
+            }
             if let Some(cpv) = &e.cpv {
                 if !(cpv.len() == 8 && cpv.chars().all(|c| c.is_ascii_digit())) {
                     out.push(
@@ -375,7 +388,7 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
                     site.data.principles.is_empty().then_some("principles.yaml")
                 }
                 Generate::Themes => site.data.themes.is_empty().then_some("themes.yaml"),
-                Generate::Plan | Generate::Largest => {
+                Generate::Plan | Generate::Largest | Generate::Pipeline => {
                     site.data.plan.is_none().then_some("plan.yaml")
                 }
             };
@@ -404,6 +417,7 @@ pub fn generate_name(g: Generate) -> &'static str {
         Generate::Themes => "themes",
         Generate::Plan => "plan",
         Generate::Largest => "largest",
+        Generate::Pipeline => "pipeline",
     }
 }
 

@@ -37,6 +37,12 @@ pub struct EntryView {
     pub status_label: &'static str,
     pub large: bool,
     pub pipeline: bool,
+    /// The pipeline page, on entries in the pipeline when the site has one.
+    pub pipeline_href: Option<String>,
+    /// `June 2019`, when the entry has a notice date.
+    pub notice_date_display: String,
+    pub category_label: Option<&'static str>,
+    pub value_gross_display: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,6 +102,16 @@ pub struct PlanView {
     pub pipeline_threshold: u64,
     pub pipeline_threshold_display: String,
     pub pipeline_count: usize,
+    /// The pipeline page, when the site has one.
+    pub pipeline_href: Option<String>,
+    /// The pipeline entries, by expected notice date.
+    pub pipeline: Vec<EntryView>,
+    pub pipeline_total_display: String,
+    /// The last day of the pipeline window (the first is `published`).
+    pub pipeline_until: Option<NaiveDate>,
+    pub pipeline_until_display: String,
+    /// From `site.yaml`: whether the pipeline notice is a legal duty for this council.
+    pub spend_over_100m: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -206,6 +222,12 @@ pub fn build(
             status_label: e.status.label(),
             large: f.large,
             pipeline: f.pipeline,
+            pipeline_href: file(paths.pipeline.clone().filter(|_| f.pipeline)),
+            notice_date_display: e
+                .notice_date
+                .map_or_else(String::new, |d| d.format("%B %Y").to_string()),
+            category_label: e.category.map(|c| c.label()),
+            value_gross_display: e.value_gross.map(format::money),
             entry: ProcurementEntry {
                 illustrative: e.illustrative || plan_illustrative,
                 ..e.clone()
@@ -223,6 +245,9 @@ pub fn build(
         let largest: Vec<EntryView> = facts.largest().map(|i| entries[i].clone()).collect();
         let total = facts.total;
         let largest_total: u64 = largest.iter().map(|e| e.entry.value).sum();
+        let pipeline: Vec<EntryView> = facts.pipeline.iter().map(|&i| entries[i].clone()).collect();
+        let pipeline_total: u64 = pipeline.iter().map(|e| e.entry.value).sum();
+        let pipeline_until = crate::facts::pipeline_window(p.published).map(|(_, last)| last);
         PlanView {
             year: p.year.clone(),
             published: p.published,
@@ -243,6 +268,12 @@ pub fn build(
             large_threshold_display: format::money_short(thresholds.large_threshold as f64),
             pipeline_threshold: thresholds.pipeline_threshold,
             pipeline_threshold_display: format::money_short(thresholds.pipeline_threshold as f64),
+            pipeline_href: file(paths.pipeline.clone()),
+            pipeline,
+            pipeline_total_display: format::money(pipeline_total),
+            pipeline_until,
+            pipeline_until_display: pipeline_until.map_or_else(String::new, format::date_long),
+            spend_over_100m: thresholds.spend_over_100m,
         }
     });
 

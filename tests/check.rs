@@ -183,3 +183,54 @@ fn an_old_accessibility_statement_is_a_warning() {
     assert_eq!(w[0].file, root.join("site.yaml"));
     assert!(w[0].line.is_some());
 }
+
+#[test]
+fn pipeline_entries_without_notice_fields_and_a_late_plan_are_warnings() {
+    let (_d, root) = site("2026-11-25");
+    let plan = root.join("content/data/plan.yaml");
+    edit(&plan, "    category: services\n", "");
+    let found = check(&root, "2026-11-25");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let w = &found[0];
+    assert_eq!(w.severity, Severity::Warning);
+    assert_eq!(w.file, plan);
+    assert!(
+        w.message.contains("EXA-001") && w.message.contains("category"),
+        "{w}"
+    );
+    let text = std::fs::read_to_string(&plan).unwrap();
+    assert!(text
+        .lines()
+        .nth(w.line.expect("a line") - 1)
+        .unwrap()
+        .contains("EXA-001"));
+
+    // With the duty on, a 2026/27 plan published on 25 November is past 26 May; and the buyer
+    // needs an identifier.
+    edit(
+        &plan,
+        "    value_gross: 4500000\n",
+        "    value_gross: 4500000\n    category: services\n",
+    );
+    edit(
+        &root.join("site.yaml"),
+        "spend_over_100m: false",
+        "spend_over_100m: true",
+    );
+    let found = check(&root, "2026-11-25");
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.iter().any(|d| d.file == plan
+        && d.message.contains("26 May 2026")
+        && d.message.contains("more than 56 days")));
+    assert!(found
+        .iter()
+        .any(|d| d.message.contains("organisation identifier")));
+    edit(&plan, "published: 2026-11-25", "published: 2026-05-26");
+    edit(
+        &root.join("site.yaml"),
+        "  # buyer_scheme: GB-LAE\n  # buyer_id: EXA\n",
+        "  buyer_scheme: GB-LAE\n  buyer_id: EXA\n",
+    );
+    let found = check(&root, "2026-11-25");
+    assert!(found.is_empty(), "{found:?}");
+}

@@ -58,7 +58,10 @@ pub struct RenderedChart {
 /// order of `charts.yaml`. Each chart's data is resolved once for both. A chart that cannot be
 /// drawn carries its problem, reported by each page that places it; one whose data cannot be
 /// written stops the build.
-pub fn build_all(site: &Site, facts: &PlanFacts) -> (Drawn, Result<CsvFiles, Diagnostic>) {
+pub fn build_all(
+    site: &Site,
+    facts: &PlanFacts,
+) -> (Drawn, Result<crate::derive::DataFiles, Diagnostic>) {
     use rayon::prelude::*;
     let file = source(site);
     let problem = |def: &ChartDef, msg: String| {
@@ -91,9 +94,6 @@ pub fn build_all(site: &Site, facts: &PlanFacts) -> (Drawn, Result<CsvFiles, Dia
     }
     (drawn, failed.map_or(Ok(files), Err))
 }
-
-/// Each chart's data: (`charts/ID.csv`, bytes).
-pub type CsvFiles = Vec<(String, Vec<u8>)>;
 
 /// Every chart, drawn once per build, by id.
 pub type Drawn = BTreeMap<String, Result<RenderedChart, Diagnostic>>;
