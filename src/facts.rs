@@ -4,19 +4,24 @@
 //! and everything that shows one of these facts (pages, open data, charts) reads it from
 //! [`PlanFacts`] and [`GeneratedPaths`], which the derive stage makes once per build.
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 
 use crate::config::ProcurementSettings;
 use crate::model::{Data, Generate, ProcurementEntry, SourcePage};
 
 /// The last day of a contract starting on `start` and running `months` months: the day before
-/// the same date `months` months later. Where that date does not exist, the month's last day
-/// stands for it (chrono clamps), so 12 months from 31 January 2024 end on 30 January 2025 and
-/// 1 month from 31 January ends on 28 (or 29) February less a day. `None` past chrono's range.
+/// the same date `months` months later, or, where that month has no such date (29 February in
+/// a common year, the 31st of a short month), that month's last day. So 12 months from 29
+/// February 2024 end on 28 February 2025, and a month from 31 January 2024 ends on 29
+/// February. `None` past chrono's range.
 pub fn end_date(start: NaiveDate, months: u32) -> Option<NaiveDate> {
-    start
-        .checked_add_months(Months::new(months))
-        .and_then(|d| d.pred_opt())
+    // chrono clamps to the month's last day where the same date does not exist.
+    let same = start.checked_add_months(Months::new(months))?;
+    if same.day() < start.day() {
+        Some(same)
+    } else {
+        same.pred_opt()
+    }
 }
 
 /// Whether an entry of this value needs a pipeline notice under the site's threshold.
@@ -167,11 +172,16 @@ mod tests {
     fn end_date_is_the_day_before_the_same_date_later() {
         assert_eq!(end_date(d(2019, 4, 1), 12), Some(d(2020, 3, 31)));
         assert_eq!(end_date(d(2019, 4, 1), 0), Some(d(2019, 3, 31)));
-        // Leap days: 12 months from 29 February is 28 February, so the contract ends the 27th.
-        assert_eq!(end_date(d(2024, 2, 29), 12), Some(d(2025, 2, 27)));
+        // Leap days: there is no 29 February 2025, so the contract runs to the month's end.
+        assert_eq!(end_date(d(2024, 2, 29), 12), Some(d(2025, 2, 28)));
         assert_eq!(end_date(d(2024, 2, 29), 48), Some(d(2028, 2, 28)));
-        // A month from 31 January is the last day of February.
-        assert_eq!(end_date(d(2024, 1, 31), 1), Some(d(2024, 2, 28)));
+        assert_eq!(end_date(d(2023, 3, 1), 12), Some(d(2024, 2, 29)));
+        // Short months: a month from 31 January (or 30th) ends on February's last day...
+        assert_eq!(end_date(d(2024, 1, 31), 1), Some(d(2024, 2, 29)));
+        assert_eq!(end_date(d(2025, 1, 30), 1), Some(d(2025, 2, 28)));
+        // ...and from a date February has, the day before it.
+        assert_eq!(end_date(d(2025, 1, 28), 1), Some(d(2025, 2, 27)));
+        assert_eq!(end_date(d(2024, 8, 31), 1), Some(d(2024, 9, 30)));
         assert_eq!(end_date(NaiveDate::MAX, 1), None);
     }
 

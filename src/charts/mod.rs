@@ -27,6 +27,11 @@ use data::csv_text;
 pub use data::{resolve, Table, PALETTE};
 pub use summary::summary;
 
+// Chart colours are set here and in `data::PALETTE`, and nowhere else: the SVGs carry them as
+// attributes, because a chart must read the same wherever it is shown (a download, a feed
+// reader), not only under the theme's CSS. The default theme's `--text` and `--muted` must be
+// the same colours; a test below reads its style.css to keep the two in step.
+
 /// Text on charts: the theme's `--text`.
 pub const TEXT: &str = "#0b0c0c";
 /// Secondary text: the theme's `--muted`.
@@ -417,6 +422,19 @@ mod tests {
         }
         assert!(contrast(parse_hex(TEXT).unwrap(), (255, 255, 255)) >= 4.5);
         assert!(contrast(parse_hex(MUTED).unwrap(), (255, 255, 255)) >= 4.5);
+    }
+
+    #[test]
+    fn chart_text_colours_are_the_default_themes() {
+        let css = include_str!("../../themes/default/static/style.css");
+        assert!(
+            css.contains(&format!("--text: {TEXT};")),
+            "--text is not {TEXT}"
+        );
+        assert!(
+            css.contains(&format!("--muted: {MUTED};")),
+            "--muted is not {MUTED}"
+        );
     }
 
     #[test]
