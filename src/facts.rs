@@ -7,7 +7,7 @@
 use chrono::{Datelike, Months, NaiveDate};
 
 use crate::config::ProcurementSettings;
-use crate::model::{Data, Generate, ProcurementEntry, SourcePage};
+use crate::model::{Data, Generate, ProcurementEntry, SourcePage, Status};
 
 /// The last day of a contract starting on `start` and running `months` months: the day before
 /// the same date `months` months later, or, where that month has no such date (29 February in
@@ -86,6 +86,9 @@ pub struct EntryFacts {
     pub end: Option<NaiveDate>,
     /// Index of its outcome theme in `Data::themes` (validation makes sure there is one).
     pub theme: Option<usize>,
+    /// A cancelled entry is still shown, marked, but counts towards no total, is never large
+    /// and needs no pipeline notice.
+    pub cancelled: bool,
     pub pipeline: bool,
     pub large: bool,
 }
@@ -103,10 +106,12 @@ pub struct PlanFacts {
     pub entries: Vec<EntryFacts>,
     /// One per outcome theme, in the order of `Data::themes`.
     pub themes: Vec<ThemeTotals>,
+    /// Entries not cancelled, and their value.
+    pub count: usize,
     pub total: u64,
     pub pipeline_count: usize,
-    /// Every entry's index, largest value first (ties by id): the largest list and the
-    /// `plan-largest` chart both take from the front.
+    /// Every entry's index but the cancelled ones', largest value first (ties by id): the
+    /// largest list and the `plan-largest` chart both take from the front.
     pub by_value: Vec<usize>,
 }
 
@@ -124,7 +129,8 @@ impl PlanFacts {
             .iter()
             .map(|e| {
                 let theme = theme_index.get(e.theme.as_str()).copied();
-                if let Some(t) = theme {
+                let cancelled = e.status == Status::Cancelled;
+                if let (Some(t), false) = (theme, cancelled) {
                     themes[t].count += 1;
                     themes[t].value += e.value;
                 }
@@ -132,18 +138,22 @@ impl PlanFacts {
                     path: paths.entry(&e.id),
                     end: end_date(e.start, e.duration_months),
                     theme,
-                    pipeline: is_pipeline(e.value, settings),
-                    large: is_large(e.value, settings),
+                    cancelled,
+                    pipeline: !cancelled && is_pipeline(e.value, settings),
+                    large: !cancelled && is_large(e.value, settings),
                 }
             })
             .collect();
-        let mut by_value: Vec<usize> = (0..entries.len()).collect();
+        let mut by_value: Vec<usize> = (0..entries.len())
+            .filter(|&i| !facts[i].cancelled)
+            .collect();
         by_value.sort_by(|&a, &b| {
             let (a, b) = (&entries[a], &entries[b]);
             b.value.cmp(&a.value).then_with(|| a.id.cmp(&b.id))
         });
         PlanFacts {
-            total: entries.iter().map(|e| e.value).sum(),
+            count: by_value.len(),
+            total: by_value.iter().map(|&i| entries[i].value).sum(),
             pipeline_count: facts.iter().filter(|f| f.pipeline).count(),
             entries: facts,
             themes,
@@ -193,6 +203,60 @@ mod tests {
         };
         assert!(is_large(1_000_000, &s) && !is_large(999_999, &s));
         assert!(is_pipeline(2_000_000, &s) && !is_pipeline(1_999_999, &s));
+    }
+
+    #[test]
+    fn cancelled_entries_count_towards_nothing() {
+        let entry = |id: &str, value: u64, status: Status| ProcurementEntry {
+            id: id.into(),
+            title: id.into(),
+            theme: "safe".into(),
+            department: "Adults".into(),
+            value,
+            start: d(2019, 4, 1),
+            duration_months: 12,
+            route: "Open".into(),
+            status,
+            social_value: "Jobs".into(),
+            cpv: None,
+            description: None,
+        };
+        let data = Data {
+            themes: vec![crate::model::OutcomeTheme {
+                slug: "safe".into(),
+                name: "Safe".into(),
+                colour: "#00594f".into(),
+                summary: String::new(),
+                outcomes: Vec::new(),
+            }],
+            plan: Some(crate::model::ProcurementPlan {
+                year: "2019/20".into(),
+                published: d(2019, 3, 1),
+                note: None,
+                entries: vec![
+                    entry("A", 9_000_000, Status::Cancelled),
+                    entry("B", 5_000_000, Status::Planned),
+                ],
+            }),
+            ..Data::default()
+        };
+        let f = PlanFacts::new(
+            &data,
+            &GeneratedPaths::default(),
+            &ProcurementSettings::default(),
+        );
+        assert!(f.entries[0].cancelled && !f.entries[0].large && !f.entries[0].pipeline);
+        assert!(f.entries[1].large && f.entries[1].pipeline);
+        assert_eq!((f.count, f.total), (1, 5_000_000));
+        assert_eq!(
+            f.themes[0],
+            ThemeTotals {
+                count: 1,
+                value: 5_000_000
+            }
+        );
+        assert_eq!(f.by_value, vec![1]);
+        assert_eq!(f.largest().collect::<Vec<_>>(), vec![1]);
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub struct EntryView {
     pub end: Option<NaiveDate>,
     pub end_display: String,
     pub status_label: &'static str,
+    /// Shown, marked, but left out of every total, the largest list and pipeline notices.
+    pub cancelled: bool,
     pub large: bool,
     pub pipeline: bool,
 }
@@ -144,6 +146,7 @@ pub fn build(
             end,
             end_display: end.map_or_else(String::new, |d| d.format("%B %Y").to_string()),
             status_label: e.status.label(),
+            cancelled: f.cancelled,
             large: f.large,
             pipeline: f.pipeline,
             entry: e.clone(),
@@ -167,7 +170,7 @@ pub fn build(
             note: p.note.clone(),
             href: file(paths.plan.clone()),
             largest_href: file(paths.largest.clone()),
-            count: entries.len(),
+            count: facts.count,
             pipeline_count: facts.pipeline_count,
             largest_total_display: format::money(largest_total),
             largest,
