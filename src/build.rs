@@ -203,6 +203,10 @@ pub struct Generated {
 
 /// Renders a loaded, valid site into `sink`. With `memo` (the preview), pages whose inputs are
 /// unchanged since the build that made the memo are reused rather than rendered again.
+///
+/// The steps: derive the facts, plan the pages, render them (while the files made from the
+/// whole site are made), place the static files and the made files beside them, then write
+/// those while the links are checked.
 pub fn generate(
     site: &Site,
     theme: &SiteTheme,
@@ -228,104 +232,13 @@ pub fn generate(
         },
         || crate::extras::files(site, &tree, &derived, theme),
     );
-    let mut problems = Vec::new();
-    let mut rendered = Vec::with_capacity(results.len());
-    let mut entries = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok((links, page, entry)) => {
-                rendered.push((links, page));
-                entries.extend(entry);
-            }
-            Err(mut d) => problems.append(&mut d),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(crate::templates::collapse_page_repeats(problems).into());
-    }
-
+    let (rendered, entries) = collect_pages(results)?;
     // A reused page is one that came with its links.
     let reused: Vec<bool> = rendered.iter().map(|(_, p)| p.links.is_some()).collect();
-    let mut files: BTreeMap<String, Option<FileBody>> = BTreeMap::new();
-    let mut next_memo = memo.map(|_| RenderMemo::default());
-    for (links, page) in &rendered {
-        let body = keep_html.then(|| FileBody::Html(page.html.clone()));
-        files.insert(page.output.clone(), body);
-        if let Some(m) = next_memo.as_mut() {
-            if let Some((rel, Some(key), md)) = &page.markdown {
-                m.markdown.insert(rel.clone(), (*key, md.clone()));
-            }
-            if let Some(f) = page.fingerprint {
-                m.pages.insert(
-                    page.output.clone(),
-                    PageOut {
-                        fingerprint: f,
-                        html: page.html.clone(),
-                        links: links.clone(),
-                    },
-                );
-            }
-        }
-    }
-    // The site's own files win over the theme's of the same name.
-    let mut assets: BTreeMap<String, ThemeFile> = theme.assets.iter().cloned().collect();
-    for (rel, path) in &site.assets {
-        assets.insert(rel.clone(), ThemeFile::Disk(path.clone()));
-    }
-    let mut copies: Vec<(&str, &ThemeFile)> = Vec::new();
-    for (rel, file) in &assets {
-        if files.contains_key(rel) {
-            let shown = match file {
-                ThemeFile::Disk(p) => p.clone(),
-                ThemeFile::BuiltIn(_) => PathBuf::from("(built-in theme)").join(rel),
-            };
-            problems.push(
-                Diagnostic::error(shown, format!("this file would replace the page `{rel}`"))
-                    .help("rename the file or move it to another folder"),
-            );
-            continue;
-        }
-        let body = match (&sink, file) {
-            (Sink::Disk(_), _) => {
-                // Copied below, beside the link check.
-                copies.push((rel.as_str(), file));
-                None
-            }
-            (Sink::Memory, ThemeFile::Disk(p)) => Some(FileBody::Disk(p.clone())),
-            (Sink::Memory, ThemeFile::BuiltIn(bytes)) => Some(FileBody::BuiltIn(bytes)),
-            (Sink::Nowhere, _) => None,
-        };
-        files.insert(rel.clone(), body);
-    }
-    // `None` stands for the search index, which is put together below, beside the link check.
-    let mut made: Vec<(String, Option<Vec<u8>>)> = vec![(search::INDEX_FILE.to_string(), None)];
-    match extra {
-        Ok(extra) => made.extend(extra.into_iter().map(|(rel, bytes)| (rel, Some(bytes)))),
-        Err(mut d) => problems.append(&mut d),
-    }
-    let mut to_write = Vec::with_capacity(made.len());
-    for (rel, bytes) in made {
-        if files.contains_key(&rel) {
-            if !crate::extras::REPLACEABLE.contains(&rel.as_str()) {
-                let own = site
-                    .assets
-                    .iter()
-                    .find(|(r, _)| *r == rel)
-                    .map(|(_, p)| p.clone())
-                    .unwrap_or_else(|| site.root.join("static").join(&rel));
-                problems.push(
-                    Diagnostic::error(
-                        own,
-                        format!("this file would replace `{rel}`, which mps writes"),
-                    )
-                    .help("rename the file or move it to another folder"),
-                );
-            }
-            continue;
-        }
-        files.insert(rel.clone(), None);
-        to_write.push((rel, bytes));
-    }
+    let (mut files, mut next_memo) = record_pages(&rendered, keep_html, memo);
+    let mut problems = Vec::new();
+    let copies = place_assets(site, theme, &sink, &mut files, &mut problems);
+    let to_write = place_made_files(site, extra, &mut files, &mut problems);
 
     let names: BTreeSet<String> = files.keys().cloned().collect();
     let pages = rendered.len();
@@ -342,23 +255,7 @@ pub fn generate(
     // The files made from the whole site (the largest of a build) are written while the links
     // are checked.
     let ((written, mut index), broken) = rayon::join(
-        || {
-            let index = search::index_json(entries);
-            let mut written = to_write
-                .par_iter()
-                .map(|(rel, bytes)| sink.write(rel, bytes.as_deref().unwrap_or(&index)))
-                .collect::<Vec<_>>();
-            if let Sink::Disk(s) = &sink {
-                written.par_extend(copies.par_iter().map(|&(rel, file)| {
-                    match file {
-                        ThemeFile::Disk(p) => s.copy(rel, p),
-                        ThemeFile::BuiltIn(bytes) => s.write(rel, bytes),
-                    }
-                    .map_err(|e| e.diagnostics())
-                }));
-            }
-            (written, index)
-        },
+        || write_files(&sink, &to_write, &copies, entries),
         || {
             links::check_some(&scanned, &names, &site.config.base_path(), |i| {
                 !(unchanged_targets && reused[i])
@@ -390,4 +287,168 @@ pub fn generate(
         files,
         memo: next_memo,
     })
+}
+
+/// A rendered page with its links.
+type Rendered = (Arc<PageLinks>, RenderedPage);
+
+/// The rendered pages and their search-index entries, or every problem the pages had (one
+/// template mistake reported once, not once per page).
+fn collect_pages(results: Vec<PageDone>) -> Result<(Vec<Rendered>, Vec<IndexPart>)> {
+    let mut problems = Vec::new();
+    let mut rendered = Vec::with_capacity(results.len());
+    let mut entries = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok((links, page, entry)) => {
+                rendered.push((links, page));
+                entries.extend(entry);
+            }
+            Err(mut d) => problems.append(&mut d),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(crate::templates::collapse_page_repeats(problems).into());
+    }
+    Ok((rendered, entries))
+}
+
+/// Every page among the site's files (with its HTML when `keep_html`), and the memo for the
+/// next preview build (only with a memo).
+fn record_pages(
+    rendered: &[Rendered],
+    keep_html: bool,
+    memo: Option<&RenderMemo>,
+) -> (BTreeMap<String, Option<FileBody>>, Option<RenderMemo>) {
+    let mut files: BTreeMap<String, Option<FileBody>> = BTreeMap::new();
+    let mut next_memo = memo.map(|_| RenderMemo::default());
+    for (links, page) in rendered {
+        let body = keep_html.then(|| FileBody::Html(page.html.clone()));
+        files.insert(page.output.clone(), body);
+        if let Some(m) = next_memo.as_mut() {
+            if let Some((rel, Some(key), md)) = &page.markdown {
+                m.markdown.insert(rel.clone(), (*key, md.clone()));
+            }
+            if let Some(f) = page.fingerprint {
+                m.pages.insert(
+                    page.output.clone(),
+                    PageOut {
+                        fingerprint: f,
+                        html: page.html.clone(),
+                        links: links.clone(),
+                    },
+                );
+            }
+        }
+    }
+    (files, next_memo)
+}
+
+/// Adds the theme's and the site's static files to `files` (the site's win over the theme's
+/// of the same name; neither may replace a page). Returns the files to copy to the disk.
+fn place_assets(
+    site: &Site,
+    theme: &SiteTheme,
+    sink: &Sink,
+    files: &mut BTreeMap<String, Option<FileBody>>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(String, ThemeFile)> {
+    let mut assets: BTreeMap<String, ThemeFile> = theme.assets.iter().cloned().collect();
+    for (rel, path) in &site.assets {
+        assets.insert(rel.clone(), ThemeFile::Disk(path.clone()));
+    }
+    let mut copies = Vec::new();
+    for (rel, file) in assets {
+        if files.contains_key(&rel) {
+            let shown = match &file {
+                ThemeFile::Disk(p) => p.clone(),
+                ThemeFile::BuiltIn(_) => PathBuf::from("(built-in theme)").join(&rel),
+            };
+            problems.push(
+                Diagnostic::error(shown, format!("this file would replace the page `{rel}`"))
+                    .help("rename the file or move it to another folder"),
+            );
+            continue;
+        }
+        let body = match (sink, &file) {
+            (Sink::Disk(_), _) => {
+                // Copied beside the link check.
+                copies.push((rel.clone(), file));
+                None
+            }
+            (Sink::Memory, ThemeFile::Disk(p)) => Some(FileBody::Disk(p.clone())),
+            (Sink::Memory, ThemeFile::BuiltIn(bytes)) => Some(FileBody::BuiltIn(bytes)),
+            (Sink::Nowhere, _) => None,
+        };
+        files.insert(rel, body);
+    }
+    copies
+}
+
+/// A file made from the whole site: its bytes, or `None` for the search index, which is put
+/// together beside the link check.
+type Made = (String, Option<Vec<u8>>);
+
+/// Adds the files made from the whole site to `files`, unless a static file of the site takes
+/// the name (only `extras::REPLACEABLE` ones may). Returns the files to write.
+fn place_made_files(
+    site: &Site,
+    extra: Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>>,
+    files: &mut BTreeMap<String, Option<FileBody>>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Made> {
+    let mut made: Vec<Made> = vec![(search::INDEX_FILE.to_string(), None)];
+    match extra {
+        Ok(extra) => made.extend(extra.into_iter().map(|(rel, bytes)| (rel, Some(bytes)))),
+        Err(mut d) => problems.append(&mut d),
+    }
+    let mut to_write = Vec::with_capacity(made.len());
+    for (rel, bytes) in made {
+        if files.contains_key(&rel) {
+            if !crate::extras::REPLACEABLE.contains(&rel.as_str()) {
+                let own = site
+                    .assets
+                    .iter()
+                    .find(|(r, _)| *r == rel)
+                    .map(|(_, p)| p.clone())
+                    .unwrap_or_else(|| site.root.join("static").join(&rel));
+                problems.push(
+                    Diagnostic::error(
+                        own,
+                        format!("this file would replace `{rel}`, which mps writes"),
+                    )
+                    .help("rename the file or move it to another folder"),
+                );
+            }
+            continue;
+        }
+        files.insert(rel.clone(), None);
+        to_write.push((rel, bytes));
+    }
+    to_write
+}
+
+/// Writes the made files (the search index from `entries`) and copies the static files to
+/// `sink`. Returns each write's outcome, and the search index.
+fn write_files(
+    sink: &Sink,
+    to_write: &[Made],
+    copies: &[(String, ThemeFile)],
+    entries: Vec<IndexPart>,
+) -> (Vec<Result<(), Vec<Diagnostic>>>, Vec<u8>) {
+    let index = search::index_json(entries);
+    let mut written = to_write
+        .par_iter()
+        .map(|(rel, bytes)| sink.write(rel, bytes.as_deref().unwrap_or(&index)))
+        .collect::<Vec<_>>();
+    if let Sink::Disk(s) = sink {
+        written.par_extend(copies.par_iter().map(|(rel, file)| {
+            match file {
+                ThemeFile::Disk(p) => s.copy(rel, p),
+                ThemeFile::BuiltIn(bytes) => s.write(rel, bytes),
+            }
+            .map_err(|e| e.diagnostics())
+        }));
+    }
+    (written, index)
 }

@@ -66,3 +66,51 @@ impl Derived {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One entry's facts reach its page view, the CSV, the OCDS file and the charts from the
+    /// one derived value.
+    #[test]
+    fn each_fact_is_shown_as_derived() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = crate::build::load(root, false).unwrap();
+        let d = Derived::new(&site);
+        let plan = d.view.plan.as_ref().unwrap();
+        let files = d.files.as_ref().unwrap();
+        let file = |name: &str| {
+            let (_, bytes) = files.iter().find(|(n, _)| n == name).unwrap();
+            String::from_utf8(bytes.clone()).unwrap()
+        };
+        let (csv, ocds) = (file("plan.csv"), file("plan-ocds.json"));
+        for (view, facts) in plan.entries.iter().zip(&d.facts.entries) {
+            let end = facts.end.unwrap();
+            assert_eq!(view.end, Some(end));
+            assert_eq!(view.pipeline, facts.pipeline);
+            assert_eq!(view.large, facts.large);
+            assert_eq!(
+                view.href,
+                facts.path.as_deref().map(crate::urls::output_file)
+            );
+            assert!(csv.contains(&format!(",{end},")), "{end} not in plan.csv");
+            assert!(ocds.contains(&format!("\"endDate\": \"{end}T23:59:59Z\"")));
+        }
+        assert_eq!(plan.total, d.facts.total);
+        assert_eq!(plan.pipeline_count, d.facts.pipeline_count);
+        for (t, totals) in d.view.themes.iter().zip(&d.facts.themes) {
+            assert_eq!((t.count, t.total), (totals.count, totals.value));
+        }
+        let spend = d.charts["spend-by-theme"].as_ref().unwrap();
+        let shown: Vec<String> = d
+            .facts
+            .themes
+            .iter()
+            .map(|t| crate::format::money(t.value))
+            .collect();
+        let cells: Vec<String> = spend.data.rows.iter().map(|r| r.cells[0].clone()).collect();
+        assert_eq!(cells, shown);
+        assert!(files.iter().any(|(n, _)| n == "charts/spend-by-theme.csv"));
+    }
+}

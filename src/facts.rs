@@ -10,13 +10,18 @@ use crate::config::ProcurementSettings;
 use crate::model::{Data, Generate, ProcurementEntry, SourcePage, Status};
 
 /// The last day of a contract starting on `start` and running `months` months: the day before
-/// the same date `months` months later. Where that date does not exist, the month's last day
-/// stands for it (chrono clamps), so 12 months from 31 January 2024 end on 30 January 2025 and
-/// 1 month from 31 January ends on 28 (or 29) February less a day. `None` past chrono's range.
+/// the same date `months` months later, or, where that month has no such date (29 February in
+/// a common year, the 31st of a short month), that month's last day. So 12 months from 29
+/// February 2024 end on 28 February 2025, and a month from 31 January 2024 ends on 29
+/// February. `None` past chrono's range.
 pub fn end_date(start: NaiveDate, months: u32) -> Option<NaiveDate> {
-    start
-        .checked_add_months(Months::new(months))
-        .and_then(|d| d.pred_opt())
+    // chrono clamps to the month's last day where the same date does not exist.
+    let same = start.checked_add_months(Months::new(months))?;
+    if same.day() < start.day() {
+        Some(same)
+    } else {
+        same.pred_opt()
+    }
 }
 
 /// Whether an entry of this value needs a pipeline notice under the site's threshold.
@@ -162,6 +167,9 @@ pub struct EntryFacts {
     pub end: Option<NaiveDate>,
     /// Index of its outcome theme in `Data::themes` (validation makes sure there is one).
     pub theme: Option<usize>,
+    /// A cancelled entry is still shown, marked, but counts towards no total, is never large
+    /// and needs no pipeline notice.
+    pub cancelled: bool,
     pub pipeline: bool,
     pub large: bool,
     /// In the Transparency Code contracts register (see [`in_contracts_register`]).
@@ -183,13 +191,15 @@ pub struct PlanFacts {
     pub entries: Vec<EntryFacts>,
     /// One per outcome theme, in the order of `Data::themes`.
     pub themes: Vec<ThemeTotals>,
+    /// Entries not cancelled, and their value.
+    pub count: usize,
     pub total: u64,
     pub pipeline_count: usize,
     /// The pipeline entries' indices, by expected notice date (entries without one last), ties
     /// by id: the order of the pipeline page.
     pub pipeline: Vec<usize>,
-    /// Every entry's index, largest value first (ties by id): the largest list and the
-    /// `plan-largest` chart both take from the front.
+    /// Every entry's index but the cancelled ones', largest value first (ties by id): the
+    /// largest list and the `plan-largest` chart both take from the front.
     pub by_value: Vec<usize>,
 }
 
@@ -208,7 +218,8 @@ impl PlanFacts {
             .iter()
             .map(|e| {
                 let theme = theme_index.get(e.theme.as_str()).copied();
-                if let Some(t) = theme {
+                let cancelled = e.status == Status::Cancelled;
+                if let (Some(t), false) = (theme, cancelled) {
                     themes[t].count += 1;
                     themes[t].value += e.value;
                 }
@@ -216,14 +227,17 @@ impl PlanFacts {
                     path: paths.entry(&e.id),
                     end: end_date(e.start, e.duration_months),
                     theme,
+                    cancelled,
                     pipeline: in_pipeline(e, published, settings),
-                    large: is_large(e.value, settings),
+                    large: !cancelled && is_large(e.value, settings),
                     contracts_register: in_contracts_register(e),
                     tendered: tendered(e),
                 }
             })
             .collect();
-        let mut by_value: Vec<usize> = (0..entries.len()).collect();
+        let mut by_value: Vec<usize> = (0..entries.len())
+            .filter(|&i| !facts[i].cancelled)
+            .collect();
         by_value.sort_by(|&a, &b| {
             let (a, b) = (&entries[a], &entries[b]);
             b.value.cmp(&a.value).then_with(|| a.id.cmp(&b.id))
@@ -239,7 +253,8 @@ impl PlanFacts {
             ))
         });
         PlanFacts {
-            total: entries.iter().map(|e| e.value).sum(),
+            count: by_value.len(),
+            total: by_value.iter().map(|&i| entries[i].value).sum(),
             pipeline_count: pipeline.len(),
             pipeline,
             entries: facts,
@@ -269,11 +284,16 @@ mod tests {
     fn end_date_is_the_day_before_the_same_date_later() {
         assert_eq!(end_date(d(2019, 4, 1), 12), Some(d(2020, 3, 31)));
         assert_eq!(end_date(d(2019, 4, 1), 0), Some(d(2019, 3, 31)));
-        // Leap days: 12 months from 29 February is 28 February, so the contract ends the 27th.
-        assert_eq!(end_date(d(2024, 2, 29), 12), Some(d(2025, 2, 27)));
+        // Leap days: there is no 29 February 2025, so the contract runs to the month's end.
+        assert_eq!(end_date(d(2024, 2, 29), 12), Some(d(2025, 2, 28)));
         assert_eq!(end_date(d(2024, 2, 29), 48), Some(d(2028, 2, 28)));
-        // A month from 31 January is the last day of February.
-        assert_eq!(end_date(d(2024, 1, 31), 1), Some(d(2024, 2, 28)));
+        assert_eq!(end_date(d(2023, 3, 1), 12), Some(d(2024, 2, 29)));
+        // Short months: a month from 31 January (or 30th) ends on February's last day...
+        assert_eq!(end_date(d(2024, 1, 31), 1), Some(d(2024, 2, 29)));
+        assert_eq!(end_date(d(2025, 1, 30), 1), Some(d(2025, 2, 28)));
+        // ...and from a date February has, the day before it.
+        assert_eq!(end_date(d(2025, 1, 28), 1), Some(d(2025, 2, 27)));
+        assert_eq!(end_date(d(2024, 8, 31), 1), Some(d(2024, 9, 30)));
         assert_eq!(end_date(NaiveDate::MAX, 1), None);
     }
 
@@ -286,6 +306,55 @@ mod tests {
         };
         assert!(is_large(1_000_000, &s) && !is_large(999_999, &s));
         assert!(is_pipeline(2_000_000, &s) && !is_pipeline(1_999_999, &s));
+    }
+
+    #[test]
+    fn cancelled_entries_count_towards_nothing() {
+        let entry = |id: &str, value: u64, status: Status| ProcurementEntry {
+            id: id.into(),
+            title: id.into(),
+            theme: "safe".into(),
+            start: d(2019, 4, 1),
+            ..entry(value, None, status)
+        };
+        let data = Data {
+            themes: vec![crate::model::OutcomeTheme {
+                slug: "safe".into(),
+                name: "Safe".into(),
+                colour: "#00594f".into(),
+                summary: String::new(),
+                outcomes: Vec::new(),
+                illustrative: false,
+            }],
+            plan: Some(crate::model::ProcurementPlan {
+                year: "2019/20".into(),
+                published: d(2019, 3, 1),
+                note: None,
+                illustrative: false,
+                entries: vec![
+                    entry("A", 9_000_000, Status::Cancelled),
+                    entry("B", 5_000_000, Status::Planned),
+                ],
+            }),
+            ..Data::default()
+        };
+        let f = PlanFacts::new(
+            &data,
+            &GeneratedPaths::default(),
+            &ProcurementSettings::default(),
+        );
+        assert!(f.entries[0].cancelled && !f.entries[0].large && !f.entries[0].pipeline);
+        assert!(f.entries[1].large && f.entries[1].pipeline);
+        assert_eq!((f.count, f.total), (1, 5_000_000));
+        assert_eq!(
+            f.themes[0],
+            ThemeTotals {
+                count: 1,
+                value: 5_000_000
+            }
+        );
+        assert_eq!(f.by_value, vec![1]);
+        assert_eq!(f.largest().collect::<Vec<_>>(), vec![1]);
     }
 
     #[test]

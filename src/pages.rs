@@ -84,7 +84,6 @@ pub struct PageTree {
     pub by_path: BTreeMap<String, usize>,
     /// Listed children of each section, in order.
     pub children: BTreeMap<String, Vec<usize>>,
-    pub generated: GeneratedPaths,
     /// Site path of each Markdown page, by its path relative to `content/`.
     pub by_source: BTreeMap<String, String>,
     pub nav: Vec<NavLink>,
@@ -405,7 +404,6 @@ pub fn plan(
         pages,
         by_path,
         children,
-        generated: generated.clone(),
         by_source,
         nav: Vec::new(),
     };

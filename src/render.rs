@@ -205,11 +205,11 @@ impl<'a> Renderer<'a> {
             &mut fp,
             "generated",
             &serde_json::json!({
-                "principles": tree.generated.principles.as_deref().map(urls::output_file),
-                "themes": tree.generated.themes.as_deref().map(urls::output_file),
-                "plan": tree.generated.plan.as_deref().map(urls::output_file),
-                "largest": tree.generated.largest.as_deref().map(urls::output_file),
-                "pipeline": tree.generated.pipeline.as_deref().map(urls::output_file),
+                "principles": derived.paths.principles.as_deref().map(urls::output_file),
+                "themes": derived.paths.themes.as_deref().map(urls::output_file),
+                "plan": derived.paths.plan.as_deref().map(urls::output_file),
+                "largest": derived.paths.largest.as_deref().map(urls::output_file),
+                "pipeline": derived.paths.pipeline.as_deref().map(urls::output_file),
                 "accessibility": urls::output_file("accessibility/"),
             }),
         );

@@ -35,6 +35,8 @@ pub struct EntryView {
     pub end: Option<NaiveDate>,
     pub end_display: String,
     pub status_label: &'static str,
+    /// Shown, marked, but left out of every total, the largest list and pipeline notices.
+    pub cancelled: bool,
     pub large: bool,
     pub pipeline: bool,
     /// The pipeline page, on entries in the pipeline when the site has one.
@@ -220,6 +222,7 @@ pub fn build(
             end,
             end_display: end.map_or_else(String::new, |d| d.format("%B %Y").to_string()),
             status_label: e.status.label(),
+            cancelled: f.cancelled,
             large: f.large,
             pipeline: f.pipeline,
             pipeline_href: file(paths.pipeline.clone().filter(|_| f.pipeline)),
@@ -256,7 +259,7 @@ pub fn build(
             illustrative: entries.iter().any(|e| e.entry.illustrative),
             href: file(paths.plan.clone()),
             largest_href: file(paths.largest.clone()),
-            count: entries.len(),
+            count: facts.count,
             pipeline_count: facts.pipeline_count,
             largest_total_display: format::money(largest_total),
             largest,

@@ -155,8 +155,8 @@ fn derived(
                 }
             };
             let mut counts: BTreeMap<i32, f64> = BTreeMap::new();
-            for e in &plan.entries {
-                *counts.entry(key(e.start)).or_default() += 1.0;
+            for &i in &facts.by_value {
+                *counts.entry(key(plan.entries[i].start)).or_default() += 1.0;
             }
             let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().last()) else {
                 return Err("the plan has no entries to count".into());
