@@ -57,6 +57,7 @@ pub fn warnings(site: &Site, today: NaiveDate) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     stale_figures(site, today, &mut out);
     accessibility_statement(site, today, &mut out);
+    crate::markets::warnings(site, &mut out);
     for page in &site.pages {
         overdue_review(page, today, &mut out);
         placeholder_description(page, &mut out);

@@ -56,7 +56,12 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
         let entry = entry?;
         let rel = rel_path(&content, entry.path());
         if rel.starts_with("data/") {
-            if rel.ends_with(".yaml") || rel.ends_with(".yml") {
+            let yaml = rel.ends_with(".yaml") || rel.ends_with(".yml");
+            if !yaml && rel.starts_with(crate::markets::FOLDER) {
+                // Backups and notes beside the market files are neither data nor published.
+                continue;
+            }
+            if yaml {
                 data_files.push((rel, entry.path().to_path_buf()));
             } else {
                 assets.push((rel, entry.path().to_path_buf()));
@@ -235,6 +240,13 @@ fn load_data(files: &[(String, PathBuf)]) -> Result<(Data, DataSources), Vec<Dia
     let mut problems = Vec::new();
     for (rel, path) in files {
         let name = rel.trim_start_matches("data/");
+        if rel.starts_with(crate::markets::FOLDER) {
+            match crate::markets::load(path) {
+                Ok(m) => data.markets.push(m),
+                Err(d) => problems.push(d),
+            }
+            continue;
+        }
         let Some(key) = DATA_FILES.iter().find(|k| **k == name) else {
             problems.push(
                 Diagnostic::error(path, format!("`{name}` is not a data file mps knows")).help(
@@ -276,6 +288,7 @@ fn load_data(files: &[(String, PathBuf)]) -> Result<(Data, DataSources), Vec<Dia
             Err(d) => problems.push(d),
         }
     }
+    crate::markets::sort(&mut data.markets);
     if problems.is_empty() {
         Ok((data, sources))
     } else {

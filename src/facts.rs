@@ -36,6 +36,7 @@ pub struct GeneratedPaths {
     pub themes: Option<String>,
     pub plan: Option<String>,
     pub largest: Option<String>,
+    pub markets: Option<String>,
 }
 
 impl GeneratedPaths {
@@ -49,6 +50,7 @@ impl GeneratedPaths {
                 Some(Generate::Themes) => &mut g.themes,
                 Some(Generate::Plan) => &mut g.plan,
                 Some(Generate::Largest) => &mut g.largest,
+                Some(Generate::Markets) => &mut g.markets,
                 None => continue,
             };
             *slot = Some(p.path.clone());
@@ -62,6 +64,11 @@ impl GeneratedPaths {
 
     pub fn theme(&self, slug: &str) -> Option<String> {
         self.themes.as_ref().map(|p| format!("{p}{slug}/"))
+    }
+
+    /// A market's page: its slug under the markets page.
+    pub fn market(&self, slug: &str) -> Option<String> {
+        self.markets.as_ref().map(|p| format!("{p}{slug}/"))
     }
 
     /// An entry's page: its id in lower case under the plan page.
@@ -192,6 +199,7 @@ mod tests {
             themes: None,
             plan: Some("plan/".into()),
             largest: None,
+            markets: None,
         };
         assert_eq!(
             g.principle("fair").as_deref(),

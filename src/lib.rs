@@ -20,6 +20,7 @@ pub mod feeds;
 pub mod format;
 pub mod links;
 pub mod markdown;
+pub mod markets;
 pub mod memo;
 pub mod model;
 pub mod opendata;

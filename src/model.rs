@@ -31,7 +31,7 @@ pub struct FrontMatter {
     /// A template of the site theme to render this page with, such as `framework.html`.
     #[serde(default)]
     pub template: Option<String>,
-    /// Build pages from data here: `principles`, `themes`, `plan` or `largest`.
+    /// Build pages from data here: `principles`, `themes`, `plan`, `largest` or `markets`.
     #[serde(default)]
     pub generate: Option<Generate>,
 }
@@ -44,6 +44,7 @@ pub enum Generate {
     Themes,
     Plan,
     Largest,
+    Markets,
 }
 
 /// A Markdown file as loaded: front matter parsed, body not yet rendered.
@@ -170,6 +171,9 @@ pub struct ProcurementEntry {
     pub cpv: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Slug of the market (`content/data/markets/`) this procurement buys for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -200,11 +204,29 @@ pub struct KeyFigure {
     /// How people name that date (`mid-2018`, `2019/20`); shown instead of the date.
     #[serde(default)]
     pub period: Option<String>,
+    /// Where the figure comes from; required unless the figure is `illustrative`.
+    #[serde(default)]
     pub source_name: String,
+    #[serde(default)]
     pub source_url: String,
     #[serde(default)]
     pub note: Option<String>,
+    /// Not a sourced fact: an example or estimate written for the site.
+    #[serde(default)]
+    pub illustrative: bool,
+    /// One of the few figures that lead the page, in the headline band.
+    #[serde(default)]
+    pub headline: bool,
+    /// A pictogram drawn beside the figure: one of [`ICONS`].
+    #[serde(default)]
+    pub icon: Option<String>,
 }
+
+/// The pictograms a figure can name with `icon:`. Every theme draws each of these (the default
+/// theme in `templates/icons.html`), so content never names one a theme lacks.
+pub const ICONS: &[&str] = &[
+    "calendar", "care", "chart", "contract", "heart", "home", "map", "money", "people", "school",
+];
 
 /// A live link to a data source providers can use.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -235,6 +257,8 @@ pub struct Data {
     pub figures: FiguresFile,
     /// Chart definitions from `charts.yaml`.
     pub charts: Vec<crate::chartdef::ChartDef>,
+    /// One per file in `content/data/markets/`, in overview order (see `markets::sort`).
+    pub markets: Vec<crate::markets::MarketSource>,
 }
 
 /// Where each data file was read from, with its text, so validation can point at lines.

@@ -104,6 +104,7 @@ enum Item<'a> {
     Principle(&'a views::PrincipleView),
     Theme(&'a views::ThemeView),
     Entry(&'a views::EntryView),
+    Market(&'a crate::markets::MarketView),
 }
 
 /// Renders pages of one site. Built once per build; `render` may be called from many threads.
@@ -202,6 +203,7 @@ impl<'a> Renderer<'a> {
             .collect();
         put(&mut base, &mut fp, "charts", &drawn);
         put(&mut base, &mut fp, "downloads", &derived.downloads);
+        put(&mut base, &mut fp, "markets", &derived.markets);
         put(
             &mut base,
             &mut fp,
@@ -211,6 +213,7 @@ impl<'a> Renderer<'a> {
                 "themes": tree.generated.themes.as_deref().map(urls::output_file),
                 "plan": tree.generated.plan.as_deref().map(urls::output_file),
                 "largest": tree.generated.largest.as_deref().map(urls::output_file),
+                "markets": tree.generated.markets.as_deref().map(urls::output_file),
                 "accessibility": urls::output_file("accessibility/"),
             }),
         );
@@ -351,6 +354,7 @@ impl<'a> Renderer<'a> {
                 .plan
                 .as_ref()
                 .map(|plan| Item::Entry(&plan.entries[n])),
+            Kind::Market(n) => self.derived.markets.list.get(n).map(Item::Market),
             _ => None,
         };
         let mut vars = PageVars {

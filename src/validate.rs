@@ -13,6 +13,7 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     data(site, &mut out);
     out.extend(crate::charts::validate(site));
+    out.extend(crate::markets::validate(site));
     pages(site, &mut out);
     out
 }
@@ -35,7 +36,7 @@ fn item_line(text: &str, key: &str, value: &str, field: Option<&str>) -> Option<
     }
 }
 
-fn is_slug(s: &str) -> bool {
+pub(crate) fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -318,6 +319,7 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
                 Generate::Plan | Generate::Largest => {
                     site.data.plan.is_none().then_some("plan.yaml")
                 }
+                Generate::Markets => site.data.markets.is_empty().then_some("markets/"),
             };
             if let Some(file) = missing {
                 out.push(
@@ -348,6 +350,7 @@ pub fn generate_name(g: Generate) -> &'static str {
         Generate::Themes => "themes",
         Generate::Plan => "plan",
         Generate::Largest => "largest",
+        Generate::Markets => "markets",
     }
 }
 
@@ -355,7 +358,7 @@ fn is_hex_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
-fn is_web_url(s: &str) -> bool {
+pub(crate) fn is_web_url(s: &str) -> bool {
     (s.starts_with("https://") || s.starts_with("http://")) && s.len() > 10 && !s.contains(' ')
 }
 
