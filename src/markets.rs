@@ -317,9 +317,12 @@ fn validate_settings(site: &Site, s: &MarketsSettings, out: &mut Vec<Diagnostic>
         let line = find_line(&text, start, "level", &l.level);
         if !is_slug(&l.level) {
             out.push(
-                Diagnostic::error(&file, format!("rating level `{}` is not a valid word", l.level))
-                    .at(line, None)
-                    .help("use lower-case letters, digits and hyphens, such as `needs-improvement`"),
+                Diagnostic::error(
+                    &file,
+                    format!("rating level `{}` is not a valid word", l.level),
+                )
+                .at(line, None)
+                .help("use lower-case letters, digits and hyphens, such as `needs-improvement`"),
             );
         }
         if !seen.insert(l.level.as_str()) {
@@ -331,9 +334,12 @@ fn validate_settings(site: &Site, s: &MarketsSettings, out: &mut Vec<Diagnostic>
         }
         if l.label.trim().is_empty() {
             out.push(
-                Diagnostic::error(&file, format!("rating level `{}` has an empty label", l.level))
-                    .at(line, None)
-                    .help("give the words shown on the page, such as `Needs to change`"),
+                Diagnostic::error(
+                    &file,
+                    format!("rating level `{}` has an empty label", l.level),
+                )
+                .at(line, None)
+                .help("give the words shown on the page, such as `Needs to change`"),
             );
         }
     }
@@ -342,16 +348,22 @@ fn validate_settings(site: &Site, s: &MarketsSettings, out: &mut Vec<Diagnostic>
         let line = find_line(&text, start, "id", &d.id);
         if !is_slug(&d.id) {
             out.push(
-                Diagnostic::error(&file, format!("market dimension `{}` is not a valid id", d.id))
-                    .at(line, None)
-                    .help("use lower-case letters, digits and hyphens, such as `workforce`"),
+                Diagnostic::error(
+                    &file,
+                    format!("market dimension `{}` is not a valid id", d.id),
+                )
+                .at(line, None)
+                .help("use lower-case letters, digits and hyphens, such as `workforce`"),
             );
         }
         if !seen.insert(d.id.as_str()) {
             out.push(
-                Diagnostic::error(&file, format!("market dimension `{}` is listed twice", d.id))
-                    .at(nth_after(&text, start, "id", &d.id, 1), None)
-                    .help("list each dimension once"),
+                Diagnostic::error(
+                    &file,
+                    format!("market dimension `{}` is listed twice", d.id),
+                )
+                .at(nth_after(&text, start, "id", &d.id, 1), None)
+                .help("list each dimension once"),
             );
         }
     }
@@ -399,7 +411,10 @@ fn market(
     if let Some(icon) = m.icon.as_deref().filter(|i| !ICONS.contains(i)) {
         err(
             find_line(text, 1, "icon", ""),
-            format!("market `{}` names the icon `{icon}`, which there is none of", m.slug),
+            format!(
+                "market `{}` names the icon `{icon}`, which there is none of",
+                m.slug
+            ),
             format!("use one of: {}", ICONS.join(", ")),
         );
     }
@@ -409,11 +424,17 @@ fn market(
         if !dimensions.contains(&r.dimension.as_str()) {
             err(
                 at,
-                format!("rating dimension `{}` is not one of the site's market dimensions", r.dimension),
+                format!(
+                    "rating dimension `{}` is not one of the site's market dimensions",
+                    r.dimension
+                ),
                 if dimensions.is_empty() {
                     "list the dimensions under `markets: dimensions:` in site.yaml".to_string()
                 } else {
-                    format!("use one of: {} (from `markets: dimensions:` in site.yaml)", dimensions.join(", "))
+                    format!(
+                        "use one of: {} (from `markets: dimensions:` in site.yaml)",
+                        dimensions.join(", ")
+                    )
                 },
             );
         } else if !rated.insert(r.dimension.as_str()) {
@@ -426,11 +447,17 @@ fn market(
         if !levels.contains(&r.level.as_str()) {
             err(
                 at.and_then(|l| find_line(text, l, "level", "")).or(at),
-                format!("rating level `{}` is not on the site's rating scale", r.level),
+                format!(
+                    "rating level `{}` is not on the site's rating scale",
+                    r.level
+                ),
                 if levels.is_empty() {
                     "list the levels under `markets: scale:` in site.yaml".to_string()
                 } else {
-                    format!("use one of: {} (from `markets: scale:` in site.yaml)", levels.join(", "))
+                    format!(
+                        "use one of: {} (from `markets: scale:` in site.yaml)",
+                        levels.join(", ")
+                    )
                 },
             );
         }
@@ -454,17 +481,28 @@ fn market(
             );
         }
         if !f.illustrative && (f.source_name.trim().is_empty() || f.source_url.trim().is_empty()) {
-            let missing = if f.source_name.trim().is_empty() { "source_name" } else { "source_url" };
+            let missing = if f.source_name.trim().is_empty() {
+                "source_name"
+            } else {
+                "source_url"
+            };
             err(
                 at,
-                format!("figure `{}` has no {missing}, and is not marked illustrative", f.id),
-                "a figure needs a source (source_name and source_url) or `illustrative: true`".into(),
+                format!(
+                    "figure `{}` has no {missing}, and is not marked illustrative",
+                    f.id
+                ),
+                "a figure needs a source (source_name and source_url) or `illustrative: true`"
+                    .into(),
             );
         }
         if !f.source_url.is_empty() && !is_web_url(&f.source_url) {
             err(
                 field("source_url"),
-                format!("figure `{}` has source_url `{}`, which is not a web address", f.id, f.source_url),
+                format!(
+                    "figure `{}` has source_url `{}`, which is not a web address",
+                    f.id, f.source_url
+                ),
                 "link the page the figure comes from, starting with https://".into(),
             );
         }
@@ -478,7 +516,10 @@ fn market(
         if let Some(icon) = f.icon.as_deref().filter(|i| !ICONS.contains(i)) {
             err(
                 field("icon"),
-                format!("figure `{}` names the icon `{icon}`, which there is none of", f.id),
+                format!(
+                    "figure `{}` names the icon `{icon}`, which there is none of",
+                    f.id
+                ),
                 format!("use one of: {}", ICONS.join(", ")),
             );
         }
@@ -495,11 +536,17 @@ fn market(
             });
             err(
                 line.or(charts_line),
-                format!("market `{}` shows chart `{id}`, which is not in charts.yaml", m.slug),
+                format!(
+                    "market `{}` shows chart `{id}`, which is not in charts.yaml",
+                    m.slug
+                ),
                 if charts.is_empty() {
                     "there are no charts: add content/data/charts.yaml or remove the id".to_string()
                 } else {
-                    format!("use one of: {}", charts.iter().copied().collect::<Vec<_>>().join(", "))
+                    format!(
+                        "use one of: {}",
+                        charts.iter().copied().collect::<Vec<_>>().join(", ")
+                    )
                 },
             );
         }
@@ -519,7 +566,11 @@ fn market(
         if blank(&c.team) && blank(&c.role) {
             err(
                 at.or(contacts_line),
-                format!("contact {} of market `{}` has neither a team nor a role", i + 1, m.slug),
+                format!(
+                    "contact {} of market `{}` has neither a team nor a role",
+                    i + 1,
+                    m.slug
+                ),
                 "give `team:` or `role:` so providers know who they are writing to".into(),
             );
         }
@@ -549,7 +600,10 @@ fn market(
             let at = find_line(text, 1, "name", &s.name);
             err(
                 at.and_then(|l| find_line(text, l, "url", "")).or(at),
-                format!("data source `{}` has url `{}`, which is not a web address", s.name, s.url),
+                format!(
+                    "data source `{}` has url `{}`, which is not a web address",
+                    s.name, s.url
+                ),
                 "start the address with https://".into(),
             );
         }
@@ -829,9 +883,8 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
                     .collect(),
                 _ => Vec::new(),
             };
-            procurements.sort_by(|a, b| {
-                (a.entry.start, &a.entry.id).cmp(&(b.entry.start, &b.entry.id))
-            });
+            procurements
+                .sort_by(|a, b| (a.entry.start, &a.entry.id).cmp(&(b.entry.start, &b.entry.id)));
             let total: u64 = procurements.iter().map(|e| e.entry.value).sum();
             MarketView {
                 slug: m.slug.clone(),
@@ -1101,7 +1154,11 @@ pub fn files(
                     .help("this is a bug in mps; please report it"),
             ),
         }
-        match feeds::feed(site, theme, &feed(site, view, m, &page, feed_href, &absolute)) {
+        match feeds::feed(
+            site,
+            theme,
+            &feed(site, view, m, &page, feed_href, &absolute),
+        ) {
             Ok(xml) => out.push((feed_href.clone(), xml.into_bytes())),
             Err(d) => problems.push(d),
         }
@@ -1334,7 +1391,11 @@ mod tests {
     #[test]
     fn feedback_names_the_market() {
         let m = &src("home-care", "Home care", None).market;
-        let mail = with_query("mailto:a@x.gov.uk", "subject", &format!("Feedback on the {} market", m.name));
+        let mail = with_query(
+            "mailto:a@x.gov.uk",
+            "subject",
+            &format!("Feedback on the {} market", m.name),
+        );
         assert_eq!(
             mail,
             "mailto:a@x.gov.uk?subject=Feedback%20on%20the%20Home%20care%20market"

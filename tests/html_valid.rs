@@ -83,7 +83,10 @@ fn every_page_of_the_default_and_another_councils_site_is_valid_html() {
         .flat_map(|d| tree(d).into_keys())
         .filter(|k| k.ends_with(".html"))
         .count();
-    assert!(pages > 20, "expected the two sites to have many pages, found {pages}");
+    assert!(
+        pages > 20,
+        "expected the two sites to have many pages, found {pages}"
+    );
 
     let problems = validate(&jar, &[&default_out, &other_out]);
     assert!(
