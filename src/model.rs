@@ -220,6 +220,20 @@ pub struct KeyFigure {
     /// A pictogram drawn beside the figure: one of [`ICONS`].
     #[serde(default)]
     pub icon: Option<String>,
+    /// The value before, so the page can show the change.
+    #[serde(default)]
+    pub previous: Option<PreviousValue>,
+}
+
+/// An earlier value of a key figure.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviousValue {
+    pub value: f64,
+    pub as_at: NaiveDate,
+    /// How people name that date (`2018/19`); shown instead of the date.
+    #[serde(default)]
+    pub period: Option<String>,
 }
 
 /// The pictograms a figure can name with `icon:`. Every theme draws each of these (the default

@@ -371,6 +371,16 @@ impl<'a> Renderer<'a> {
             item,
             site_map: (p.kind == Kind::SiteMap).then(|| crate::search::site_map(self.tree)),
         };
+        if let Kind::Market(n) = p.kind {
+            // A market's charts are placed by its template: a chart that cannot be drawn is
+            // reported here, as the chart shortcode reports it on a Markdown page.
+            let ids = self.site.data.markets.get(n).map(|m| &m.market.charts);
+            for id in ids.into_iter().flatten() {
+                if let Some(Err(d)) = self.charts.get(id) {
+                    problems.push(d.clone());
+                }
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }

@@ -450,3 +450,23 @@ fn check_warns_by_the_markets_pages_date() {
         .iter()
         .any(|w| w.contains("`day-opportunities` has no contact")));
 }
+
+#[test]
+fn a_markets_charts_are_drawn_on_its_page() {
+    let (_dir, root) = northam();
+    let charts = "charts:\n  - id: day-places\n    title: Day centre places\n    kind: bar\n    unit: count\n    data:\n      categories: [North, South]\n      series:\n        - name: Places\n          values: [40, 55]\n";
+    write_files(
+        &root,
+        &[
+            ("content/data/charts.yaml", charts),
+            (
+                "content/data/markets/day-opportunities.yaml",
+                &DAY_CARE.replace("order: 2\n", "order: 2\ncharts: [day-places]\n"),
+            ),
+        ],
+    );
+    let out = build(&root);
+    let page = read(&out.join("markets/day-opportunities/index.html"));
+    assert!(page.contains("id=\"chart-day-places\""), "{page}");
+    assert!(page.contains("Day centre places"));
+}
