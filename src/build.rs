@@ -84,10 +84,10 @@ pub fn validate_only(root: &Path, drafts: bool) -> Result<usize> {
 /// read. Problems with the pages are reported before problems with the theme.
 fn load_with_theme(root: &Path, drafts: bool) -> Result<(Site, SiteTheme)> {
     let config = crate::config::SiteConfig::load(root)?;
-    let theme_name = config.theme.clone();
+    let theme_config = config.clone();
     let (site, theme) = rayon::join(
         || content::load_with(root, config, drafts).and_then(checked),
-        || SiteTheme::load(root, &theme_name),
+        || SiteTheme::for_site(root, &theme_config),
     );
     Ok((site?, theme?))
 }
@@ -160,12 +160,19 @@ fn finish_page(
     sink.write(&page.output, page.html.as_bytes())?;
     let links = match &page.links {
         Some(l) => l.clone(),
-        None => Arc::new(links::scan(
-            &page.output,
-            &page.html,
-            page.source.clone(),
-            &page.template,
-        )),
+        None => {
+            let mut l = links::scan(
+                &page.output,
+                &page.html,
+                page.source.clone(),
+                &page.template,
+            );
+            if let Some((_, _, md)) = &page.markdown {
+                l.markdown = md.links.clone();
+            }
+            l.template_file = renderer.theme().template_files.get(&page.template).cloned();
+            Arc::new(l)
+        }
     };
     let words = page.markdown.as_ref().map(|(_, _, md)| md.words.as_str());
     let entry = renderer

@@ -38,6 +38,9 @@ pub struct ChartDef {
     /// Shown under the chart, for caveats such as "illustrative".
     #[serde(default)]
     pub note: Option<String>,
+    /// The data is invented (as the plan's entries are): the chart is tagged "Illustrative".
+    #[serde(default)]
+    pub illustrative: bool,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]

@@ -13,7 +13,6 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use crate::error::{line_col, Diagnostic, Severity};
 use crate::format;
 use crate::model::{Site, SourcePage};
-use crate::yaml::find_line;
 
 /// What to check and as of when.
 #[derive(Debug, Clone)]
@@ -62,6 +61,13 @@ pub fn warnings(site: &Site, today: NaiveDate) -> Vec<Diagnostic> {
         overdue_review(page, today, &mut out);
         placeholder_description(page, &mut out);
         markdown_body(page, &mut out);
+        if site.config.markdown.allow_unsafe_html {
+            out.extend(crate::markdown::unsafe_html_warnings(
+                &page.body,
+                &page.file,
+                page.body_line,
+            ));
+        }
     }
     out
 }
@@ -80,16 +86,17 @@ fn stale_figures(site: &Site, today: NaiveDate, out: &mut Vec<Diagnostic>) {
     let Some(cutoff) = today.checked_sub_months(Months::new(months)) else {
         return;
     };
-    let (file, text) = match site.data_sources.files.get("figures.yaml") {
-        Some((p, t)) => (p.clone(), t.as_str()),
-        None => (site.root.join("content/data/figures.yaml"), ""),
+    let file = match site.data_sources.files.get("figures.yaml") {
+        Some((p, _)) => p.clone(),
+        None => site.root.join("content/data/figures.yaml"),
     };
-    for fig in &site.data.figures.figures {
+    for (i, fig) in site.data.figures.figures.iter().enumerate() {
         if fig.as_at >= cutoff {
             continue;
         }
-        let line = find_line(text, 1, "id", &fig.id)
-            .map(|start| find_line(text, start, "as_at", "").unwrap_or(start));
+        let at = site
+            .data_sources
+            .at("figures.yaml", &format!("figures[{i}].as_at"));
         out.push(
             Diagnostic::warning(
                 &file,
@@ -99,7 +106,7 @@ fn stale_figures(site: &Site, today: NaiveDate, out: &mut Vec<Diagnostic>) {
                     format::date_long(fig.as_at)
                 ),
             )
-            .at(line, None)
+            .at_pos(at)
             .help(format!(
                 "update the value and its as_at date from the source ({}), or, if no newer figure exists, keep it and say so in its note; the age limit is `check: figure_max_age_months` in site.yaml",
                 fig.source_url
@@ -121,7 +128,6 @@ fn accessibility_statement(site: &Site, today: NaiveDate, out: &mut Vec<Diagnost
         _ => return,
     }
     let file = site.root.join("site.yaml");
-    let text = std::fs::read_to_string(&file).unwrap_or_default();
     out.push(
         Diagnostic::warning(
             &file,
@@ -130,20 +136,9 @@ fn accessibility_statement(site: &Site, today: NaiveDate, out: &mut Vec<Diagnost
                 format::date_long(last)
             ),
         )
-        .at(find_line(&text, 1, key, ""), None)
+        .at_pos(site.config.positions.nearest(&format!("accessibility.{key}")))
         .help("check the statement and its known issues are still right, then set `statement_reviewed:` to today"),
     );
-}
-
-fn front_matter_line(page: &SourcePage, key: &str) -> Option<usize> {
-    let text = std::fs::read_to_string(&page.file).unwrap_or_default();
-    // Only the front matter: it ends where the body starts.
-    let front: String = text
-        .lines()
-        .take(page.body_line.saturating_sub(1))
-        .collect::<Vec<_>>()
-        .join("\n");
-    find_line(&front, 1, key, "")
 }
 
 fn overdue_review(page: &SourcePage, today: NaiveDate, out: &mut Vec<Diagnostic>) {
@@ -161,7 +156,7 @@ fn overdue_review(page: &SourcePage, today: NaiveDate, out: &mut Vec<Diagnostic>
                 format::date_long(review_by)
             ),
         )
-        .at(front_matter_line(page, "review_by"), None)
+        .at_pos(page.front_positions.nearest("review_by"))
         .help("check the page is still right, then set `updated:` to today and `review_by:` to the next review date"),
     );
 }
@@ -173,7 +168,7 @@ fn placeholder_description(page: &SourcePage, out: &mut Vec<Diagnostic>) {
     if d.trim_start().to_ascii_uppercase().starts_with("TODO") {
         out.push(
             Diagnostic::warning(&page.file, "the description is still a placeholder")
-                .at(front_matter_line(page, "description"), None)
+                .at_pos(page.front_positions.nearest("description"))
                 .help("write one sentence saying what the page is for; it appears in search results and link previews"),
         );
     }
@@ -248,7 +243,13 @@ fn markdown_body(page: &SourcePage, out: &mut Vec<Diagnostic>) {
                 }
             }
             Event::Html(html) | Event::InlineHtml(html) => {
-                html_images(&page.file, &html, line_of(range.start), out);
+                // Each `<img>` at its own line: the event's HTML is the Markdown from where
+                // the event starts (a block's lines come one event each).
+                let at = |i: usize| match body.get(range.start..) {
+                    Some(rest) if rest.starts_with(html.as_ref()) => line_of(range.start + i),
+                    _ => line_of(range.start),
+                };
+                html_images(&page.file, &html, at, out);
             }
             _ => {}
         }
@@ -290,12 +291,13 @@ fn vague_link(
 fn html_images(
     file: &Path,
     html: &str,
-    (line, col): (Option<usize>, Option<usize>),
+    at: impl Fn(usize) -> (Option<usize>, Option<usize>),
     out: &mut Vec<Diagnostic>,
 ) {
     let lower = html.to_ascii_lowercase();
     let mut rest = lower.as_str();
     while let Some(i) = rest.find("<img") {
+        let (line, col) = at(lower.len() - rest.len() + i);
         let tag = &rest[i..];
         let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
         let has_alt = tag
@@ -329,6 +331,7 @@ mod tests {
             body_line: 4,
             path: "p/".into(),
             is_section: false,
+            front_positions: Default::default(),
         }
     }
 

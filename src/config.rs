@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Result};
 
 /// The parsed `site.yaml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -42,6 +42,22 @@ pub struct SiteConfig {
     /// The rating scale and dimensions of the markets in `content/data/markets/`.
     #[serde(default)]
     pub markets: Option<crate::markets::MarketsSettings>,
+    /// Where each value was written in `site.yaml`, for error messages.
+    #[serde(skip)]
+    pub positions: crate::yaml::Positions,
+    /// How pages' Markdown is published.
+    #[serde(default)]
+    pub markdown: MarkdownSettings,
+}
+
+/// Settings of pages' Markdown.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownSettings {
+    /// Publish raw HTML and links that could run a script or load another site as written,
+    /// rather than refusing them (`mps check` still lists each).
+    #[serde(default)]
+    pub allow_unsafe_html: bool,
 }
 
 /// Settings of the plan's open data. Every key is optional; see `OpenDataSettings::default`.
@@ -148,6 +164,13 @@ pub struct AccessibilitySettings {
     pub compliance: Compliance,
     #[serde(default)]
     pub known_issues: Vec<String>,
+    /// How the site was tested, in a sentence, for the statement's "How we tested" section.
+    #[serde(default)]
+    pub tested: Option<String>,
+    /// Who audited the site independently, if anyone; without it the statement says the
+    /// compliance status is the council's own assessment.
+    #[serde(default)]
+    pub audited_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -179,32 +202,29 @@ impl SiteConfig {
     /// Reads and checks `site.yaml` in `root`.
     pub fn load(root: &Path) -> Result<SiteConfig> {
         let path = root.join("site.yaml");
-        let source = std::fs::read_to_string(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::from(
-                    Diagnostic::error(&path, "site.yaml not found").help(
-                        "run mps in the folder that holds site.yaml, pass --root, or create a site with `mps init DIR`",
-                    ),
-                )
-            } else {
-                Error::io("could not read", &path, e)
-            }
-        })?;
-        let mut config: SiteConfig = crate::yaml::parse(&source, &path, 1)?;
-        config.check(&path, &source)?;
+        if !path.exists() {
+            return Err(Diagnostic::error(&path, "site.yaml not found")
+                .help("run mps in the folder that holds site.yaml, pass --root, or create a site with `mps init DIR`")
+                .into());
+        }
+        let source = crate::source::read_text(&path, Some(crate::yaml::MAX_BYTES))?;
+        let located = crate::yaml::parse::<SiteConfig>(&source, &path, 1)?;
+        let mut config = located.value;
+        config.positions = located.positions;
+        config.check(&path)?;
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
         }
         Ok(config)
     }
 
-    fn check(&self, path: &Path, source: &str) -> Result<()> {
+    fn check(&self, path: &Path) -> Result<()> {
         let mut problems = Vec::new();
-        let at = |key: &str| crate::yaml::find_line(source, 1, key, "");
+        let at = |key: &str| self.positions.nearest(key);
         if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
             problems.push(
                 Diagnostic::error(path, format!("base_url `{}` is not an absolute URL", self.base_url))
-                    .at(at("base_url"), None)
+                    .at_pos(at("base_url"))
                     .help("write the full address the site is published at, such as https://www.example.gov.uk/commissioning/"),
             );
         }
@@ -217,7 +237,7 @@ impl SiteConfig {
                         self.feedback
                     ),
                 )
-                .at(at("feedback"), None)
+                .at_pos(at("feedback"))
                 .help(
                     "write an email address (name@example.gov.uk) or a URL starting with https://",
                 ),
@@ -226,7 +246,7 @@ impl SiteConfig {
         if self.language.trim().is_empty() {
             problems.push(
                 Diagnostic::error(path, "language is empty")
-                    .at(at("language"), None)
+                    .at_pos(at("language"))
                     .help("use a language tag such as en-GB"),
             );
         }

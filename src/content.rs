@@ -23,15 +23,19 @@ pub const DATA_FILES: &[&str] = &[
     "charts.yaml",
 ];
 
-/// Files editors leave behind while saving; never content.
+/// Files editors leave behind while saving, backups, and hidden files: never content. The one
+/// rule for loading and for the preview's watcher, so that what a build ignores never starts
+/// one either.
 pub fn is_editor_temp(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name.ends_with(".swp")
+        || name.ends_with(".swo")
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name.ends_with(".orig")
         || (name.starts_with('#') && name.ends_with('#'))
-        || name.starts_with(".#")
 }
 
 /// Loads everything under `root`. `drafts` keeps pages marked `draft: true`.
@@ -52,37 +56,42 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
     let mut assets = Vec::new();
     let mut data_files = Vec::new();
     let mut problems = Vec::new();
-    for entry in walk(&content) {
-        let entry = entry?;
-        let rel = rel_path(&content, entry.path());
-        if rel.starts_with("data/") {
-            let yaml = rel.ends_with(".yaml") || rel.ends_with(".yml");
-            if !yaml && rel.starts_with(crate::markets::FOLDER) {
-                // Backups and notes beside the market files are neither data nor published.
+    let mut market_files = Vec::new();
+    for (rel, path) in walk(root, &content, &mut problems)? {
+        if let Some(name) = rel.strip_prefix("data/") {
+            // content/data/ holds the site's data and is never published as it is.
+            if let Some(file) = name.strip_prefix("markets/") {
+                // One file per market; anything else there (notes) is neither data nor published.
+                if file.ends_with(".yaml") || file.ends_with(".yml") {
+                    market_files.push(path);
+                }
                 continue;
             }
-            if yaml {
-                data_files.push((rel, entry.path().to_path_buf()));
-            } else {
-                assets.push((rel, entry.path().to_path_buf()));
+            match DATA_FILES.iter().find(|k| **k == name) {
+                Some(key) => data_files.push((*key, path)),
+                None => problems.push(unknown_data_file(name, &path)),
             }
         } else if rel.ends_with(".md") {
-            markdown.push((rel, entry.path().to_path_buf()));
+            markdown.push((rel, path));
         } else {
-            assets.push((rel, entry.path().to_path_buf()));
+            assets.push((rel, path));
         }
     }
     let static_dir = root.join("static");
     if static_dir.is_dir() {
-        for entry in walk(&static_dir) {
-            let entry = entry?;
-            assets.push((
-                rel_path(&static_dir, entry.path()),
-                entry.path().to_path_buf(),
-            ));
-        }
+        assets.extend(walk(root, &static_dir, &mut problems)?);
     }
     assets.sort();
+
+    if !markdown.iter().any(|(rel, _)| rel == "_index.md") {
+        problems.push(if markdown.is_empty() && data_files.is_empty() {
+            Diagnostic::error(&content, "the content folder has no pages")
+                .help("a site needs site.yaml and at least content/_index.md, the home page, starting with front matter such as `---`, `title: Home`, `---`; `mps init DIR` makes a complete example site to start from")
+        } else {
+            Diagnostic::error(content.join("_index.md"), "the home page is missing")
+                .help("create content/_index.md, starting with front matter such as `---`, `title: Home`, `---`, then the home page's text")
+        });
+    }
 
     let loaded: Vec<Result<Option<SourcePage>, Diagnostic>> = markdown
         .par_iter()
@@ -97,7 +106,7 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
         }
     }
 
-    let (data, data_sources) = match load_data(&data_files) {
+    let (data, data_sources) = match load_data(&data_files, &market_files) {
         Ok(d) => d,
         Err(mut d) => {
             problems.append(&mut d);
@@ -117,23 +126,97 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
     })
 }
 
-/// Files under `dir`, sorted, without hidden files or editor temporaries.
-fn walk(dir: &Path) -> impl Iterator<Item = Result<walkdir::DirEntry>> {
-    WalkDir::new(dir)
+/// A file in `content/data/` that is not one of [`DATA_FILES`]: never published, never
+/// ignored without a word.
+fn unknown_data_file(name: &str, path: &Path) -> Diagnostic {
+    let mut help = match crate::error::closest(name, DATA_FILES.iter().copied()) {
+        Some(best) => format!("did you mean {best}? "),
+        None => String::new(),
+    };
+    help.push_str(&format!(
+        "content/data/ holds only the data files {}; rename this file, or move it out of content/data/ (to content/ or static/ if it should be published)",
+        DATA_FILES.join(", ")
+    ));
+    Diagnostic::error(path, format!("`{name}` is not a data file mps knows")).help(help)
+}
+
+/// Files under `dir` (inside the site at `root`), sorted, as (path relative to `dir` with `/`
+/// separators, path on disk), without hidden files, editors' files and backups.
+///
+/// A symbolic link is followed when what it points to is inside the site folder; one that
+/// leads out of the site, or to nothing, is a problem added to `problems`, never skipped
+/// without a word.
+fn walk(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Result<Vec<(String, PathBuf)>> {
+    let site = root
+        .canonicalize()
+        .map_err(|e| Error::io("could not read", root, e))?;
+    let mut files = Vec::new();
+    let mut refused: Vec<Diagnostic> = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_editor_temp(&e.file_name().to_string_lossy()))
-        .filter_map(|e| match e {
-            Ok(e) if e.file_type().is_file() => Some(Ok(e)),
-            Ok(_) => None,
+        .filter_entry(|e| {
+            if e.depth() > 0 && is_editor_temp(&e.file_name().to_string_lossy()) {
+                return false;
+            }
+            if !e.path_is_symlink() {
+                return true;
+            }
+            match e.path().canonicalize() {
+                Ok(target) if target.starts_with(&site) => true,
+                Ok(target) => {
+                    refused.push(
+                        Diagnostic::error(
+                            e.path(),
+                            format!(
+                                "this is a link to {}, which is outside the site folder",
+                                target.display()
+                            ),
+                        )
+                        .help("mps reads only files inside the site folder, so that a site builds the same everywhere; copy the file into the site instead of linking to it"),
+                    );
+                    false
+                }
+                // A link to nothing: walkdir reports it below with its path.
+                Err(_) => true,
+            }
+        });
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                files.push((rel_path(dir, e.path()), e.path().to_path_buf()));
+            }
+            Ok(_) => {}
             Err(err) => {
                 let path = err.path().map(Path::to_path_buf).unwrap_or_default();
-                let io = err
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("filesystem loop"));
-                Some(Err(Error::io("could not read", path, io)))
+                if err.loop_ancestor().is_some() {
+                    problems.push(
+                        Diagnostic::error(&path, "this link points back to a folder that holds it")
+                            .help(
+                                "remove the link: it would make the folder contain itself for ever",
+                            ),
+                    );
+                } else if path.is_symlink() && !path.exists() {
+                    let to = std::fs::read_link(&path).unwrap_or_default();
+                    problems.push(
+                        Diagnostic::error(
+                            &path,
+                            format!("this is a link to {}, which does not exist", to.display()),
+                        )
+                        .help("remove the link, or make it point to a file inside the site folder"),
+                    );
+                } else {
+                    let io = err
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("unreadable folder"));
+                    return Err(Error::io("could not read", path, io));
+                }
             }
-        })
+        }
+    }
+    problems.append(&mut refused);
+    Ok(files)
 }
 
 fn rel_path(base: &Path, path: &Path) -> String {
@@ -158,10 +241,7 @@ pub fn site_path(rel: &str) -> String {
 }
 
 fn load_page(rel: &str, file: &Path, drafts: bool) -> Result<Option<SourcePage>, Diagnostic> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        Diagnostic::error(file, format!("could not read this page: {e}"))
-            .help("save the file as UTF-8 text")
-    })?;
+    let text = crate::source::read_text(file, None)?;
     let page = parse_page(rel, file, &text)?;
     Ok(if page.front.draft && !drafts {
         None
@@ -173,15 +253,12 @@ fn load_page(rel: &str, file: &Path, drafts: bool) -> Result<Option<SourcePage>,
 /// Splits front matter from body and parses both into a [`SourcePage`].
 pub fn parse_page(rel: &str, file: &Path, text: &str) -> Result<SourcePage, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(bad) = rel.split('/').find(|seg| {
-        !seg.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    }) {
+    if let Some(bad) = rel.split('/').find(|seg| !crate::urls::is_file_name(seg)) {
         return Err(Diagnostic::error(
             file,
             format!("`{bad}` cannot be part of a web address"),
         )
-        .help("rename it using only letters, digits and hyphens, such as `market-position-statement.md`"));
+        .help("rename it using only lower-case letters (of any language), digits and hyphens, such as `market-position-statement.md` or `tŷ-gwyn.md`"));
     }
     let missing = || {
         Diagnostic::error(file, "this page has no front matter")
@@ -210,81 +287,85 @@ pub fn parse_page(rel: &str, file: &Path, text: &str) -> Result<SourcePage, Diag
             .help("add a line with only `---` after the last front matter line"));
     };
     let yaml = &text[first.len()..yaml_end];
-    let front: FrontMatter = crate::yaml::parse(yaml, file, 2).map_err(|d| {
-        if d.message.starts_with("missing field `title`") {
-            d.at(Some(1), Some(1))
-                .help("every page needs `title: ...` in its front matter")
+    let front = crate::yaml::parse::<FrontMatter>(yaml, file, 2).map_err(|d| {
+        if d.message == "`title` is missing from this file" {
+            Diagnostic::error(file, "this page has no title")
+                .at(Some(1), Some(1))
+                .help("every page needs `title: ...` in its front matter, between the two `---` lines")
         } else {
             d
         }
     })?;
-    if front.title.trim().is_empty() {
+    if front.value.title.trim().is_empty() {
         return Err(Diagnostic::error(file, "the title is empty")
-            .at(crate::yaml::find_line(text, 1, "title", ""), None)
+            .at_pos(front.positions.nearest("title"))
             .help("give the page a short title"));
     }
     Ok(SourcePage {
         rel: rel.to_string(),
         file: file.to_path_buf(),
-        front,
+        front: front.value,
         body: text[body_start..].to_string(),
         body_line: line_no + 1,
         path: site_path(rel),
         is_section: rel == "_index.md" || rel.ends_with("/_index.md"),
+        front_positions: front.positions,
     })
 }
 
-fn load_data(files: &[(String, PathBuf)]) -> Result<(Data, DataSources), Vec<Diagnostic>> {
+fn load_data(
+    files: &[(&'static str, PathBuf)],
+    markets: &[PathBuf],
+) -> Result<(Data, DataSources), Vec<Diagnostic>> {
+    use crate::yaml::parse;
     let mut data = Data::default();
     let mut sources = DataSources::default();
     let mut problems = Vec::new();
-    for (rel, path) in files {
-        let name = rel.trim_start_matches("data/");
-        if rel.starts_with(crate::markets::FOLDER) {
-            match crate::markets::load(path) {
-                Ok(m) => data.markets.push(m),
-                Err(d) => problems.push(d),
-            }
-            continue;
-        }
-        let Some(key) = DATA_FILES.iter().find(|k| **k == name) else {
-            problems.push(
-                Diagnostic::error(path, format!("`{name}` is not a data file mps knows")).help(
-                    format!(
-                        "data files are {}; rename it or move it out of content/data/",
-                        DATA_FILES.join(", ")
-                    ),
-                ),
-            );
-            continue;
-        };
-        let text = match std::fs::read_to_string(path) {
+    for &(key, ref path) in files {
+        let text = match crate::source::read_text(path, Some(crate::yaml::MAX_BYTES)) {
             Ok(t) => t,
-            Err(e) => {
-                problems.push(Diagnostic::error(path, format!("could not read: {e}")));
+            Err(d) => {
+                problems.push(d);
                 continue;
             }
         };
-        let parsed = match *key {
-            "themes.yaml" => {
-                crate::yaml::parse::<ThemesFile>(&text, path, 1).map(|f| data.themes = f.themes)
-            }
-            "principles.yaml" => crate::yaml::parse::<PrinciplesFile>(&text, path, 1)
-                .map(|f| data.principles = f.principles),
-            "framework.yaml" => {
-                crate::yaml::parse(&text, path, 1).map(|f| data.framework = Some(f))
-            }
-            "plan.yaml" => {
-                crate::yaml::parse::<ProcurementPlan>(&text, path, 1).map(|f| data.plan = Some(f))
-            }
-            "charts.yaml" => crate::yaml::parse::<crate::chartdef::ChartsFile>(&text, path, 1)
-                .map(|f| data.charts = f.charts),
-            _ => crate::yaml::parse::<FiguresFile>(&text, path, 1).map(|f| data.figures = f),
+        let parsed = match key {
+            "themes.yaml" => parse::<ThemesFile>(&text, path, 1).map(|f| {
+                data.themes = f.value.themes;
+                f.positions
+            }),
+            "principles.yaml" => parse::<PrinciplesFile>(&text, path, 1).map(|f| {
+                data.principles = f.value.principles;
+                f.positions
+            }),
+            "framework.yaml" => parse(&text, path, 1).map(|f| {
+                data.framework = Some(f.value);
+                f.positions
+            }),
+            "plan.yaml" => parse::<ProcurementPlan>(&text, path, 1).map(|f| {
+                data.plan = Some(f.value);
+                f.positions
+            }),
+            "charts.yaml" => parse::<crate::chartdef::ChartsFile>(&text, path, 1).map(|f| {
+                data.charts = f.value.charts;
+                f.positions
+            }),
+            _ => parse::<FiguresFile>(&text, path, 1).map(|f| {
+                data.figures = f.value;
+                f.positions
+            }),
         };
         match parsed {
-            Ok(()) => {
+            Ok(positions) => {
                 sources.files.insert(key, (path.clone(), text));
+                sources.positions.insert(key, positions);
             }
+            Err(d) => problems.push(d),
+        }
+    }
+    for path in markets {
+        match crate::markets::load(path) {
+            Ok(m) => data.markets.push(m),
             Err(d) => problems.push(d),
         }
     }

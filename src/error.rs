@@ -58,6 +58,14 @@ impl Diagnostic {
         self
     }
 
+    /// Points at a position kept from loading, when there is one.
+    pub fn at_pos(self, pos: Option<crate::yaml::Pos>) -> Self {
+        match pos {
+            Some(p) => self.at(Some(p.line), Some(p.column)),
+            None => self,
+        }
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -166,24 +174,44 @@ impl From<Vec<Diagnostic>> for Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The most of one source line shown after the place a diagnostic points at, in bytes.
+const MAX_SHOWN: usize = 200;
+
 /// Renders diagnostics with the offending source lines, as plain text (no colour codes), so the
 /// same text serves the terminal and the browser overlay.
 pub fn render(diagnostics: &[Diagnostic]) -> String {
     let mut out = termcolor::NoColor::new(Vec::new());
     let config = term::Config::default();
     for d in diagnostics {
-        let source = std::fs::read_to_string(&d.file).unwrap_or_default();
-        let file = SimpleFile::new(d.file.display().to_string(), source.as_str());
+        // Lossy, so that a file with a bad byte still shows its line (with U+FFFD for the byte).
+        let source = std::fs::read(&d.file)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let mut shown = source.as_str();
+        let mut cut_text = String::new();
         let mut cs = match d.severity {
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
         }
         .with_message(&d.message);
         if let Some(offset) = d.line.and_then(|l| byte_offset(&source, l, d.column)) {
-            let end = source[offset..]
+            let mut end = source[offset..]
                 .find('\n')
                 .map(|n| offset + n.max(1))
                 .unwrap_or(source.len());
+            // A very long line (a crafted or minified file) is cut after the place, so that
+            // the message stays readable and quick to print.
+            if end - offset > MAX_SHOWN {
+                let mut cut = offset + MAX_SHOWN;
+                while !source.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                cut_text = format!("{}…", &source[..cut]);
+                end = cut;
+            }
+            if !cut_text.is_empty() {
+                shown = cut_text.as_str();
+            }
             cs = cs.with_labels(vec![Label::primary((), offset..end.max(offset))]);
         } else {
             cs = cs.with_notes(vec![format!("in {}", d.location())]);
@@ -191,9 +219,13 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
         if let Some(help) = &d.help {
             cs = cs.with_notes(vec![format!("help: {help}")]);
         }
+        let file = SimpleFile::new(d.file.display().to_string(), shown);
         if term::emit(&mut out, &config, &file, &cs).is_err() {
-            // Rendering only fails for out-of-range spans; fall back to the one-line form.
-            out = termcolor::NoColor::new(format!("{d}\n").into_bytes());
+            // Rendering only fails for out-of-range spans; fall back to the one-line form,
+            // after what is already written.
+            let mut text = out.into_inner();
+            text.extend_from_slice(format!("{d}\n").as_bytes());
+            out = termcolor::NoColor::new(text);
         }
     }
     String::from_utf8_lossy(&out.into_inner()).into_owned()
@@ -234,9 +266,54 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The candidate closest to `word` by edit distance, if one is close enough to be a likely
+/// typing slip: for "did you mean ...?" suggestions.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word: Vec<char> = word.to_lowercase().chars().collect();
+    let limit = (word.len() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                edit_distance(&word, &c.to_lowercase().chars().collect::<Vec<_>>()),
+                c,
+            )
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, with a swap of two neighbours counted as one edit.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_suggests_near_names_only() {
+        let names = ["figures.yaml", "plan.yaml", "themes.yaml"];
+        assert_eq!(closest("figure.yaml", names), Some("figures.yaml"));
+        assert_eq!(closest("fgiures.yaml", names), Some("figures.yaml"));
+        assert_eq!(closest("budget.yaml", names), None);
+        assert_eq!(closest("nmae", ["name", "title"]), Some("name"));
+    }
 
     #[test]
     fn line_col_counts_from_one() {
@@ -244,6 +321,18 @@ mod tests {
         assert_eq!(line_col(s, 0), (1, 1));
         assert_eq!(line_col(s, 4), (2, 2));
         assert_eq!(line_col(s, 6), (3, 1));
+    }
+
+    #[test]
+    fn render_cuts_a_very_long_line_after_the_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.yaml");
+        std::fs::write(&path, format!("a: 1\nb: {}\n", "[".repeat(100_000))).unwrap();
+        let d = Diagnostic::error(&path, "too deep").at(Some(2), Some(4));
+        let text = render(&[d.clone(), d]);
+        assert!(text.len() < 2_000, "{}", text.len());
+        assert_eq!(text.matches("too deep").count(), 2, "{text}");
+        assert!(text.contains("b: [[[") && text.contains('…'), "{text}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use tera::{Tera, Value};
 
-/// The arguments a Tera filter is given.
+/// The arguments a Tera filter is given (Tera's filter API takes a `HashMap`).
 pub type FilterArgs = std::collections::HashMap<String, Value>;
 
 /// `1234567` -> `1,234,567`.

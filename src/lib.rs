@@ -1,40 +1,71 @@
 //! `mps` builds a council's commissioning framework and short-form, infographic Market Position
 //! Statement into a static website from Markdown and YAML.
 //!
-//! Data flows one way: [`content`] loads files into the [`model`], [`validate`] checks it,
-//! [`pages`] and [`render`] turn it into HTML, [`links`] checks the result, and [`output`] swaps
-//! it in atomically. [`build`] runs that pipeline.
+//! # Architecture
+//!
+//! Data flows one way, and each module imports only from the floors below its own (there are
+//! no import circles):
+//!
+//! 1. **Model and loading**: [`error`], `urls`, `format`, `colour`, [`markdown`] (Markdown to
+//!    HTML, and the one HTML escape) and [`chartdef`] (shared helpers and the chart schema);
+//!    `yaml` (the only module that knows the YAML crate),
+//!    [`config`] (`site.yaml`), [`model`] (the typed site) and [`content`] (reads the files
+//!    into the model).
+//! 2. **Facts**: [`facts`], each rule of the plan written once (end dates, pipeline and large
+//!    flags, theme totals, the largest order, generated pages' addresses).
+//! 3. **Charts and open data**: `charts` (data resolution, summary text, drawing), [`opendata`]
+//!    and `views` (the data as templates see it), all made from the model and its facts.
+//! 4. **Validate**: `validate` checks the model (charts included) and reports every problem.
+//! 5. **Derive**: [`derive::Derived`], made once per build from the valid model, holds every
+//!    fact a page, a download or a chart shows; everything above reads it.
+//! 6. **Render**: `templates` (the site's look), `pages` (the page plan),
+//!    `render`, `search`, `feeds` and `extras` (files besides pages), with [`links`] checking
+//!    the result and `memo` letting the preview reuse pages.
+//! 7. **Output**: `output` writes a finished build beside the old one and swaps it in.
+//! 8. **Build**: [`mod@build`] runs the pipeline.
+//! 9. **Commands**: [`check`], [`scaffold`] (`init`, `new`) and [`serve`] (the preview);
+//!    `src/main.rs` is the command line.
+//!
+//! Modules the command line and the tests use are public; the rest are `pub(crate)`.
+
+// The library never unwraps, expects or panics on what a user can influence; its tests may.
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod build;
 pub mod chartdef;
-pub mod charts;
+pub(crate) mod charts;
 pub mod check;
-pub mod colour;
+pub(crate) mod colour;
 pub mod config;
 pub mod content;
 pub mod derive;
 pub mod error;
-pub mod extras;
+pub(crate) mod extras;
 pub mod facts;
-pub mod feeds;
-pub mod format;
+pub(crate) mod feeds;
+pub(crate) mod format;
 pub mod links;
 pub mod markdown;
 pub mod markets;
-pub mod memo;
+pub(crate) mod memo;
 pub mod model;
 pub mod opendata;
-pub mod output;
-pub mod pages;
-pub mod render;
+pub(crate) mod output;
+pub(crate) mod pages;
+pub(crate) mod render;
+pub(crate) mod sanitise;
 pub mod scaffold;
-pub mod search;
+pub(crate) mod search;
 pub mod serve;
-pub mod templates;
-pub mod urls;
-pub mod validate;
-pub mod views;
-pub mod yaml;
+pub(crate) mod source;
+pub(crate) mod templates;
+pub(crate) mod urls;
+pub(crate) mod validate;
+pub(crate) mod views;
+pub(crate) mod yaml;
 
 pub use build::{build, BuildOptions, BuildSummary};
 pub use error::{Diagnostic, Error, Result};

@@ -25,6 +25,12 @@ pub struct PageLinks {
     /// Where each link ends in `links`.
     ends: Vec<usize>,
     pub ids: BTreeSet<String>,
+    /// The links written in the page's Markdown, as they are in the HTML, each with its line
+    /// and column in the source: a broken one is reported there, anything else comes from the
+    /// template.
+    pub markdown: Vec<(String, usize, usize)>,
+    /// The file of the page's template, when known.
+    pub template_file: Option<PathBuf>,
 }
 
 impl PageLinks {
@@ -86,6 +92,8 @@ pub fn scan(output: &str, html: &str, source: PathBuf, template: &str) -> PageLi
         links: text,
         ends,
         ids,
+        markdown: Vec::new(),
+        template_file: None,
     }
 }
 
@@ -329,12 +337,17 @@ pub fn check_some<P: std::borrow::Borrow<PageLinks> + Sync>(
             let page = p.borrow();
             let mut problems = Vec::new();
             let mut buf = String::new();
+            // How many broken links of each address were reported, so that the second
+            // `[x](a.md)` that is broken points at the second one in the Markdown.
+            let mut seen: HashMap<&str, usize> = HashMap::new();
             for link in page.links() {
                 if link.is_empty() || is_external(link) {
                     continue;
                 }
                 if let Some(reason) = broken(link, page, files, &ids, base_path, &mut buf) {
-                    problems.push(describe(page, link, &reason));
+                    let nth = seen.entry(link).or_insert(0);
+                    problems.push(describe(page, link, &reason, *nth));
+                    *nth += 1;
                 }
             }
             problems
@@ -437,33 +450,32 @@ fn join_into(buf: &mut String, base: &str, target: &str) -> bool {
     true
 }
 
-fn describe(page: &PageLinks, link: &str, reason: &str) -> Diagnostic {
-    let text = std::fs::read_to_string(&page.source).unwrap_or_default();
-    let trimmed = link.trim_end_matches("index.html");
-    let needles = [link, trimmed, link.split('#').next().unwrap_or(link)];
-    let found = needles
+/// The problem with `link`, the `nth` broken one of that address on `page`: at its line in the
+/// Markdown when it was written there, else in the page's template.
+fn describe(page: &PageLinks, link: &str, reason: &str, nth: usize) -> Diagnostic {
+    let decoded = unescape(link);
+    let mut written = page
+        .markdown
         .iter()
-        .filter(|n| !n.is_empty())
-        .find_map(|n| text.find(*n))
-        .map(|off| crate::error::line_col(&text, off));
-    let mut d = Diagnostic::error(
-        &page.source,
-        format!("broken link `{link}` on page {}: {reason}", page.output),
-    );
-    match found {
-        Some((line, col)) => {
-            d = d
-                .at(Some(line), Some(col))
-                .help("correct the address; to link another page, use its file path, such as `../plan/_index.md`");
-        }
+        .filter(|(href, _, _)| href == link || unescape(href) == decoded);
+    let count = written.clone().count();
+    let message = format!("broken link `{link}` on page {}: {reason}", page.output);
+    match written.nth(nth.min(count.saturating_sub(1))) {
+        Some((_, line, col)) => Diagnostic::error(&page.source, message)
+            .at(Some(*line), Some(*col))
+            .help("correct the address; to link another page, use its file path, such as `../plan/_index.md`"),
         None => {
-            d = d.help(format!(
-                "the link comes from template `{}`; correct it there or add the page it points to",
-                page.template
-            ));
+            let file = page
+                .template_file
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("templates").join(&page.template));
+            Diagnostic::error(file, message).help(format!(
+                "the link comes from template `{}` (page {}); correct it there or add the page it points to",
+                page.template,
+                page.source.display()
+            ))
         }
     }
-    d
 }
 
 #[cfg(test)]

@@ -174,6 +174,10 @@ fn serve(root: PathBuf, port: u16, bind: std::net::IpAddr, open: bool, drafts: b
     };
     let url = server.url();
     println!("Serving the site at {url} (Ctrl-C to stop)");
+    let others = server.network_urls();
+    if !others.is_empty() {
+        println!("Other machines can use: {}", others.join(", "));
+    }
     if open {
         if let Err(e) = open::that_detached(&url) {
             eprintln!("warning: could not open a browser ({e}); open {url} yourself");

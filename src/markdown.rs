@@ -3,13 +3,14 @@
 //! that page; a link to a page that does not exist is an error naming the line.
 
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 use crate::error::{line_col, Diagnostic};
-use crate::urls;
+use crate::{sanitise, urls};
 
 /// What a page's Markdown needs to know about the rest of the site.
 pub struct LinkContext<'a> {
@@ -19,6 +20,9 @@ pub struct LinkContext<'a> {
     pub path: &'a str,
     /// Site path of every page, by source path (hashed: every link of every page looks here).
     pub pages: &'a HashMap<&'a str, &'a str>,
+    /// Publish raw HTML and links as written, even what could run a script (`markdown:
+    /// allow_unsafe_html` in site.yaml).
+    pub allow_unsafe_html: bool,
 }
 
 /// One heading of a page, for tables of contents and checks.
@@ -37,6 +41,9 @@ pub struct Rendered {
     /// The page's first words (about [`WORDS_KEPT`] characters) without markup, whitespace
     /// squashed, for the search index. Shortcodes and raw HTML are not words.
     pub words: String,
+    /// Each Markdown link and image: its address as written into the HTML, and the line and
+    /// column of its source, so that the link checker can point at it.
+    pub links: Vec<(String, usize, usize)>,
 }
 
 /// How many characters of a page's words [`Rendered::words`] keeps, at least (all of them when
@@ -155,6 +162,107 @@ impl Words {
     }
 }
 
+/// Raw HTML and links of a page's Markdown, gathered as its events go by, and what of them
+/// could not be published safely (see [`sanitise`]).
+#[derive(Default)]
+struct RawHtml {
+    /// Each piece of raw HTML (a whole HTML block, or one inline tag), with where each of its
+    /// parts starts in the piece and in the Markdown.
+    pieces: Vec<(String, Vec<(usize, usize)>)>,
+    in_block: bool,
+    /// (offset, address, scheme) of links and images whose scheme is not allowed.
+    links: Vec<(usize, String, String)>,
+}
+
+impl RawHtml {
+    fn feed(&mut self, event: &Event, range: &Range<usize>) {
+        match event {
+            Event::Start(Tag::HtmlBlock) => {
+                self.in_block = true;
+                self.pieces.push(Default::default());
+            }
+            Event::End(TagEnd::HtmlBlock) => self.in_block = false,
+            Event::Html(t) | Event::InlineHtml(t) => {
+                if !(self.in_block && matches!(event, Event::Html(_))) || self.pieces.is_empty() {
+                    self.pieces.push(Default::default());
+                }
+                if let Some((text, map)) = self.pieces.last_mut() {
+                    map.push((text.len(), range.start));
+                    text.push_str(t);
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                if let Some(s) = sanitise::unsafe_scheme(dest_url) {
+                    self.links.push((range.start, dest_url.to_string(), s));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// What could not be published: errors, or with `allowed` warnings that it is published.
+    fn diagnostics(
+        self,
+        body: &str,
+        file: &Path,
+        first_line: usize,
+        allowed: bool,
+    ) -> Vec<Diagnostic> {
+        let mut found: Vec<(usize, String, String)> = Vec::new();
+        for (text, map) in &self.pieces {
+            for f in sanitise::findings(text) {
+                let (part, source) = map
+                    .iter()
+                    .rev()
+                    .find(|(at, _)| *at <= f.offset)
+                    .copied()
+                    .unwrap_or((0, 0));
+                found.push((source + f.offset - part, f.what, f.help.to_string()));
+            }
+        }
+        for (offset, dest, scheme) in self.links {
+            found.push((
+                offset,
+                format!("the link to `{dest}` (a `{scheme}:` address)"),
+                sanitise::scheme_help(&scheme).to_string(),
+            ));
+        }
+        found.sort_by_key(|(offset, _, _)| *offset);
+        found
+            .into_iter()
+            .map(|(offset, what, help)| {
+                let (line, col) = line_col(body, offset.min(body.len()));
+                let at = (Some(line + first_line - 1), Some(col));
+                if allowed {
+                    Diagnostic::warning(
+                        file,
+                        format!("{what} is published as written, because site.yaml sets `markdown: allow_unsafe_html: true`"),
+                    )
+                    .at(at.0, at.1)
+                    .help(format!("make sure it is safe; to publish the page without it: {help}"))
+                } else {
+                    Diagnostic::error(
+                        file,
+                        format!("{what} cannot be published: a page's HTML may not run scripts, load other sites or use `javascript:` and `data:` addresses"),
+                    )
+                    .at(at.0, at.1)
+                    .help(help)
+                }
+            })
+            .collect()
+    }
+}
+
+/// Warnings for the raw HTML and links of a page that `markdown: allow_unsafe_html` lets
+/// through, for `mps check` (without it, the build refuses them).
+pub fn unsafe_html_warnings(body: &str, file: &Path, first_line: usize) -> Vec<Diagnostic> {
+    let mut raw = RawHtml::default();
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        raw.feed(&event, &range);
+    }
+    raw.diagnostics(body, file, first_line, true)
+}
+
 /// The Markdown extensions every page is read with (`mps check` reads pages the same way).
 pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
@@ -200,6 +308,13 @@ pub fn render_with_charts(
     };
     // While inside a heading, its events wait here until its text (and so its id) is known.
     let mut heading: Option<(pulldown_cmark::HeadingLevel, Option<CowStr>, Vec<Event>)> = None;
+    // Headings get their ids once the page's footnotes are known, so that a heading never
+    // takes a footnote's id: (place in `events`, explicit id).
+    let mut heading_at: Vec<(usize, Option<String>)> = Vec::new();
+    let mut footnotes: BTreeSet<String> = BTreeSet::new();
+    let mut raw = RawHtml::default();
+    // (address, offset) of each link and image, for the link checker.
+    let mut link_offsets: Vec<(String, usize)> = Vec::new();
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         if in_shortcode {
@@ -234,6 +349,12 @@ pub fn render_with_charts(
             }
         }
         words.feed(&event);
+        raw.feed(&event, &range);
+        if let Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) =
+            &event
+        {
+            footnotes.insert(label.to_string());
+        }
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -252,6 +373,7 @@ pub fn render_with_charts(
                     ));
                     dest_url.to_string()
                 });
+                link_offsets.push((dest.clone(), range.start));
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest.into(),
@@ -276,6 +398,7 @@ pub fn render_with_charts(
                     ));
                     dest_url.to_string()
                 });
+                link_offsets.push((dest.clone(), range.start));
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url: dest.into(),
@@ -292,17 +415,14 @@ pub fn render_with_charts(
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, given, inner)) = heading.take() {
                     let text = plain_text(&inner);
-                    let base = given
-                        .map(|g| g.to_string())
-                        .unwrap_or_else(|| urls::slugify(&text));
-                    let id = unique(&mut ids, base);
                     let n = level as u8;
-                    let mut open = String::with_capacity(id.len() + 12);
-                    open.push_str(OPEN_HEADING[usize::from(n - 1)]);
-                    html_escape_into(&mut open, &id);
-                    open.push_str("\">");
-                    out.headings.push(Heading { level: n, id, text });
-                    events.push(Event::Html(open.into()));
+                    heading_at.push((events.len(), given.map(|g| g.to_string())));
+                    out.headings.push(Heading {
+                        level: n,
+                        id: String::new(),
+                        text,
+                    });
+                    events.push(Event::Html(CowStr::Borrowed("")));
                     events.extend(inner);
                     events.push(Event::Html(CLOSE_HEADING[usize::from(n - 1)].into()));
                 }
@@ -313,11 +433,56 @@ pub fn render_with_charts(
             },
         }
     }
+    ids.extend(footnotes);
+    for ((at, given), h) in heading_at.into_iter().zip(out.headings.iter_mut()) {
+        let base = given.unwrap_or_else(|| urls::slugify(&h.text));
+        h.id = unique(&mut ids, base);
+        let n = usize::from(h.level);
+        let mut open = String::with_capacity(h.id.len() + 12);
+        open.push_str(OPEN_HEADING[n - 1]);
+        html_escape_into(&mut open, &h.id);
+        open.push_str("\">");
+        events[at] = Event::Html(open.into());
+    }
+    if !ctx.allow_unsafe_html {
+        out.problems
+            .extend(raw.diagnostics(body, file, first_line, false));
+    }
+    out.links = lines_of(body, first_line, link_offsets);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     out.html = tables(html);
     out.words = words.out;
     out
+}
+
+/// Each `(text, offset)` with the line and column of its offset in `body` (which starts on line
+/// `first_line`), counted in one pass: the offsets come in order.
+fn lines_of(
+    body: &str,
+    first_line: usize,
+    offsets: Vec<(String, usize)>,
+) -> Vec<(String, usize, usize)> {
+    let mut line = first_line;
+    let mut line_start = 0;
+    let mut counted = 0;
+    offsets
+        .into_iter()
+        .map(|(text, offset)| {
+            let offset = offset.min(body.len()).max(counted);
+            for (i, b) in body.as_bytes()[counted..offset].iter().enumerate() {
+                if *b == b'\n' {
+                    line += 1;
+                    line_start = counted + i + 1;
+                }
+            }
+            counted = offset;
+            let col = body
+                .get(line_start..offset)
+                .map_or(1, |s| s.chars().count() + 1);
+            (text, line, col)
+        })
+        .collect()
 }
 
 /// The id in `{{ chart(id="spend-by-theme") }}` (spaces optional, either kind of quote).
@@ -348,6 +513,9 @@ fn resolve(dest: &str, ctx: &LinkContext) -> Result<String, String> {
         || dest.starts_with("mailto:")
         || dest.starts_with("tel:")
         || dest.starts_with("data:")
+        // Any other address with a scheme leads off the site; one that could run a script is
+        // reported by `RawHtml`, with the raw HTML.
+        || sanitise::scheme(dest).is_some()
     {
         return Ok(dest.to_string());
     }
@@ -528,6 +696,7 @@ mod tests {
             rel: "mps/_index.md",
             path: "mps/",
             pages: &pages,
+            allow_unsafe_html: false,
         };
         render(body, Path::new("content/mps/_index.md"), 5, &ctx)
     }
@@ -724,6 +893,7 @@ mod tests {
             rel: "mps/_index.md",
             path: "mps/",
             pages: &pages,
+            allow_unsafe_html: false,
         };
         let body = "## A  heading {#given}\n\nSome *text*, `code` and **bold**word.\n\n{{ chart(id=\"a\") }}\n\n| a | b |\n|---|---|\n| c | d |\n\n> quoted\n> lines\n\n- one\n- two\n\n<div>raw</div>\n";
         let charts = |_: &str| Ok("<figure>drawn</figure>".to_string());
@@ -741,6 +911,7 @@ mod tests {
             rel: "mps/_index.md",
             path: "mps/",
             pages: &pages,
+            allow_unsafe_html: false,
         };
         let charts = |id: &str| match id {
             "a" => Ok("<figure>A</figure>".to_string()),
@@ -763,6 +934,55 @@ mod tests {
         assert_eq!(r.problems[1].line, Some(15));
         assert_eq!(chart_shortcode("{{ chart( id = \"x-1\" ) }}"), Some("x-1"));
         assert_eq!(chart_shortcode("{{ chart(id=x) }}"), None);
+    }
+
+    #[test]
+    fn links_keep_their_source_lines_and_raw_html_its_own() {
+        let r = md("Intro [a](../plan/_index.md)\n\n> quoted <b onclick=\"x\">b</b>\n>\n> <div>\n> <img src=\"javascript:y\" alt=\"\">\n> </div>\n\n- [é](https://x.org/) [b](#x)\n");
+        assert_eq!(
+            r.links,
+            [
+                ("../plan/index.html".to_string(), 5, 7),
+                ("https://x.org/".to_string(), 13, 3),
+                ("#x".to_string(), 13, 23),
+            ]
+        );
+        let at: Vec<_> = r.problems.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(
+            at,
+            [(Some(7), Some(13)), (Some(10), Some(8))],
+            "{:?}",
+            r.problems
+        );
+        assert!(r.problems[0].message.contains("`onclick`"));
+        assert!(r.problems[1].message.contains("`javascript:`"));
+    }
+
+    #[test]
+    fn allowed_unsafe_html_is_kept_without_errors() {
+        let pages = ctx_pages();
+        let ctx = LinkContext {
+            rel: "mps/_index.md",
+            path: "mps/",
+            pages: &pages,
+            allow_unsafe_html: true,
+        };
+        let body = "<script>x()</script>\n\n[j](javascript:y())\n";
+        let r = render(body, Path::new("p.md"), 1, &ctx);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert!(r.html.contains("<script>x()</script>"), "{}", r.html);
+        assert!(r.html.contains("href=\"javascript:y()\""), "{}", r.html);
+        let w = unsafe_html_warnings(body, Path::new("p.md"), 1);
+        assert_eq!(w.len(), 2, "{w:?}");
+    }
+
+    #[test]
+    fn headings_never_take_a_footnotes_id() {
+        let r = md("## B\n\nText[^b].\n\n### Custom {#b}\n\n## C\n\n[^b]: Note.\n");
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["b-1", "b-2", "c"]);
+        assert!(r.html.contains("<h2 id=\"b-1\">B</h2>"), "{}", r.html);
+        assert!(r.html.contains("id=\"b\""), "{}", r.html);
     }
 
     #[test]

@@ -27,9 +27,9 @@ use crate::format;
 use crate::model::{DataSource, Generate, KeyFigure, Site, ICONS};
 use crate::templates::SiteTheme;
 use crate::urls;
-use crate::validate::{is_slug, is_web_url};
+use crate::urls::is_slug;
+use crate::validate::is_web_url;
 use crate::views::{DataView, EntryView, Link};
-use crate::yaml::find_line;
 
 /// Where market files live, relative to `content/`.
 pub const FOLDER: &str = "data/markets/";
@@ -168,9 +168,8 @@ pub struct MarketSource {
 
 /// Reads one market file.
 pub fn load(path: &Path) -> Result<MarketSource, Diagnostic> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostic::error(path, format!("could not read: {e}")))?;
-    let market = crate::yaml::parse::<Market>(&text, path, 1)?;
+    let text = crate::source::read_text(path, Some(crate::yaml::MAX_BYTES))?;
+    let market = crate::yaml::parse::<Market>(&text, path, 1)?.value;
     Ok(MarketSource {
         market,
         file: path.to_path_buf(),
@@ -192,6 +191,29 @@ pub fn reference_date(site: &Site) -> Option<NaiveDate> {
         .iter()
         .rfind(|p| p.front.generate == Some(Generate::Markets))
         .and_then(|p| p.front.updated.or(p.front.date))
+}
+
+/// The 1-based line of the first `key: value` line at or after `from_line`, where `value`
+/// matches (quoted or not; empty matches any). Market files keep their text, so problems found
+/// after parsing (a level not on the scale, a slug used twice) point at their line.
+fn find_line(source: &str, from_line: usize, key: &str, value: &str) -> Option<usize> {
+    source
+        .lines()
+        .enumerate()
+        .skip(from_line.saturating_sub(1))
+        .find(|(_, line)| {
+            let t = line.trim_start().trim_start_matches("- ").trim_start();
+            let Some(rest) = t.strip_prefix(key) else {
+                return false;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix(':') else {
+                return false;
+            };
+            let v = rest.trim();
+            let v = v.split(" #").next().unwrap_or(v).trim();
+            value.is_empty() || v.trim_matches(|c| c == '"' || c == '\'') == value
+        })
+        .map(|(i, _)| i + 1)
 }
 
 /// The line of the `n`th (from 0) `key:` in `text`.

@@ -61,6 +61,8 @@ pub struct SourcePage {
     /// Site path of the page: `""` for home, `plan/`, `plan/largest/`.
     pub path: String,
     pub is_section: bool,
+    /// Where each front matter value was written (lines count from the top of the file).
+    pub front_positions: crate::yaml::Positions,
 }
 
 /// A Southend 2050-style outcome theme (not the site's look, which is `SiteTheme`).
@@ -74,6 +76,9 @@ pub struct OutcomeTheme {
     pub summary: String,
     #[serde(default)]
     pub outcomes: Vec<String>,
+    /// The outcomes are examples written for the site, not the council's own words.
+    #[serde(default)]
+    pub illustrative: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -91,6 +96,9 @@ pub struct Principle {
     /// What the principle means in practice.
     #[serde(default)]
     pub in_practice: Vec<String>,
+    /// The `in_practice` bullets are examples written for the site.
+    #[serde(default)]
+    pub illustrative: bool,
     /// Slugs of the outcome themes this principle most relates to.
     #[serde(default)]
     pub themes: Vec<String>,
@@ -174,6 +182,9 @@ pub struct ProcurementEntry {
     /// Slug of the market (`content/data/markets/`) this procurement buys for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub market: Option<String>,
+    /// An invented example, not a real procurement.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub illustrative: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -186,6 +197,9 @@ pub struct ProcurementPlan {
     /// Shown on every page that shows entries (for example, that they are illustrative).
     #[serde(default)]
     pub note: Option<String>,
+    /// Every entry is an invented example (as if each were marked `illustrative`).
+    #[serde(default)]
+    pub illustrative: bool,
     #[serde(default)]
     pub entries: Vec<ProcurementEntry>,
 }
@@ -275,10 +289,20 @@ pub struct Data {
     pub markets: Vec<crate::markets::MarketSource>,
 }
 
-/// Where each data file was read from, with its text, so validation can point at lines.
+/// Where each data file was read from, with its text, and where each of its values was
+/// written, so that validation can point at lines.
 #[derive(Debug, Clone, Default)]
 pub struct DataSources {
     pub files: std::collections::BTreeMap<&'static str, (PathBuf, String)>,
+    /// By data file name, as in `files`: paths such as `entries[3].theme`.
+    pub positions: std::collections::BTreeMap<&'static str, crate::yaml::Positions>,
+}
+
+impl DataSources {
+    /// The file a data file was (or would be) read from, and the position of `path` in it.
+    pub fn at(&self, name: &str, path: &str) -> Option<crate::yaml::Pos> {
+        self.positions.get(name)?.nearest(path)
+    }
 }
 
 /// Everything loaded from a site root, before validation.

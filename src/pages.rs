@@ -169,6 +169,42 @@ fn parent_of(path: &str, by_path: &BTreeMap<String, usize>) -> Option<String> {
     by_path.contains_key("").then(String::new)
 }
 
+/// The error for a content page at the address of a generated page (either way round), naming
+/// both and how to change the generated page properly.
+fn generated_clash(a: &PlannedPage, b: &PlannedPage) -> Option<Diagnostic> {
+    let (content, generated) = match (&a.kind, &b.kind) {
+        (Kind::Content(_), Kind::Content(_)) => return None,
+        (Kind::Content(_), _) => (a, b),
+        (_, Kind::Content(_)) => (b, a),
+        _ => return None,
+    };
+    let what = match generated.kind {
+        Kind::Principle(_) => "the page of a commissioning principle",
+        Kind::Theme(_) => "the page of an outcome theme",
+        Kind::Procurement(_) => "the page of a procurement",
+        Kind::Market(_) => "the page of a market",
+        Kind::Accessibility => "the accessibility statement",
+        Kind::Search => "the search page",
+        Kind::SiteMap => "the site map",
+        Kind::NotFound => "the \"page not found\" page",
+        Kind::Content(_) => return None,
+    };
+    Some(
+        Diagnostic::error(
+            &content.file,
+            format!(
+                "this page would be published at `/{}`, which is {what} that mps makes (from {})",
+                generated.path,
+                generated.file.display()
+            ),
+        )
+        .help(format!(
+            "rename or move this file; to change {what}, copy the template `{}` into the site's templates/ folder and edit it there",
+            generated.template
+        )),
+    )
+}
+
 /// Works out every page of the site. Errors: missing templates, clashing addresses, navigation
 /// entries that go nowhere.
 pub fn plan(
@@ -278,30 +314,29 @@ pub fn plan(
     }
     pages.extend(extra);
 
-    let accessibility = "accessibility/";
-    if !pages.iter().any(|p| p.path == accessibility) {
-        pages.push(PlannedPage {
-            path: accessibility.into(),
-            kind: Kind::Accessibility,
-            title: "Accessibility statement".into(),
-            description: Some(format!(
-                "How accessible this website is, and how to report a problem to {}.",
-                site.config.organisation
-            )),
-            template: "accessibility.html".into(),
-            file: site.root.join("site.yaml"),
-            weight: i64::MAX,
-            parent: None,
-            is_section: false,
-            listed: false,
-            date: site.config.accessibility.statement_prepared,
-            updated: site.config.accessibility.statement_reviewed,
-            review_by: None,
-        });
-    }
+    // Generated pages are always planned: a content page at one of their addresses is an error
+    // below (one owner per address), not a silent replacement.
+    pages.push(PlannedPage {
+        path: "accessibility/".into(),
+        kind: Kind::Accessibility,
+        title: "Accessibility statement".into(),
+        description: Some(format!(
+            "How accessible this website is, and how to report a problem to {}.",
+            site.config.organisation
+        )),
+        template: "accessibility.html".into(),
+        file: site.root.join("site.yaml"),
+        weight: i64::MAX,
+        parent: None,
+        is_section: false,
+        listed: false,
+        date: site.config.accessibility.statement_prepared,
+        updated: site.config.accessibility.statement_reviewed,
+        review_by: None,
+    });
     // Search and the site map, where the theme has templates for them (see `search`).
     for (path, kind, title, description, template) in PAGES {
-        if theme.has_template(template) && !pages.iter().any(|p| p.path == *path) {
+        if theme.has_template(template) {
             pages.push(PlannedPage {
                 path: path.to_string(),
                 kind: *kind,
@@ -339,6 +374,10 @@ pub fn plan(
     for (i, p) in pages.iter().enumerate() {
         if let Some(&other) = by_path.get(&p.path) {
             let o: &PlannedPage = &pages[other];
+            if let Some(d) = generated_clash(p, o) {
+                problems.push(d);
+                continue;
+            }
             problems.push(
                 Diagnostic::error(&p.file, format!("the address `/{}` is used twice: by this file and by {}", p.path, o.file.display()))
                     .help("rename the Markdown file, or the slug or id in the data, so that each page has its own address"),
@@ -347,13 +386,8 @@ pub fn plan(
             by_path.insert(p.path.clone(), i);
         }
         if !theme.has_template(&p.template) {
-            let line = match p.kind {
-                Kind::Content(ci) => crate::yaml::find_line(
-                    &std::fs::read_to_string(&site.pages[ci].file).unwrap_or_default(),
-                    1,
-                    "template",
-                    "",
-                ),
+            let at = match p.kind {
+                Kind::Content(ci) => site.pages[ci].front_positions.nearest("template"),
                 _ => None,
             };
             problems.push(
@@ -364,7 +398,7 @@ pub fn plan(
                         p.template, site.config.theme
                     ),
                 )
-                .at(line, None)
+                .at_pos(at)
                 .help(format!("use one of: {}", theme.template_names().join(", "))),
             );
         }
@@ -447,9 +481,8 @@ fn navigation(site: &Site, tree: &PageTree, problems: &mut Vec<Diagnostic>) -> V
             .unwrap_or_default();
     }
     let config_file = site.root.join("site.yaml");
-    let text = std::fs::read_to_string(&config_file).unwrap_or_default();
     let mut out = Vec::new();
-    for entry in &site.config.navigation {
+    for (k, entry) in site.config.navigation.iter().enumerate() {
         let mut path = entry.trim().trim_start_matches('/').to_string();
         if !path.is_empty() && !path.ends_with('/') && !path.ends_with(".html") {
             path.push('/');
@@ -457,10 +490,7 @@ fn navigation(site: &Site, tree: &PageTree, problems: &mut Vec<Diagnostic>) -> V
         match tree.by_path.get(&path) {
             Some(&i) => out.push(tree.link(i)),
             None => {
-                let line = text
-                    .lines()
-                    .position(|l| l.trim_start().starts_with('-') && l.contains(entry.as_str()))
-                    .map(|n| n + 1);
+                let at = site.config.positions.nearest(&format!("navigation[{k}]"));
                 let known: Vec<&str> = tree
                     .pages
                     .iter()
@@ -472,8 +502,12 @@ fn navigation(site: &Site, tree: &PageTree, problems: &mut Vec<Diagnostic>) -> V
                         &config_file,
                         format!("navigation entry `{entry}` is not a page of this site"),
                     )
-                    .at(line, None)
-                    .help(format!("list site addresses such as: {}", known.join(", "))),
+                    .at_pos(at)
+                    .help(if known.is_empty() {
+                        "this site has no sections or pages under the home page yet: add one (such as content/plan/_index.md) or remove this entry".to_string()
+                    } else {
+                        format!("list site addresses such as: {}", known.join(", "))
+                    }),
                 );
             }
         }

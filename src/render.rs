@@ -25,8 +25,6 @@ use crate::views;
 /// One finished output page.
 #[derive(Debug, Clone)]
 pub struct RenderedPage {
-    /// Site path (`plan/`).
-    pub path: String,
     /// Output file relative to the output folder (`plan/index.html`).
     pub output: String,
     pub html: Arc<str>,
@@ -220,6 +218,8 @@ impl<'a> Renderer<'a> {
         let base_fingerprint = fp.finish();
         let mut md = Fingerprint::new(0);
         md.add("pages", &tree.by_source);
+        // Whether unsafe HTML is an error changes what a page's Markdown gives.
+        md.add("allow_unsafe_html", &site.config.markdown.allow_unsafe_html);
         for (id, chart) in &charts {
             match chart {
                 Ok(c) => md.add(id, c),
@@ -245,6 +245,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// The site being rendered.
+    /// The site theme the pages are rendered with.
+    pub fn theme(&self) -> &'a SiteTheme {
+        self.theme
+    }
+
     pub fn site(&self) -> &'a Site {
         self.site
     }
@@ -423,7 +428,6 @@ impl<'a> Renderer<'a> {
             }
         };
         Ok(RenderedPage {
-            path: p.path.clone(),
             output,
             html,
             source: p.file.clone(),
@@ -440,6 +444,7 @@ impl<'a> Renderer<'a> {
             rel: &src.rel,
             path: &src.path,
             pages: &self.sources,
+            allow_unsafe_html: self.site.config.markdown.allow_unsafe_html,
         };
         let root = urls::root_prefix(&src.path);
         let chart = |id: &str| match self.charts.get(id) {

@@ -48,8 +48,18 @@ pub struct SiteTheme {
 }
 
 impl SiteTheme {
+    /// Loads the theme `config` names for the site at `root`; a missing theme is reported at
+    /// the `theme:` line of site.yaml.
+    pub fn for_site(root: &Path, config: &crate::config::SiteConfig) -> Result<SiteTheme> {
+        Self::load_at(root, &config.theme, config.positions.nearest("theme"))
+    }
+
     /// Loads theme `name` for the site at `root`.
     pub fn load(root: &Path, name: &str) -> Result<SiteTheme> {
+        Self::load_at(root, name, None)
+    }
+
+    fn load_at(root: &Path, name: &str, at: Option<crate::yaml::Pos>) -> Result<SiteTheme> {
         let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
         let mut assets = Vec::new();
         let theme_dir = root.join("themes").join(name);
@@ -73,15 +83,7 @@ impl SiteTheme {
                     root.join("themes").display()
                 ),
             )
-            .at(
-                crate::yaml::find_line(
-                    &read(&root.join("site.yaml")).unwrap_or_default(),
-                    1,
-                    "theme",
-                    "",
-                ),
-                None,
-            )
+            .at_pos(at)
             .help("use `theme: default`, or put the theme's templates/ and static/ in themes/NAME/")
             .into());
         }
@@ -108,6 +110,8 @@ impl SiteTheme {
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(crate::markdown::html_escape);
         format::register_filters(&mut tera);
+        tera.register_function("url", url_function);
+        tera.register_filter("emphasis", Emphasis);
         let template_files: BTreeMap<String, PathBuf> = sources
             .iter()
             .map(|(k, (p, _))| (k.clone(), p.clone()))
@@ -184,6 +188,7 @@ impl SiteTheme {
         let mut ctx = tera::Context::new();
         ctx.insert("chart", chart);
         ctx.insert("root", root);
+        let _root = PageRoot::set(root);
         self.tera.render(CHART_SHORTCODE, &ctx).map_err(|e| {
             let text = format!("{e:?}");
             if text.contains("m::chart") && text.contains("not found") {
@@ -207,10 +212,98 @@ impl SiteTheme {
         ctx: &tera::Context,
         page_file: &Path,
     ) -> Result<String, Diagnostic> {
+        let root = ctx.get("root").and_then(|v| v.as_str()).unwrap_or("");
+        let _root = PageRoot::set(root);
         self.tera
             .render(name, ctx)
             .map_err(|e| template_error(&e, &self.template_files, Some((name, page_file))))
     }
+}
+
+thread_local! {
+    /// The `root` of the page this thread is rendering, for `url()`. Tera functions see only
+    /// their arguments, never the page's context, and one `Tera` serves every page (pages render
+    /// on several threads at once), so the page's root travels beside the render call.
+    static PAGE_ROOT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Sets the page root for `url()` while a render runs, and puts the previous one back after.
+struct PageRoot(String);
+
+impl PageRoot {
+    fn set(root: &str) -> PageRoot {
+        PageRoot(PAGE_ROOT.with(|r| std::mem::replace(&mut *r.borrow_mut(), root.to_string())))
+    }
+}
+
+impl Drop for PageRoot {
+    fn drop(&mut self) {
+        let previous = std::mem::take(&mut self.0);
+        PAGE_ROOT.with(|r| *r.borrow_mut() = previous);
+    }
+}
+
+/// `url(path="plan/index.html")`: an internal link made relative to the page being rendered,
+/// so a template never joins `root` and an address by hand. `root=` overrides the page's root.
+fn url_function(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let path = match args.get("path") {
+        Some(tera::Value::String(s)) => s.as_str(),
+        Some(tera::Value::Null) | None => {
+            return Err(tera::Error::msg(
+                "url() needs `path`, the address of a page or file from the site root, as in \
+                 url(path=\"plan/index.html\"); wrap it in `{% if x.href %}` where it may be missing",
+            ))
+        }
+        Some(other) => {
+            return Err(tera::Error::msg(format!(
+                "url(path=...) needs text, not {other}"
+            )))
+        }
+    };
+    let root = match args.get("root") {
+        Some(tera::Value::String(r)) => r.clone(),
+        _ => PAGE_ROOT.with(|r| r.borrow().clone()),
+    };
+    Ok(tera::Value::String(format!("{root}{path}")))
+}
+
+/// `{{ text | emphasis }}`: the text escaped, with `*words*` in italics (`<em>`), so data such
+/// as a quoted definition keeps its source's emphasis without allowing any other markup.
+struct Emphasis;
+
+impl tera::Filter for Emphasis {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        _: &crate::format::FilterArgs,
+    ) -> tera::Result<tera::Value> {
+        let text = value
+            .as_str()
+            .ok_or_else(|| tera::Error::msg("the `emphasis` filter needs text"))?;
+        Ok(tera::Value::String(emphasis(text)))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+fn emphasis(text: &str) -> String {
+    let parts: Vec<&str> = text.split('*').collect();
+    // An odd number of stars leaves the last one as it is.
+    let pairs = (parts.len() - 1) / 2;
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            if i > pairs * 2 {
+                out.push('*');
+            } else {
+                out.push_str(if i % 2 == 1 { "<em>" } else { "</em>" });
+            }
+        }
+        out.push_str(&crate::markdown::html_escape(part));
+    }
+    out
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -370,9 +463,6 @@ fn parse_position(text: &str) -> (Option<usize>, Option<usize>) {
     (line, col)
 }
 
-/// Keeps `HashMap` out of public signatures while Tera's filter API needs one.
-pub use crate::format::FilterArgs;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,12 +495,74 @@ mod tests {
     }
 
     #[test]
+    fn url_is_relative_to_the_page_being_rendered() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/t.html"),
+            "{{ url(path=\"plan/index.html\") }}|{{ url(path=\"a.css\", root=\"x/\") }}",
+        )
+        .unwrap();
+        let theme = SiteTheme::load(dir.path(), "default").unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("root", "../../");
+        let page = Path::new("content/p.md");
+        assert_eq!(
+            theme.render("t.html", &ctx, page).unwrap(),
+            "../../plan/index.html|x/a.css"
+        );
+        ctx.insert("root", "");
+        assert_eq!(
+            theme.render("t.html", &ctx, page).unwrap(),
+            "plan/index.html|x/a.css"
+        );
+        std::fs::write(
+            dir.path().join("templates/t.html"),
+            "{{ url(path=nothing) }}",
+        )
+        .unwrap();
+        let theme = SiteTheme::load(dir.path(), "default").unwrap();
+        ctx.insert("nothing", &Option::<String>::None);
+        let err = theme.render("t.html", &ctx, page).unwrap_err();
+        assert!(err.message.contains("url() needs `path`"), "{err}");
+    }
+
+    #[test]
+    fn emphasis_escapes_and_marks_starred_words() {
+        assert_eq!(
+            emphasis("this is *not* <b> & 'x'"),
+            format!(
+                "this is <em>not</em> {}",
+                crate::markdown::html_escape("<b> & 'x'")
+            )
+        );
+        assert_eq!(emphasis("a * b"), "a * b");
+        assert_eq!(emphasis("*a* *b"), "<em>a</em> *b");
+    }
+
+    #[test]
+    fn the_default_theme_draws_every_icon_content_may_name() {
+        let icons = DEFAULT_THEME
+            .get_file("templates/icons.html")
+            .and_then(|f| f.contents_utf8())
+            .unwrap();
+        for name in crate::model::ICONS {
+            assert!(icons.contains(&format!("name == \"{name}\"")), "{name}");
+        }
+    }
+
+    #[test]
     fn unknown_theme_is_explained() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("site.yaml"), "theme: fancy\n").unwrap();
-        let err = SiteTheme::load(dir.path(), "fancy").err().unwrap();
+        std::fs::write(
+            dir.path().join("site.yaml"),
+            "title: T\norganisation: O\nbase_url: https://x.gov.uk/\nfeedback: a@x.gov.uk\ntheme: fancy\n",
+        )
+        .unwrap();
+        let config = crate::config::SiteConfig::load(dir.path()).unwrap();
+        let err = SiteTheme::for_site(dir.path(), &config).err().unwrap();
         let d = &err.diagnostics()[0];
         assert!(d.message.contains("fancy"));
-        assert_eq!(d.line, Some(1));
+        assert_eq!((d.line, d.column), (Some(5), Some(8)));
     }
 }

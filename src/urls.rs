@@ -37,7 +37,15 @@ pub fn href(from: &str, to: &str) -> String {
     for _ in 0..up {
         out.push_str("../");
     }
-    out.push_str(to);
+    if to.is_ascii() {
+        out.push_str(to);
+    } else {
+        // Welsh and other names: UTF-8 in the output's file names, percent-encoded in links.
+        out.extend(percent_encoding::utf8_percent_encode(
+            to,
+            percent_encoding::CONTROLS,
+        ));
+    }
     if is_folder(to) {
         out.push_str("index.html");
     }
@@ -65,7 +73,29 @@ pub fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
 }
 
-/// Turns heading text into an id: lower case, spaces to hyphens, other punctuation dropped.
+/// Whether `c` may be part of a name in a web address: a lower-case letter of any script
+/// (`ŷ`, `â`; letters of scripts without case count as lower case), a digit or a hyphen.
+pub fn is_slug_char(c: char) -> bool {
+    c.is_ascii_digit() || c == '-' || (c.is_alphabetic() && !c.is_uppercase())
+}
+
+/// Whether `s` is a valid slug (of an outcome theme, a principle): [`is_slug_char`]s, not
+/// starting or ending with a hyphen. The one rule for names in addresses; file names follow
+/// it too (see [`is_file_name`]).
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(is_slug_char) && !s.starts_with('-') && !s.ends_with('-')
+}
+
+/// Whether a file or folder name in `content/` can be part of a web address: the characters
+/// of a slug, and for compatibility also ASCII capitals, `_` and `.` (as in `_index.md`).
+pub fn is_file_name(seg: &str) -> bool {
+    seg.chars()
+        .all(|c| is_slug_char(c) || c.is_ascii_alphabetic() || matches!(c, '_' | '.'))
+}
+
+/// Turns heading text into an id: letters of any script in lower case, digits and hyphens are
+/// kept; spaces, `-` and `_` become one hyphen; everything else (apostrophes, other
+/// punctuation, symbols) is dropped. An id with nothing left is `section`.
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut hyphen = false;
@@ -117,6 +147,26 @@ mod tests {
         );
         assert_eq!(join("", "a/./b.md").as_deref(), Some("a/b.md"));
         assert_eq!(join("", "../x.md"), None);
+    }
+
+    #[test]
+    fn welsh_and_other_lower_case_letters_are_slugs() {
+        for ok in ["tŷ-gwyn", "ŵyn", "cân", "a1-b2", "日本", "straße"] {
+            assert!(is_slug(ok), "{ok}");
+        }
+        for bad in ["Tŷ", "TŶ", "-a", "a-", "", "a b", "a_b", "a.b", "a'b"] {
+            assert!(!is_slug(bad), "{bad}");
+        }
+        assert!(is_file_name("tŷ-gwyn.md"));
+        assert!(is_file_name("_index.md"));
+        assert!(!is_file_name("Tŷ Gwyn.md"));
+        assert_eq!(href("a/", "tŷ-gwyn/"), "../t%C5%B7-gwyn/index.html");
+        assert_eq!(slugify("Tŷ Gwyn’s garden"), "tŷ-gwyns-garden");
+        // The README's example.
+        assert_eq!(
+            slugify("What’s next for Tŷ Gwyn?"),
+            "whats-next-for-tŷ-gwyn"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Diagnostic;
 use crate::model::{Generate, Site};
-use crate::yaml::find_line;
+use crate::yaml::Pos;
 
 /// All problems found in a loaded site. Empty means the site can be rendered.
 pub fn validate(site: &Site) -> Vec<Diagnostic> {
@@ -18,57 +18,39 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
     out
 }
 
-/// The text and path of a data file, or a placeholder when it was not present.
-fn source<'a>(site: &'a Site, key: &str) -> (&'a Path, &'a str) {
+/// The path of a data file, or where it would be when it is not present.
+fn source<'a>(site: &'a Site, key: &str) -> &'a Path {
     site.data_sources
         .files
         .get(key)
-        .map(|(p, t)| (p.as_path(), t.as_str()))
-        .unwrap_or((Path::new("content/data"), ""))
+        .map(|(p, _)| p.as_path())
+        .unwrap_or(Path::new("content/data"))
 }
 
-/// Line of the item whose `key` is `value`, then of `field` within it.
-fn item_line(text: &str, key: &str, value: &str, field: Option<&str>) -> Option<usize> {
-    let start = find_line(text, 1, key, value)?;
-    match field {
-        Some(f) => find_line(text, start, f, "").or(Some(start)),
-        None => Some(start),
-    }
+/// Where `path` (such as `entries[3].theme`) was written in data file `key`.
+fn at(site: &Site, key: &str, path: &str) -> Option<Pos> {
+    site.data_sources.at(key, path)
 }
 
-pub(crate) fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
+use crate::urls::is_slug;
 
+/// Reports each value seen before; `items` are (path of the value, value).
 fn duplicates<'a>(
-    items: impl Iterator<Item = &'a str>,
-    file: &Path,
-    text: &str,
+    site: &Site,
     key: &str,
+    items: impl Iterator<Item = (String, &'a str)>,
     what: &str,
     out: &mut Vec<Diagnostic>,
 ) {
-    let mut seen = BTreeSet::new();
-    for v in items {
-        if !seen.insert(v) {
-            let line = text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| {
-                    let t = l.trim_start().trim_start_matches("- ").trim_start();
-                    t.strip_prefix(key)
-                        .and_then(|r| r.trim_start().strip_prefix(':'))
-                        .is_some_and(|r| r.trim().trim_matches(|c| c == '"' || c == '\'') == v)
-                })
-                .nth(1)
-                .map(|(i, _)| i + 1);
+    let file = source(site, key);
+    let mut seen = BTreeMap::new();
+    for (path, v) in items {
+        if let Some(first) = seen.insert(v, path.clone()) {
+            let first_line = at(site, key, &first).map(|p| p.line);
+            let place = first_line.map_or(String::new(), |l| format!(" (first on line {l})"));
             out.push(
-                Diagnostic::error(file, format!("{what} `{v}` is used more than once"))
-                    .at(line, None)
+                Diagnostic::error(file, format!("{what} `{v}` is used more than once{place}"))
+                    .at_pos(at(site, key, &path))
                     .help(format!("each {what} must be unique; rename one of them")),
             );
         }
@@ -77,12 +59,13 @@ fn duplicates<'a>(
 
 fn data(site: &Site, out: &mut Vec<Diagnostic>) {
     let d = &site.data;
-    let (tf, tt) = source(site, "themes.yaml");
-    for t in &d.themes {
+    let tf = source(site, "themes.yaml");
+    let tat = |i: usize, field: &str| at(site, "themes.yaml", &format!("themes[{i}].{field}"));
+    for (i, t) in d.themes.iter().enumerate() {
         if !is_slug(&t.slug) {
             out.push(
                 Diagnostic::error(tf, format!("theme slug `{}` is not a valid slug", t.slug))
-                    .at(item_line(tt, "slug", &t.slug, None), None)
+                    .at_pos(tat(i, "slug"))
                     .help("use lower-case letters, digits and hyphens, such as `safe-and-well`"),
             );
         }
@@ -95,12 +78,17 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                         t.colour, t.slug
                     ),
                 )
-                .at(item_line(tt, "slug", &t.slug, Some("colour")), None)
+                .at_pos(tat(i, "colour"))
                 .help("write it as \"#1d4f91\" (in quotes, with six hex digits)"),
             );
         }
     }
-    for t in d.themes.iter().filter(|t| is_hex_colour(&t.colour)) {
+    for (i, t) in d
+        .themes
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| is_hex_colour(&t.colour))
+    {
         let ratio = crate::colour::contrast_with_white(&t.colour);
         if ratio < 3.0 {
             out.push(
@@ -108,16 +96,18 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                     "colour `{}` of theme `{}` is too light: {ratio:.1}:1 against white, and marks need at least 3:1",
                     t.colour, t.slug
                 ))
-                .at(item_line(tt, "slug", &t.slug, Some("colour")), None)
+                .at_pos(tat(i, "colour"))
                 .help("choose a darker colour; WCAG 2.2 AA needs 3:1 for bars and borders"),
             );
         }
     }
     duplicates(
-        d.themes.iter().map(|t| t.slug.as_str()),
-        tf,
-        tt,
-        "slug",
+        site,
+        "themes.yaml",
+        d.themes
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("themes[{i}].slug"), t.slug.as_str())),
         "theme slug",
         out,
     );
@@ -134,19 +124,20 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
         }
     };
 
-    let (pf, pt) = source(site, "principles.yaml");
-    for p in &d.principles {
+    let pf = source(site, "principles.yaml");
+    let pat = |path: String| at(site, "principles.yaml", &path);
+    for (i, p) in d.principles.iter().enumerate() {
         if !is_slug(&p.slug) {
             out.push(
                 Diagnostic::error(
                     pf,
                     format!("principle slug `{}` is not a valid slug", p.slug),
                 )
-                .at(item_line(pt, "slug", &p.slug, None), None)
+                .at_pos(pat(format!("principles[{i}].slug")))
                 .help("use lower-case letters, digits and hyphens, such as `driving-innovation`"),
             );
         }
-        for t in &p.themes {
+        for (j, t) in p.themes.iter().enumerate() {
             if !theme_slugs.contains(t.as_str()) {
                 out.push(
                     Diagnostic::error(
@@ -156,24 +147,27 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                             p.slug
                         ),
                     )
-                    .at(item_line(pt, "slug", &p.slug, Some("themes")), None)
+                    .at_pos(pat(format!("principles[{i}].themes[{j}]")))
                     .help(valid_themes()),
                 );
             }
         }
     }
     duplicates(
-        d.principles.iter().map(|p| p.slug.as_str()),
-        pf,
-        pt,
-        "slug",
+        site,
+        "principles.yaml",
+        d.principles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("principles[{i}].slug"), p.slug.as_str())),
         "principle slug",
         out,
     );
 
     if let Some(plan) = &d.plan {
-        let (f, t) = source(site, "plan.yaml");
-        for e in &plan.entries {
+        let f = source(site, "plan.yaml");
+        let eat = |i: usize, field: &str| at(site, "plan.yaml", &format!("entries[{i}].{field}"));
+        for (i, e) in plan.entries.iter().enumerate() {
             if e.id.is_empty()
                 || !e
                     .id
@@ -185,7 +179,7 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                         f,
                         format!("procurement id `{}` cannot be used in a web address", e.id),
                     )
-                    .at(item_line(t, "id", &e.id, None), None)
+                    .at_pos(eat(i, "id"))
                     .help("use letters, digits and hyphens only, such as SBC-1920-001"),
                 );
             }
@@ -198,14 +192,14 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                             e.id, e.theme
                         ),
                     )
-                    .at(item_line(t, "id", &e.id, Some("theme")), None)
+                    .at_pos(eat(i, "theme"))
                     .help(valid_themes()),
                 );
             }
             if e.duration_months == 0 {
                 out.push(
                     Diagnostic::error(f, format!("procurement `{}` lasts 0 months", e.id))
-                        .at(item_line(t, "id", &e.id, Some("duration_months")), None)
+                        .at_pos(eat(i, "duration_months"))
                         .help("give the expected contract length in whole months"),
                 );
             }
@@ -213,25 +207,60 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                 if !(cpv.len() == 8 && cpv.chars().all(|c| c.is_ascii_digit())) {
                     out.push(
                         Diagnostic::error(f, format!("CPV code `{cpv}` of `{}` is not eight digits", e.id))
-                            .at(item_line(t, "id", &e.id, Some("cpv")), None)
+                            .at_pos(eat(i, "cpv"))
                             .help("write the eight-digit CPV code in quotes, such as \"85312000\", or remove the key"),
                     );
                 }
             }
         }
         duplicates(
-            plan.entries.iter().map(|e| e.id.as_str()),
-            f,
-            t,
-            "id",
+            site,
+            "plan.yaml",
+            plan.entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (format!("entries[{i}].id"), e.id.as_str())),
             "procurement id",
             out,
         );
     }
 
-    let (ff, ft) = source(site, "figures.yaml");
-    for fig in &d.figures.figures {
-        if !is_web_url(&fig.source_url) {
+    let ff = source(site, "figures.yaml");
+    let fat = |path: String| at(site, "figures.yaml", &path);
+    for (i, fig) in d.figures.figures.iter().enumerate() {
+        if !fig.illustrative && (fig.source_name.is_empty() || fig.source_url.is_empty()) {
+            let missing = if fig.source_name.is_empty() {
+                "source_name"
+            } else {
+                "source_url"
+            };
+            out.push(
+                Diagnostic::error(
+                    ff,
+                    format!("figure `{}` has no {missing}, and is not marked illustrative", fig.id),
+                )
+                .at_pos(fat(format!("figures[{i}].id")))
+                .help("give the figure a source_name and source_url, or mark an invented figure `illustrative: true`"),
+            );
+        }
+        if let Some(icon) = fig
+            .icon
+            .as_deref()
+            .filter(|i| !crate::model::ICONS.contains(i))
+        {
+            out.push(
+                Diagnostic::error(
+                    ff,
+                    format!(
+                        "figure `{}` names the icon `{icon}`, which there is none of",
+                        fig.id
+                    ),
+                )
+                .at_pos(fat(format!("figures[{i}].icon")))
+                .help(format!("use one of: {}", crate::model::ICONS.join(", "))),
+            );
+        }
+        if !fig.source_url.is_empty() && !is_web_url(&fig.source_url) {
             out.push(
                 Diagnostic::error(
                     ff,
@@ -240,27 +269,30 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                         fig.id, fig.source_url
                     ),
                 )
-                .at(item_line(ft, "id", &fig.id, Some("source_url")), None)
+                .at_pos(fat(format!("figures[{i}].source_url")))
                 .help("link the page the figure comes from, starting with https://"),
             );
         }
         if !fig.value.is_finite() {
             out.push(
                 Diagnostic::error(ff, format!("figure `{}` has no usable value", fig.id))
-                    .at(item_line(ft, "id", &fig.id, Some("value")), None)
+                    .at_pos(fat(format!("figures[{i}].value")))
                     .help("write the value as a plain number, such as 182463 or 19.7"),
             );
         }
     }
     duplicates(
-        d.figures.figures.iter().map(|f| f.id.as_str()),
-        ff,
-        ft,
-        "id",
+        site,
+        "figures.yaml",
+        d.figures
+            .figures
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (format!("figures[{i}].id"), f.id.as_str())),
         "figure id",
         out,
     );
-    for s in &d.figures.sources {
+    for (i, s) in d.figures.sources.iter().enumerate() {
         if !is_web_url(&s.url) {
             out.push(
                 Diagnostic::error(
@@ -270,7 +302,7 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                         s.name, s.url
                     ),
                 )
-                .at(item_line(ft, "name", &s.name, Some("url")), None)
+                .at_pos(fat(format!("sources[{i}].url")))
                 .help("start the address with https://"),
             );
         }
@@ -295,8 +327,36 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
                 .help("rename or remove one of the two files"),
             );
         }
+        if let Some(template) = p.front.template.as_deref() {
+            // The built-in templates that exist to show one data file: without it the page
+            // would be published with its main part missing, and nobody told.
+            let missing = match template {
+                "mps.html" => site
+                    .data
+                    .figures
+                    .figures
+                    .is_empty()
+                    .then_some("figures.yaml"),
+                "framework.html" => site.data.framework.is_none().then_some("framework.yaml"),
+                _ => None,
+            };
+            if let Some(file) = missing {
+                out.push(
+                    Diagnostic::error(
+                        &p.file,
+                        format!(
+                            "`template: {template}` shows content/data/{file}, which is missing or empty"
+                        ),
+                    )
+                    .at_pos(p.front_positions.nearest("template"))
+                    .help(format!(
+                        "add content/data/{file} (a backup such as {file}.bak is ignored), or remove the `template` line"
+                    )),
+                );
+            }
+        }
         if let Some(g) = p.front.generate {
-            let line = find_line(&fm_text(p), 1, "generate", "");
+            let line = p.front_positions.nearest("generate");
             if let Some(other) = generators.insert(g, &p.file) {
                 out.push(
                     Diagnostic::error(
@@ -307,7 +367,7 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
                             other.display()
                         ),
                     )
-                    .at(line, None)
+                    .at_pos(line)
                     .help("each kind of generated page can live in one place only; remove one"),
                 );
             }
@@ -330,7 +390,7 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
                             generate_name(g)
                         ),
                     )
-                    .at(line, None)
+                    .at_pos(line)
                     .help(format!(
                         "add content/data/{file} or remove the `generate` line"
                     )),
@@ -338,10 +398,6 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-
-fn fm_text(p: &crate::model::SourcePage) -> String {
-    std::fs::read_to_string(&p.file).unwrap_or_default()
 }
 
 pub fn generate_name(g: Generate) -> &'static str {
@@ -373,11 +429,5 @@ mod tests {
         assert!(!is_slug("-x"));
         assert!(is_hex_colour("#00594f"));
         assert!(!is_hex_colour("teal"));
-    }
-
-    #[test]
-    fn item_line_finds_the_field_within_the_item() {
-        let text = "entries:\n  - id: A\n    theme: a\n  - id: B\n    theme: zzz\n";
-        assert_eq!(item_line(text, "id", "B", Some("theme")), Some(5));
     }
 }

@@ -46,6 +46,10 @@ pub struct ThemeView {
     pub colour: String,
     pub summary: String,
     pub outcomes: Vec<String>,
+    /// The outcomes are examples written for the site.
+    pub outcomes_illustrative: bool,
+    /// Some of the theme's procurements are illustrative.
+    pub entries_illustrative: bool,
     pub href: Option<String>,
     pub entries: Vec<EntryView>,
     pub count: usize,
@@ -62,6 +66,7 @@ pub struct PrincipleView {
     pub name: String,
     pub summary: String,
     pub in_practice: Vec<String>,
+    pub illustrative: bool,
     pub href: Option<String>,
     pub themes: Vec<Link>,
     pub previous: Option<Link>,
@@ -74,6 +79,8 @@ pub struct PlanView {
     pub published: NaiveDate,
     pub published_display: String,
     pub note: Option<String>,
+    /// Any entry is illustrative (each entry says which in its own `illustrative`).
+    pub illustrative: bool,
     pub href: Option<String>,
     pub largest_href: Option<String>,
     pub entries: Vec<EntryView>,
@@ -103,6 +110,58 @@ pub struct FigureView {
     pub source_name: String,
     pub source_url: String,
     pub note: Option<String>,
+    pub illustrative: bool,
+    pub headline: bool,
+    pub icon: Option<String>,
+    pub previous: Option<ChangeView>,
+}
+
+/// A figure's change since its previous value, in words as well as a direction, so the page
+/// never relies on an arrow or a colour alone.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeView {
+    pub display: String,
+    pub as_at_display: String,
+    /// `up`, `down` or `same`.
+    pub direction: &'static str,
+    /// `Down £4.4m from £10.3m in 2018/19`.
+    pub words: String,
+}
+
+fn change(value: f64, unit: &str, previous: &crate::model::PreviousValue) -> ChangeView {
+    let as_at_display = previous
+        .period
+        .clone()
+        .unwrap_or_else(|| format::date_long(previous.as_at));
+    let display = format::figure(previous.value, unit);
+    let diff = value - previous.value;
+    // Compared at the precision figures are shown with, so 19.70 and 19.7 count as no change.
+    let shown_diff = (diff.abs() * 100.0).round() / 100.0;
+    let (direction, words) = if shown_diff == 0.0 {
+        ("same", format!("No change from {as_at_display}"))
+    } else {
+        let amount = match unit {
+            "%" if shown_diff == 1.0 => "1 percentage point".to_string(),
+            "%" => format!("{} percentage points", format::number(shown_diff)),
+            "£m" | "£" | "£bn" => format::figure(shown_diff, unit),
+            _ => match format::figure_unit(unit) {
+                Some(u) => format!("{} {u}", format::number(shown_diff)),
+                None => format::number(shown_diff),
+            },
+        };
+        let dir = if diff > 0.0 { "up" } else { "down" };
+        let verb = if diff > 0.0 { "Up" } else { "Down" };
+        (
+            dir,
+            format!("{verb} {amount} from {display} in {as_at_display}"),
+        )
+    };
+    ChangeView {
+        display,
+        as_at_display,
+        direction,
+        words,
+    }
 }
 
 /// All data, as templates see it.
@@ -130,6 +189,7 @@ pub fn build(
     let theme_by_slug: BTreeMap<&str, &crate::model::OutcomeTheme> =
         data.themes.iter().map(|t| (t.slug.as_str(), t)).collect();
     let thresholds = &config.procurement;
+    let plan_illustrative = data.plan.as_ref().is_some_and(|p| p.illustrative);
     let entry_view = |(e, f): (&ProcurementEntry, &crate::facts::EntryFacts)| {
         let theme = f.theme.map(|t| &data.themes[t]);
         let end = f.end;
@@ -146,7 +206,10 @@ pub fn build(
             status_label: e.status.label(),
             large: f.large,
             pipeline: f.pipeline,
-            entry: e.clone(),
+            entry: ProcurementEntry {
+                illustrative: e.illustrative || plan_illustrative,
+                ..e.clone()
+            },
         }
     };
 
@@ -165,6 +228,7 @@ pub fn build(
             published: p.published,
             published_display: format::date_long(p.published),
             note: p.note.clone(),
+            illustrative: entries.iter().any(|e| e.entry.illustrative),
             href: file(paths.plan.clone()),
             largest_href: file(paths.largest.clone()),
             count: entries.len(),
@@ -209,6 +273,8 @@ pub fn build(
                 colour: t.colour.clone(),
                 summary: t.summary.clone(),
                 outcomes: t.outcomes.clone(),
+                outcomes_illustrative: t.illustrative,
+                entries_illustrative: entries.iter().any(|e| e.entry.illustrative),
                 href: file(paths.theme(&t.slug)),
                 count: facts.themes.get(ti).map_or(0, |t| t.count),
                 entries,
@@ -236,6 +302,7 @@ pub fn build(
             name: p.name.clone(),
             summary: p.summary.clone(),
             in_practice: p.in_practice.clone(),
+            illustrative: p.illustrative,
             href: file(paths.principle(&p.slug)),
             themes: p
                 .themes
@@ -276,6 +343,10 @@ pub fn build(
             source_name: f.source_name.clone(),
             source_url: f.source_url.clone(),
             note: f.note.clone(),
+            illustrative: f.illustrative,
+            headline: f.headline,
+            icon: f.icon.clone(),
+            previous: f.previous.as_ref().map(|p| change(f.value, &f.unit, p)),
         })
         .collect();
 
@@ -286,5 +357,34 @@ pub fn build(
         plan,
         figures,
         sources: data.figures.sources.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PreviousValue;
+
+    fn prev(value: f64, period: &str) -> PreviousValue {
+        PreviousValue {
+            value,
+            as_at: NaiveDate::from_ymd_opt(2018, 4, 1).unwrap(),
+            period: Some(period.into()),
+        }
+    }
+
+    #[test]
+    fn change_is_told_in_words_as_well_as_a_direction() {
+        let c = change(5.9, "£m", &prev(10.3, "2018/19"));
+        assert_eq!(c.direction, "down");
+        assert_eq!(c.words, "Down £4.4m from £10.3m in 2018/19");
+        let c = change(19.7, "%", &prev(18.7, "2014"));
+        assert_eq!(c.direction, "up");
+        assert_eq!(c.words, "Up 1 percentage point from 18.7% in 2014");
+        let c = change(78300.0, "households", &prev(74678.0, "2011"));
+        assert_eq!(c.words, "Up 3,622 households from 74,678 in 2011");
+        let c = change(7.0, "years", &prev(7.001, "2011"));
+        assert_eq!(c.direction, "same");
+        assert_eq!(c.words, "No change from 2011");
     }
 }

@@ -151,12 +151,12 @@ fn open(tab: &Tab, url: &str) {
     tab.wait_until_navigated().unwrap();
 }
 
-/// axe-core's WCAG A and AA violations on the current page, as "rule: targets" lines.
+/// axe-core's WCAG A and AA and best-practice violations on the current page, as "rule: targets" lines.
 fn axe_violations(tab: &Tab, axe: &str) -> Vec<String> {
     tab.evaluate(axe, false).unwrap();
     let result = eval(
         tab,
-        r#"axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22a','wcag22aa']}, resultTypes: ['violations']})
+        r#"axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22a','wcag22aa','best-practice']}, resultTypes: ['violations']})
            .then(r => JSON.stringify(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))"#,
     );
     serde_json::from_str(result.as_str().unwrap_or("[]")).unwrap_or_default()
@@ -549,4 +549,166 @@ fn planted_accessibility_faults_are_caught() {
     let found = axe_violations(&tab, &axe).join("\n");
     assert!(found.contains("image-alt"), "{found}");
     assert!(found.contains("color-contrast"), "{found}");
+}
+
+/// A phone reader sees the page title on the first screen: the header is compact and the
+/// navigation is behind "Menu".
+#[test]
+fn the_page_title_is_within_300_px_on_a_phone() {
+    let Some((browser, _axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    let server = StaticServer::start(&out);
+    let tab = browser.new_tab().unwrap();
+    set_width(&tab, 375, 812);
+    let mut late = Vec::new();
+    for page in html_pages(&out) {
+        open(&tab, &server.url(&page));
+        let top = eval(
+            &tab,
+            "document.querySelector('h1').getBoundingClientRect().top + window.scrollY",
+        )
+        .as_f64()
+        .unwrap_or(f64::MAX);
+        if top > 300.0 {
+            late.push(format!("{page}: title starts at {top} px"));
+        }
+    }
+    assert!(late.is_empty(), "{}", late.join("\n"));
+}
+
+/// The MPS reads at a glance: at 1280x800 the first screen shows its title and at least four
+/// headline figures.
+#[test]
+fn the_mps_shows_four_headline_figures_on_the_first_desktop_screen() {
+    let Some((browser, _axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    let server = StaticServer::start(&out);
+    let tab = browser.new_tab().unwrap();
+    set_width(&tab, 1280, 800);
+    open(&tab, &server.url("mps/index.html"));
+    let shown = eval(
+        &tab,
+        "[...document.querySelectorAll('.headline-band .tile-value')]
+           .filter(v => v.getBoundingClientRect().bottom <= 800).length",
+    );
+    assert!(shown.as_u64().unwrap_or(0) >= 4, "{shown} headline figures");
+    let title = eval(
+        &tab,
+        "document.querySelector('h1').getBoundingClientRect().bottom",
+    );
+    assert!(
+        title.as_f64().unwrap_or(f64::MAX) <= 800.0,
+        "title below the first screen"
+    );
+}
+
+/// Without JavaScript the menu is open, so every link is there; with it, a phone starts with
+/// the menu closed and "Menu" opens it.
+#[test]
+fn the_menu_works_with_and_without_javascript() {
+    let Some((browser, _axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    let server = StaticServer::start(&out);
+    let visible_links =
+        "[...document.querySelectorAll('.site-nav a')].filter(a => a.checkVisibility()).length";
+    let without_js = browser.new_tab().unwrap();
+    without_js
+        .call_method(Emulation::SetScriptExecutionDisabled { value: true })
+        .unwrap();
+    set_width(&without_js, 375, 812);
+    open(&without_js, &server.url("mps/index.html"));
+    let all = eval(
+        &without_js,
+        "document.querySelectorAll('.site-nav a').length",
+    );
+    assert!(all.as_u64().unwrap_or(0) >= 2, "{all} links");
+    assert_eq!(
+        eval(&without_js, visible_links),
+        all,
+        "menu closed without JavaScript"
+    );
+    // The header search needs JavaScript: without it, a note links the site map instead.
+    let note = eval(
+        &without_js,
+        "(() => { const f = document.querySelector('form[data-search]'); const n = document.querySelector('.header-search-off');
+            return JSON.stringify([f ? f.checkVisibility() : null, n ? n.checkVisibility() : false,
+              n ? n.querySelector('a').getAttribute('href') : '']); })()",
+    );
+    let note: (Option<bool>, bool, String) = serde_json::from_str(note.as_str().unwrap()).unwrap();
+    assert_eq!(note.0, Some(false), "a search box that cannot search");
+    assert!(note.1 && note.2.ends_with("sitemap/index.html"), "{note:?}");
+
+    let with_js = browser.new_tab().unwrap();
+    set_width(&with_js, 375, 812);
+    open(&with_js, &server.url("mps/index.html"));
+    assert_eq!(eval(&with_js, visible_links), 0, "menu open on a phone");
+    with_js
+        .wait_for_element(".site-menu > summary")
+        .unwrap()
+        .click()
+        .unwrap();
+    assert_eq!(eval(&with_js, visible_links), all, "Menu did not open");
+    set_width(&with_js, 1280, 800);
+    open(&with_js, &server.url("mps/index.html"));
+    assert_eq!(
+        eval(&with_js, visible_links),
+        all,
+        "menu closed on a desktop"
+    );
+}
+
+/// Chart text is never drawn smaller than 14 px, even on a 320 px screen.
+#[test]
+fn chart_text_is_at_least_14_px_at_320() {
+    let Some((browser, _axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    let server = StaticServer::start(&out);
+    let tab = browser.new_tab().unwrap();
+    set_width(&tab, 320, 640);
+    for page in [
+        "mps/index.html",
+        "plan/index.html",
+        "plan/largest/index.html",
+    ] {
+        open(&tab, &server.url(page));
+        let smallest = eval(
+            &tab,
+            "Math.min(...[...document.querySelectorAll('svg.chart-svg')].flatMap(svg => {
+               const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+               return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+             }))",
+        )
+        .as_f64()
+        .unwrap_or(0.0);
+        assert!(smallest >= 13.99, "{page}: chart text {smallest} px");
+    }
+}
+
+/// The MPS prints on at most two A4 pages.
+#[test]
+fn the_mps_prints_on_two_a4_pages() {
+    let Some((browser, _axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    let server = StaticServer::start(&out);
+    let tab = browser.new_tab().unwrap();
+    open(&tab, &server.url("mps/index.html"));
+    let pdf = tab
+        .print_to_pdf(Some(headless_chrome::types::PrintToPdfOptions {
+            prefer_css_page_size: Some(true),
+            ..Default::default()
+        }))
+        .unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert!((1..=2).contains(&pages), "{pages} pages");
 }

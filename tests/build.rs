@@ -145,10 +145,28 @@ fn default_site_has_the_pages_of_the_publication() {
     }
     let sitemap = read(&out.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://commissioning.example.gov.uk/plan/largest/</loc>"));
-    // Figures carry source and as-at.
+    // Figures carry a source and the period they describe; the headline band leads the MPS.
     let mps = read(&out.join("mps/index.html"));
-    assert!(mps.contains("class=\"tile-meta\">As at "));
-    assert!(mps.contains("Source: <a href=\"https://"));
+    assert!(mps.contains("<p class=\"tile-source\"><a href=\"https://"));
+    assert!(mps.contains(", mid-2018</p>"));
+    assert_eq!(
+        mps.split("class=\"tiles headline-band\"")
+            .nth(1)
+            .unwrap()
+            .split("</ul>")
+            .next()
+            .unwrap()
+            .matches("<li class=\"tile\">")
+            .count(),
+        4
+    );
+    assert!(mps.contains("Down £4.4m from £10.3m in 2018/19"));
+    // No heading twice on one page.
+    assert_eq!(mps.matches("Tell us what you think</h2>").count(), 1);
+    // The tag's explanation is given once per page, however many items carry the tag.
+    let plan = read(&out.join("plan/index.html"));
+    assert_eq!(plan.matches("Items with this tag are examples").count(), 1);
+    assert!(plan.matches("class=\"tag tag-illustrative\"").count() > 25);
 }
 
 #[test]
@@ -195,7 +213,10 @@ fn another_council_gets_its_own_site_from_content_and_site_yaml_alone() {
     assert!(plan.contains("<caption>Planned procurements by theme, 2026/27</caption>"));
     assert!(plan.contains("£4,100,000"), "plan total missing");
     assert!(plan.contains("<th scope=\"col\""));
-    assert!(plan.contains("class=\"num\">£400,000<"));
+    // Money in tables is short on phones, with the full figure for screen readers.
+    assert!(plan.contains(
+        "class=\"num\"><span class=\"money-short\" aria-hidden=\"true\">£400k</span><span class=\"money-full\">£400,000</span><"
+    ));
 
     // Markdown: table caption and scope, anchors, and source links.
     let about = read(&out.join("about/index.html"));
@@ -326,6 +347,20 @@ fn mistakes_fail_with_file_and_line_and_leave_public_untouched() {
             "plan.yaml",
             0,
             "",
+        ),
+        (
+            "content/data/figures.yaml",
+            &format!("{FIGURES_YAML}    icon: rocket\n"),
+            "figures.yaml",
+            10,
+            "icon `rocket`",
+        ),
+        (
+            "content/data/figures.yaml",
+            &FIGURES_YAML.replace("    source_name: ONS\n", ""),
+            "figures.yaml",
+            2,
+            "no source_name",
         ),
         (
             "content/data/plan.yaml",

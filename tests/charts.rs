@@ -262,7 +262,7 @@ fn bad_definitions_fail_with_file_and_line() {
             "source: plan-largest",
             "source: plan-biggest",
             ":25:",
-            "unknown variant `plan-biggest`",
+            "`source` cannot be `plan-biggest`",
         ),
         (
             "values: [120, 140]",
@@ -275,7 +275,7 @@ fn bad_definitions_fail_with_file_and_line() {
             "kind: timeline",
             "kind: pie",
             ":16:",
-            "unknown variant `pie`",
+            "`kind` cannot be `pie`",
         ),
         ("id: starts", "id: largest", ":20:", "used by another chart"),
     ];

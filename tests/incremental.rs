@@ -8,7 +8,6 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use mps::build::FileBody;
 use mps::serve::rebuild::{PreviewBuild, Rebuilder};
 
 /// The bytes of every file of a preview build.
@@ -16,15 +15,7 @@ fn bytes(build: &PreviewBuild) -> BTreeMap<String, Vec<u8>> {
     build
         .files
         .iter()
-        .map(|(name, body)| {
-            let b = match body {
-                FileBody::Html(h) => h.as_bytes().to_vec(),
-                FileBody::Bytes(b) => b.to_vec(),
-                FileBody::BuiltIn(b) => b.to_vec(),
-                FileBody::Disk(p) => std::fs::read(p).unwrap(),
-            };
-            (name.clone(), b)
-        })
+        .map(|(name, body)| (name.clone(), body.bytes().to_vec()))
         .collect()
 }
 

@@ -373,7 +373,7 @@ fn bad_market_data_fails_at_its_file_and_line() {
         market,
         &EXTRA_CARE.replace("icon: home\n", "icon: home\ncolour: red\n"),
         7,
-        "unknown field `colour`",
+        "`colour` is not a key mps knows here",
     );
     fails_at(
         market,
@@ -418,7 +418,7 @@ fn bad_market_data_fails_at_its_file_and_line() {
         "{SITE_YAML}{}",
         MARKETS_SETTINGS.replace("      label: Fair\n", "")
     );
-    fails_at("site.yaml", &site, 14, "missing field `label`");
+    fails_at("site.yaml", &site, 14, "`label` is missing");
 }
 
 #[test]

@@ -88,13 +88,14 @@ fn the_index_finds_a_principle_by_a_word_from_its_body() {
 }
 
 #[test]
-fn search_works_without_javascript_by_leading_to_the_site_map() {
+fn without_javascript_the_header_search_says_so_and_links_the_site_map() {
     let home = read("index.html");
-    assert!(
-        home.contains("action=\"sitemap/index.html\""),
-        "no-JS target"
-    );
-    assert!(home.contains("data-search-action=\"search/index.html\""));
+    // Without JavaScript the header box is hidden and a note links the site map instead.
+    assert!(home.contains("action=\"search/index.html\""));
+    assert!(home.contains("hidden data-search>"));
+    assert!(home.contains(
+        "<noscript><p class=\"header-search-off\">Search needs JavaScript. <a href=\"sitemap/index.html\">"
+    ));
     assert!(home.contains("<label for=\"header-search-q\">"));
     let search = read("search/index.html");
     assert!(search.contains("needs JavaScript") && search.contains("../sitemap/index.html"));

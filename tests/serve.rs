@@ -60,7 +60,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn built_text(server: &Server, name: &str) -> String {
     let files = server.snapshot().files.expect("a build is being served");
     match files.get(name) {
-        Some(mps::build::FileBody::Html(html)) => html.to_string(),
+        Some(mps::serve::rebuild::Body::Html(html)) => html.to_string(),
         other => panic!("{name} is not a page of the build: {other:?}"),
     }
 }
@@ -639,4 +639,327 @@ fn in_a_browser_pages_reload_show_errors_and_survive_a_restart() {
     wait_until(reloaded);
     wait_until("document.body.innerText.includes('Second version.')");
     interrupt(second);
+}
+
+/// Sends raw bytes on a new connection and reads until the server closes it. Panics if the
+/// connection is still open after `WAIT`: every refusal must end the connection.
+fn send_raw(addr: SocketAddr, bytes: &[u8]) -> Vec<u8> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    // The server may close before taking everything: that is allowed.
+    let _ = s.write_all(bytes);
+    read_until_closed(&mut s)
+}
+
+/// Reads until the peer closes; a reset also counts as closed. A timeout fails the test.
+fn read_until_closed(s: &mut TcpStream) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return got,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                panic!(
+                    "the connection was held open: {:?}",
+                    String::from_utf8_lossy(&got)
+                )
+            }
+            Err(_) => return got,
+        }
+    }
+}
+
+fn status_of(raw: &[u8]) -> Option<u16> {
+    let text = String::from_utf8_lossy(raw);
+    text.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Polls `cond` until it holds, failing after `WAIT`.
+fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !cond() {
+        assert!(Instant::now() < deadline, "{what}: not within {WAIT:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn what_is_served_is_the_builds_bytes_whatever_the_folder_does_later() {
+    let site = site();
+    write(&site.path().join("static/notes.txt"), "built notes");
+    write(&site.path().join("static/extra.css"), "p { color: green }");
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.txt");
+    write(&secret, MARKER);
+    let server = start(site.path());
+    let addr = server.addr();
+    let mut events = Events::open(addr);
+    events.wait_for("hello");
+    assert_eq!(get(addr, "/notes.txt").body, "built notes");
+
+    // A static file replaced by a link to a file outside the site: never served, neither before
+    // the rebuild nor after it (the link is refused or left out).
+    let notes = site.path().join("static/notes.txt");
+    std::fs::remove_file(&notes).unwrap();
+    std::os::unix::fs::symlink(&secret, &notes).unwrap();
+    let before = get(addr, "/notes.txt");
+    assert_eq!(before.body, "built notes", "served before any rebuild");
+    eventually("a rebuild after the swap", || server.builds() >= 2);
+    let after = get(addr, "/notes.txt");
+    assert!(!after.body.contains(MARKER), "the linked file was served");
+    assert!(
+        after.status == 404 || after.body == "built notes",
+        "status {} body {:?}",
+        after.status,
+        after.body
+    );
+    std::fs::remove_file(&notes).unwrap();
+    write(&notes, "built notes");
+
+    // While the site is broken, the last good build is served as it was: CSS edits included.
+    write(&site.path().join("site.yaml"), "title: [broken\n");
+    events.wait_for("error");
+    let builds = server.builds();
+    write(&site.path().join("static/extra.css"), "p { color: red }");
+    eventually("the edit seen", || server.builds() > builds);
+    let css = get(addr, "/extra.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(
+        css.body, "p { color: green }",
+        "an edit leaked into a broken build"
+    );
+    write(&site.path().join("site.yaml"), &site_yaml());
+    events.wait_for("reload");
+    assert_eq!(get(addr, "/extra.css").body, "p { color: red }");
+}
+
+#[test]
+fn hundreds_of_page_views_leave_the_server_answering_and_streams_free() {
+    let site = site();
+    let server = start(site.path());
+    let addr = server.addr();
+    // More page views than there are live-reload slots, each opening and closing its stream
+    // as a browser does when the reader moves on.
+    for _ in 0..300 {
+        assert_eq!(get(addr, "/page/").status, 200);
+        let mut events = Events::open(addr);
+        events.wait_for("hello");
+    }
+    eventually("closed streams freed", || server.streams() == 0);
+    assert_eq!(get(addr, "/").status, 200);
+    let mut events = Events::open(addr);
+    events.wait_for("hello");
+    assert_eq!(server.streams(), 1);
+    drop(events);
+    eventually("the last stream freed", || server.streams() == 0);
+}
+
+#[test]
+fn oversized_request_heads_are_refused_and_the_connection_closed() {
+    let site = site();
+    let server = start(site.path());
+    let addr = server.addr();
+
+    let mut big = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ".to_vec();
+    big.extend(std::iter::repeat_n(b'a', 64 * 1024));
+    big.extend_from_slice(b"\r\n\r\n");
+    assert_eq!(status_of(&send_raw(addr, &big)), Some(431));
+
+    let many: String = (0..200).map(|i| format!("X-{i}: y\r\n")).collect();
+    let many = format!("GET / HTTP/1.1\r\nHost: localhost\r\n{many}\r\n");
+    assert_eq!(status_of(&send_raw(addr, many.as_bytes())), Some(431));
+
+    let long = format!(
+        "GET /{} HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "a".repeat(10_000)
+    );
+    assert_eq!(status_of(&send_raw(addr, long.as_bytes())), Some(414));
+
+    // A header that never ends is not taken in whole: the server stops reading, so a client
+    // sending 64 MB has its connection cut rather than filling the server's memory.
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_write_timeout(Some(WAIT)).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ")
+        .unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    let mut sent = 0;
+    while sent < 64 << 20 {
+        match s.write(&chunk) {
+            Ok(n) => sent += n,
+            Err(_) => break,
+        }
+    }
+    assert!(sent < 64 << 20, "the server took a 64 MB header");
+
+    assert_eq!(get(addr, "/").status, 200, "the server still answers");
+}
+
+#[test]
+fn requests_that_are_not_http1_and_slow_heads_are_closed() {
+    let site = site();
+    let server = start(site.path());
+    let addr = server.addr();
+
+    let h2 = send_raw(addr, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    assert!(
+        h2.is_empty() || status_of(&h2) == Some(505),
+        "{:?}",
+        String::from_utf8_lossy(&h2)
+    );
+    // The start of a TLS ClientHello.
+    let tls = send_raw(
+        addr,
+        &[
+            0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03,
+        ],
+    );
+    assert!(tls.is_empty() || status_of(&tls) == Some(400));
+    let junk = send_raw(addr, b"GET / SPDY/3\r\n\r\n");
+    assert_eq!(status_of(&junk), Some(400));
+
+    // A head sent a piece at a time and never finished is cut off (after 10 seconds).
+    let mut slow = TcpStream::connect(addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    let closed = loop {
+        match slow.read(&mut buf) {
+            Ok(0) => break true,
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                break false
+            }
+            Err(_) => break true,
+        }
+    };
+    assert!(
+        closed,
+        "a never-ending head held the connection for {:?}",
+        started.elapsed()
+    );
+    assert_eq!(get(addr, "/").status, 200);
+}
+
+#[test]
+fn an_open_bind_prints_network_addresses_and_still_checks_host() {
+    let site = site();
+    let mut opts = ServeOptions::new(site.path());
+    opts.port = 0;
+    opts.verbose = false;
+    opts.bind = "0.0.0.0".parse().unwrap();
+    let server = Server::start(opts).unwrap();
+    let port = server.addr().port();
+    let local: SocketAddr = ([127, 0, 0, 1], port).into();
+    let urls = server.network_urls();
+    assert!(!urls.is_empty(), "no address for others");
+    for url in &urls {
+        assert!(
+            !url.contains("127.0.0.1") && !url.contains("localhost"),
+            "{url}"
+        );
+        let host = url
+            .strip_prefix("http://")
+            .and_then(|u| u.strip_suffix('/'))
+            .unwrap();
+        assert_eq!(request_to(local, host, "GET", "/").status, 200, "{host}");
+    }
+    assert_eq!(request_to(local, "localhost", "GET", "/").status, 200);
+    for bad in ["attacker.example", "attacker.example:80", "203.0.113.7"] {
+        assert_eq!(request_to(local, bad, "GET", "/").status, 403, "{bad}");
+    }
+    drop(server);
+
+    // The command prints them.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mps"))
+        .args(["serve", "--bind", "0.0.0.0", "--port", "0", "--root"])
+        .arg(site.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut printed = None;
+    let deadline = Instant::now() + WAIT;
+    while printed.is_none() && Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
+            if let Some(rest) = line.strip_prefix("Other machines can use: ") {
+                printed = Some(rest.to_string());
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let printed = printed.expect("mps serve printed no address for other machines");
+    assert!(
+        printed.starts_with("http://") && !printed.contains("127.0.0.1"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn a_page_caught_mid_write_shows_no_error_and_rapid_saves_coalesce() {
+    let site = site();
+    let server = start(site.path());
+    let addr = server.addr();
+    let mut events = Events::open(addr);
+    events.wait_for("hello");
+    let file = site.path().join("content/page.md");
+
+    // Emptied, then written a moment later, as synced folders and some editors save.
+    for round in 0..3 {
+        std::fs::File::create(&file).unwrap();
+        std::thread::sleep(Duration::from_millis(40));
+        write(&file, &page("A page", &format!("Round {round}.")));
+        loop {
+            let (name, data) = events.next();
+            assert_ne!(name, "error", "a half-written page was reported: {data}");
+            if name == "reload"
+                && get(addr, "/page/")
+                    .body
+                    .contains(&format!("Round {round}."))
+            {
+                break;
+            }
+        }
+    }
+    // A page left empty is still reported.
+    std::fs::File::create(&file).unwrap();
+    assert!(events.wait_for("error").contains("page.md"));
+    write(&file, &page("A page", "Fixed."));
+    events.wait_for("reload");
+
+    // 100 saves 20 ms apart give a handful of builds, and the last save is what is served.
+    std::thread::sleep(Duration::from_millis(500));
+    let before = server.builds();
+    for i in 0..100 {
+        write(&file, &page("A page", &format!("Save {i}.")));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    eventually("the last save served", || {
+        get(addr, "/page/").body.contains("Save 99.")
+    });
+    std::thread::sleep(Duration::from_millis(1000));
+    let builds = server.builds() - before;
+    assert!(builds <= 15, "{builds} builds for 100 saves");
 }

@@ -104,6 +104,7 @@ pub struct Layout {
 
 impl Layout {
     /// Every piece of text drawn, in order.
+    #[cfg(test)]
     pub fn texts(&self) -> Vec<&str> {
         self.marks
             .iter()

@@ -22,17 +22,20 @@ use crate::error::Diagnostic;
 use crate::facts::PlanFacts;
 use crate::format;
 use crate::model::Site;
-use crate::yaml::find_line;
+use crate::yaml::Pos;
 use data::csv_text;
-pub use data::{resolve, Series, Table, PALETTE};
+pub use data::{resolve, Table, PALETTE};
 pub use summary::summary;
+
+// Chart colours are set here and in `data::PALETTE`, and nowhere else: the SVGs carry them as
+// attributes, because a chart must read the same wherever it is shown (a download, a feed
+// reader), not only under the theme's CSS. The default theme's `--text` and `--muted` must be
+// the same colours; a test below reads its style.css to keep the two in step.
 
 /// Text on charts: the theme's `--text`.
 pub const TEXT: &str = "#0b0c0c";
 /// Secondary text: the theme's `--muted`.
 pub const MUTED: &str = "#484949";
-/// The background charts are drawn on.
-pub const BACKGROUND: &str = "#ffffff";
 
 /// A chart ready to place: the SVG, its data table and CSV.
 #[derive(Debug, Clone, Serialize)]
@@ -48,21 +51,19 @@ pub struct RenderedChart {
     pub source_name: Option<String>,
     pub source_url: Option<String>,
     pub note: Option<String>,
+    pub illustrative: bool,
 }
 
 /// Every chart of the site, drawn, by id; and each chart's data as `charts/ID.csv`, in the
 /// order of `charts.yaml`. Each chart's data is resolved once for both. A chart that cannot be
 /// drawn carries its problem, reported by each page that places it; one whose data cannot be
 /// written stops the build.
-pub fn build_all(
-    site: &Site,
-    facts: &PlanFacts,
-) -> (Drawn, Result<Vec<(String, Vec<u8>)>, Diagnostic>) {
+pub fn build_all(site: &Site, facts: &PlanFacts) -> (Drawn, Result<CsvFiles, Diagnostic>) {
     use rayon::prelude::*;
-    let (file, text) = source(site);
+    let file = source(site);
     let problem = |def: &ChartDef, msg: String| {
         Diagnostic::error(file, format!("chart `{}`: {msg}", def.id))
-            .at(find_line(text, 1, "id", &def.id), None)
+            .at_pos(chart_at(site, def, "id"))
     };
     let each: Vec<_> = site
         .data
@@ -91,6 +92,9 @@ pub fn build_all(
     (drawn, failed.map_or(Ok(files), Err))
 }
 
+/// Each chart's data: (`charts/ID.csv`, bytes).
+pub type CsvFiles = Vec<(String, Vec<u8>)>;
+
 /// Every chart, drawn once per build, by id.
 pub type Drawn = BTreeMap<String, Result<RenderedChart, Diagnostic>>;
 
@@ -112,15 +116,23 @@ pub fn render(def: &ChartDef, table: &Table) -> Result<RenderedChart, String> {
         source_name: def.source_name.clone(),
         source_url: def.source_url.clone(),
         note: def.note.clone(),
+        illustrative: def.illustrative,
     })
 }
 
-fn source(site: &Site) -> (&Path, &str) {
+fn source(site: &Site) -> &Path {
     site.data_sources
         .files
         .get("charts.yaml")
-        .map(|(p, t)| (p.as_path(), t.as_str()))
-        .unwrap_or((Path::new("content/data/charts.yaml"), ""))
+        .map(|(p, _)| p.as_path())
+        .unwrap_or(Path::new("content/data/charts.yaml"))
+}
+
+/// Where `field` of chart `def` (one of `site.data.charts`) was written in charts.yaml.
+fn chart_at(site: &Site, def: &ChartDef, field: &str) -> Option<Pos> {
+    let i = site.data.charts.iter().position(|d| std::ptr::eq(d, def))?;
+    site.data_sources
+        .at("charts.yaml", &format!("charts[{i}].{field}"))
 }
 
 /// A value as drawn on the chart: `£1.2m`, `3`, `19.7%`.
@@ -197,7 +209,7 @@ fn data_table(def: &ChartDef, t: &Table) -> DataTable {
 
 /// Every problem with the site's chart definitions, each pointing at its line.
 pub fn validate(site: &Site) -> Vec<Diagnostic> {
-    let (file, text) = source(site);
+    let file = source(site);
     // The same rules derive applies later; validation only needs the totals.
     let facts = PlanFacts::new(
         &site.data,
@@ -205,27 +217,17 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
         &site.config.procurement,
     );
     let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
-    // Start each search at the chart's own `id:` line, so two charts with the same field find
-    // their own.
-    let mut from = 1;
-    for def in &site.data.charts {
-        let start = find_line(text, from, "id", &def.id);
-        if let Some(l) = start {
-            from = l + 1;
-        }
+    let mut seen = BTreeMap::new();
+    for (i, def) in site.data.charts.iter().enumerate() {
         let at = |field: &str| {
-            start
-                .and_then(|s| {
-                    let next = find_line(text, s + 1, "id", "").unwrap_or(usize::MAX);
-                    find_line(text, s, field, "").filter(|&l| l < next)
-                })
-                .or(start)
+            site.data_sources
+                .at("charts.yaml", &format!("charts[{i}].{field}"))
         };
-        let mut err = |line: Option<usize>, msg: String, help: &str| {
+        let start = at("id");
+        let mut err = |pos: Option<Pos>, msg: String, help: &str| {
             out.push(
                 Diagnostic::error(file, format!("chart `{}`: {msg}", def.id))
-                    .at(line, None)
+                    .at_pos(pos)
                     .help(help.to_string()),
             );
         };
@@ -236,11 +238,11 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
                 "use an id such as `spend-by-theme`; it names the chart's CSV file",
             );
         }
-        if !seen.insert(def.id.as_str()) {
-            let again = find_line(text, start.map_or(1, |l| l + 1), "id", &def.id);
+        if let Some(first) = seen.insert(def.id.as_str(), start) {
+            let first = first.map_or(String::new(), |p| format!(" (first on line {})", p.line));
             err(
-                again.or(start),
-                "this id is used by another chart too".into(),
+                start,
+                format!("this id is used by another chart too{first}"),
                 "give each chart its own id",
             );
         }
@@ -271,13 +273,13 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
             Ok(t) => t,
             Err(msg) => {
                 let line = if def.data.source.is_some() {
-                    at("source")
+                    at("data.source")
                 } else if def.data.series.iter().any(|s| !s.values.is_empty()) {
                     def.data
                         .series
                         .iter()
-                        .find(|s| s.values.len() != def.data.categories.len())
-                        .and_then(|s| start.and_then(|l| find_line(text, l, "name", &s.name)))
+                        .position(|s| s.values.len() != def.data.categories.len())
+                        .and_then(|j| at(&format!("data.series[{j}].name")))
                         .or(at("data"))
                 } else {
                     at("data")
@@ -373,6 +375,8 @@ mod tests {
     use super::data::period_label;
     use super::*;
     use crate::colour::{contrast, parse_hex};
+    use crate::model::Data;
+    use chrono::NaiveDate;
 
     fn facts(data: &Data) -> PlanFacts {
         PlanFacts::new(
@@ -406,6 +410,7 @@ mod tests {
             x_label: None,
             y_label: None,
             note: None,
+            illustrative: false,
         }
     }
 
@@ -417,6 +422,19 @@ mod tests {
         }
         assert!(contrast(parse_hex(TEXT).unwrap(), (255, 255, 255)) >= 4.5);
         assert!(contrast(parse_hex(MUTED).unwrap(), (255, 255, 255)) >= 4.5);
+    }
+
+    #[test]
+    fn chart_text_colours_are_the_default_themes() {
+        let css = include_str!("../../themes/default/static/style.css");
+        assert!(
+            css.contains(&format!("--text: {TEXT};")),
+            "--text is not {TEXT}"
+        );
+        assert!(
+            css.contains(&format!("--muted: {MUTED};")),
+            "--muted is not {MUTED}"
+        );
     }
 
     #[test]
@@ -472,6 +490,7 @@ mod tests {
                 year: "2019/20".into(),
                 published: NaiveDate::from_ymd_opt(2019, 3, 12).unwrap(),
                 note: None,
+                illustrative: false,
                 entries: Vec::new(),
             }),
             ..Data::default()

@@ -1,23 +1,108 @@
-//! Answers HTTP requests from the current build (held in memory): safe path resolution, content
-//! types, HEAD, redirects for folders, the site's own 404 page, and the Server-Sent Events stream
-//! that drives live reload.
+//! Answers HTTP requests from the current build (held in memory): the Host check, safe path
+//! resolution, content types, HEAD, redirects for folders and the site's own 404 page. Requests
+//! for the live-reload stream are handed back to the connection ([`super::conn`]).
 
-use std::io::Write;
 use std::path::Path;
-use std::sync::mpsc;
-use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response, StatusCode};
-
+use super::conn::Request;
 use super::inject::{self, EVENTS_PATH};
-use super::rebuild::SiteFiles;
-use super::{Event, Shared, Snapshot};
-use crate::build::FileBody;
+use super::rebuild::{Body, SiteFiles};
+use super::{Shared, Snapshot};
 
-/// How many live-reload streams may be open at once; more get 503.
-const MAX_STREAMS: usize = 256;
-/// How often an idle stream sends a comment, to notice closed pages.
-const KEEPALIVE: Duration = Duration::from_secs(15);
+/// How many live-reload streams may be open at once; more get 503. A stream's slot is freed the
+/// moment its page closes the connection.
+pub const MAX_STREAMS: usize = 256;
+
+/// A response body: the build's own bytes where possible, so serving copies nothing.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Owned(Vec<u8>),
+    Shared(Body),
+}
+
+impl Payload {
+    pub fn len(&self) -> usize {
+        self.as_ref().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl AsRef<[u8]> for Payload {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Payload::Owned(v) => v,
+            Payload::Shared(b) => b.bytes(),
+        }
+    }
+}
+
+/// An answer to one request.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    /// Headers other than Content-Length and Connection, which the connection adds.
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Payload,
+    /// Whether the connection may stay open after it.
+    pub keep_alive: bool,
+}
+
+impl Response {
+    fn new(status: u16, ctype: &str, body: Payload) -> Response {
+        Response {
+            status,
+            headers: vec![
+                ("Content-Type", ctype.to_string()),
+                ("Cache-Control", "no-store".to_string()),
+            ],
+            body,
+            keep_alive: true,
+        }
+    }
+
+    fn with(mut self, name: &'static str, value: &str) -> Response {
+        self.headers.push((name, value.to_string()));
+        self
+    }
+}
+
+/// What to do with a request.
+#[derive(Debug)]
+pub enum Reply {
+    Response(Response),
+    /// Open a live-reload stream on the connection.
+    Events,
+}
+
+/// The reason phrase for the status codes the preview sends.
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        414 => "URI Too Long",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+
+/// A plain-text response.
+pub fn text(status: u16, body: &str) -> Response {
+    Response::new(
+        status,
+        "text/plain; charset=utf-8",
+        Payload::Owned(body.as_bytes().to_vec()),
+    )
+}
 
 /// Why a request path was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -75,7 +160,7 @@ pub fn resolve(files: &SiteFiles, segs: &[String]) -> Resolved {
         .filter(|s| !s.is_empty())
         .collect();
     let joined = parts.join("/");
-    let wants_dir = segs.last().map_or(true, |s| s.is_empty());
+    let wants_dir = segs.last().is_none_or(|s| s.is_empty());
     let file = if wants_dir {
         if joined.is_empty() {
             "index.html".to_string()
@@ -98,16 +183,6 @@ pub fn resolve(files: &SiteFiles, segs: &[String]) -> Resolved {
     } else {
         Resolved::NotFound
     }
-}
-
-/// Whether the Host header names this machine's loopback (or is absent). A server bound to
-/// loopback refuses other names, so that a web page cannot reach the preview through DNS
-/// rebinding.
-fn host_is_loopback(request: &Request) -> bool {
-    let Some(h) = request.headers().iter().find(|h| h.field.equiv("Host")) else {
-        return true;
-    };
-    is_loopback_host(h.value.as_str())
 }
 
 /// `localhost`, `*.localhost`, `127.x.x.x`, `0.0.0.0` or `[::1]`, with or without a port.
@@ -154,87 +229,57 @@ pub fn content_type(path: &Path) -> String {
     }
 }
 
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
-}
-
-/// Adds headers, skipping any that cannot be encoded (never the case for the ones used here).
-/// Bodies are always sent with a Content-Length (tiny_http would chunk large ones), so that HEAD
-/// tells the size and browsers show progress.
-fn with_headers<R: std::io::Read>(r: Response<R>, headers: &[(&str, &str)]) -> Response<R> {
-    let mut r = r.with_chunked_threshold(usize::MAX);
-    for (n, v) in headers {
-        if let Some(h) = header(n, v) {
-            r.add_header(h);
-        }
-    }
-    r
-}
-
-fn text(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    with_headers(
-        Response::from_data(body.as_bytes().to_vec()).with_status_code(status),
-        &[
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Cache-Control", "no-store"),
-        ],
-    )
-}
-
-fn ignore_closed(r: std::io::Result<()>) {
-    // A browser that closed the connection early is not a problem worth reporting.
-    let _ = r;
-}
-
 /// Answers one request.
-pub fn handle(request: Request, shared: &Shared) {
-    let method = request.method().clone();
-    if method != Method::Get && method != Method::Head {
-        let r = with_headers(text(405, "Method not allowed\n"), &[("Allow", "GET, HEAD")]);
-        return ignore_closed(request.respond(r));
+pub fn handle(request: &Request, shared: &Shared) -> Reply {
+    Reply::Response(match answer(request, shared) {
+        Ok(reply) => return reply,
+        Err(r) => r,
+    })
+}
+
+fn answer(request: &Request, shared: &Shared) -> Result<Reply, Response> {
+    let method = request.method.as_str();
+    if method != "GET" && method != "HEAD" {
+        let mut r = text(405, "Method not allowed\n").with("Allow", "GET, HEAD");
+        r.keep_alive = false;
+        return Err(r);
     }
-    if shared.loopback_only() && !host_is_loopback(&request) {
-        return ignore_closed(request.respond(text(
-            403,
-            "This preview only answers to localhost, 127.0.0.1 or [::1]\n",
-        )));
-    }
-    let target = request.url().to_string();
-    let segs = match segments(&target) {
-        Ok(s) => s,
-        Err(Refused::BadRequest) => {
-            return ignore_closed(request.respond(text(400, "Bad request\n")))
+    if let Some(host) = &request.host {
+        if !shared.hosts.allows(host) {
+            return Err(text(403, &shared.hosts.refusal()));
         }
-    };
+    }
+    let target = request.target.as_str();
+    let segs = segments(target).map_err(|Refused::BadRequest| text(400, "Bad request\n"))?;
     if segs.len() == 2 && format!("/{}/{}", segs[0], segs[1]) == EVENTS_PATH {
-        return events(request, shared);
+        if method == "HEAD" {
+            return Err(Response::new(
+                200,
+                "text/event-stream",
+                Payload::Owned(Vec::new()),
+            ));
+        }
+        return Ok(Reply::Events);
     }
     let snap = shared.snapshot();
     let Some(files) = snap.files.clone() else {
         // No build has worked yet: every page is the error.
         let page = html_page(&snap, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Site not built</title></head><body></body></html>");
-        return ignore_closed(request.respond(html_response(500, page)));
+        return Err(html_response(500, page));
     };
-    match resolve(&files, &segs) {
-        Resolved::File(file) => serve_file(request, &snap, &files, &file, 200),
+    Ok(Reply::Response(match resolve(&files, &segs) {
+        Resolved::File(file) => serve_file(&snap, &files, &file, 200),
         Resolved::Redirect => {
             let path = target.split(['?', '#']).next().unwrap_or("/");
             let query = target.find('?').map(|i| &target[i..]).unwrap_or("");
             let location = format!("{path}/{query}");
-            let r = with_headers(
-                text(301, "Moved permanently\n"),
-                &[("Location", location.as_str())],
-            );
-            ignore_closed(request.respond(r));
+            text(301, "Moved permanently\n").with("Location", &location)
         }
-        Resolved::NotFound => {
-            if files.contains_key("404.html") {
-                serve_file(request, &snap, &files, "404.html", 404)
-            } else {
-                ignore_closed(request.respond(text(404, "Not found\n")))
-            }
+        Resolved::NotFound if files.contains_key("404.html") => {
+            serve_file(&snap, &files, "404.html", 404)
         }
-    }
+        Resolved::NotFound => text(404, "Not found\n"),
+    }))
 }
 
 /// The HTML with the live-reload script, and the overlay while the site is broken.
@@ -247,54 +292,27 @@ fn html_page(snap: &Snapshot, html: &str) -> String {
     inject::inject(html, &snippet)
 }
 
-fn html_response(status: u16, page: String) -> Response<std::io::Cursor<Vec<u8>>> {
-    with_headers(
-        Response::from_data(page.into_bytes()).with_status_code(status),
-        &[
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Cache-Control", "no-store"),
-        ],
+fn html_response(status: u16, page: String) -> Response {
+    Response::new(
+        status,
+        "text/html; charset=utf-8",
+        Payload::Owned(page.into_bytes()),
     )
 }
 
-fn serve_file(request: Request, snap: &Snapshot, files: &SiteFiles, name: &str, status: u16) {
+/// A file of the build, from the bytes the build holds: nothing is read from disk here.
+fn serve_file(snap: &Snapshot, files: &SiteFiles, name: &str, status: u16) -> Response {
     let ctype = content_type(Path::new(name));
-    let is_page = ctype.starts_with("text/html");
-    let not_found = || text(404, "Not found\n");
-    let page = |html: &str| html_response(status, html_page(snap, html));
-    let bytes: Vec<u8> = match files.get(name) {
-        Some(FileBody::Html(html)) => return ignore_closed(request.respond(page(html))),
-        Some(FileBody::Bytes(b)) => b.to_vec(),
-        Some(FileBody::BuiltIn(b)) => b.to_vec(),
-        // The site's own static files are read from where they are, so a large PDF is never
-        // held in memory.
-        Some(FileBody::Disk(path)) if !is_page => {
-            return match std::fs::File::open(path) {
-                Ok(f) => respond_with(request, Response::from_file(f), &ctype, status),
-                Err(_) => ignore_closed(request.respond(not_found())),
-            };
-        }
-        Some(FileBody::Disk(path)) => match std::fs::read(path) {
-            Ok(b) => b,
-            Err(_) => return ignore_closed(request.respond(not_found())),
-        },
-        None => return ignore_closed(request.respond(not_found())),
-    };
-    if is_page {
+    match files.get(name) {
+        Some(Body::Html(html)) => html_response(status, html_page(snap, html)),
         // A static HTML file gets the live-reload script too.
-        ignore_closed(request.respond(page(&String::from_utf8_lossy(&bytes))))
-    } else {
-        respond_with(request, Response::from_data(bytes), &ctype, status)
+        Some(body) if ctype.starts_with("text/html") => html_response(
+            status,
+            html_page(snap, &String::from_utf8_lossy(body.bytes())),
+        ),
+        Some(body) => Response::new(status, &ctype, Payload::Shared(body.clone())),
+        None => text(404, "Not found\n"),
     }
-}
-
-/// Sends a file of the build (not a page) with its type and status.
-fn respond_with<R: std::io::Read>(request: Request, r: Response<R>, ctype: &str, status: u16) {
-    let r = with_headers(
-        r.with_status_code(StatusCode(status)),
-        &[("Content-Type", ctype), ("Cache-Control", "no-store")],
-    );
-    ignore_closed(request.respond(r));
 }
 
 /// Formats one Server-Sent Event; multi-line data becomes several `data:` lines.
@@ -307,52 +325,6 @@ pub fn sse(event: &str, data: &str) -> String {
     }
     out.push('\n');
     out
-}
-
-/// Opens a live-reload stream. The response is written by hand on the raw connection, so that
-/// each event is flushed at once; the connection closes when the stream ends.
-fn events(request: Request, shared: &Shared) {
-    if request.method() == &Method::Head {
-        let r = with_headers(text(200, ""), &[("Content-Type", "text/event-stream")]);
-        return ignore_closed(request.respond(r));
-    }
-    let (tx, rx) = mpsc::channel();
-    let Some(snap) = shared.subscribe(tx, MAX_STREAMS) else {
-        return ignore_closed(request.respond(text(503, "Too many live-reload streams\n")));
-    };
-    let mut first = String::from(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
-         Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 500\n\n",
-    );
-    first.push_str(&sse("hello", &snap.build_id));
-    if let Some(error) = &snap.error {
-        first.push_str(&sse("error", error));
-    }
-    let mut writer = request.into_writer();
-    let spawned = std::thread::Builder::new()
-        .name("mps-sse".into())
-        .spawn(move || {
-            let send = |w: &mut Box<dyn Write + Send>, s: &str| {
-                w.write_all(s.as_bytes()).and_then(|_| w.flush())
-            };
-            if send(&mut writer, &first).is_err() {
-                return;
-            }
-            loop {
-                let msg = match rx.recv_timeout(KEEPALIVE) {
-                    Ok(Event::Reload(id)) => sse("reload", &id),
-                    Ok(Event::Error(text)) => sse("error", &text),
-                    Ok(Event::Ping) => continue,
-                    Err(mpsc::RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
-                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
-                };
-                if send(&mut writer, &msg).is_err() {
-                    return;
-                }
-            }
-        });
-    // If no thread could be started the writer is dropped and the browser simply retries.
-    drop(spawned);
 }
 
 #[cfg(test)]

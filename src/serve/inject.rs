@@ -60,20 +60,24 @@ pub fn script(build: &str) -> String {
     box.querySelector("pre").textContent = text;
     document.body.appendChild(box);
   }}
+  // A page whose stream cannot connect (the server stopped, or is refusing streams) tries
+  // again after a growing delay, up to half a minute, rather than at once over and over.
+  var delay = 1000;
   function connect() {{
     source = new EventSource("{EVENTS_PATH}");
     source.addEventListener("hello", function (e) {{
       if (e.data !== build) {{ location.reload(); return; }}
+      delay = 1000;
       window.__mpsLiveReload = "connected";
     }});
     source.addEventListener("reload", function () {{ location.reload(); }});
     source.addEventListener("error", function (e) {{
       if (typeof e.data === "string") {{ show(e.data); return; }}
-      // A lost connection: EventSource retries by itself unless it gave up.
-      if (source.readyState === EventSource.CLOSED) {{
-        source.close();
-        setTimeout(connect, 1000);
-      }}
+      // A lost connection: the browser's own retry is replaced by the delay above.
+      source.close();
+      window.__mpsLiveReload = "waiting";
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
     }});
   }}
   connect();
@@ -139,5 +143,7 @@ mod tests {
         assert_eq!(s.matches("</script>").count(), 1);
         assert!(s.contains("\"1-2\""));
         assert!(s.contains(EVENTS_PATH));
+        // Reconnections back off rather than spin.
+        assert!(s.contains("delay * 2") && s.contains("30000"));
     }
 }

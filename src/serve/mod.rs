@@ -6,14 +6,17 @@
 //! over Server-Sent Events. A failed build keeps the last good one on screen with an overlay
 //! showing the problem (file, line and the offending lines), and the terminal prints it once.
 
+pub mod conn;
+pub mod hosts;
 pub mod http;
 pub mod inject;
 pub mod rebuild;
 pub mod watch;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
@@ -26,14 +29,27 @@ use rebuild::{Rebuilder, SiteFiles};
 /// save: the file, perhaps its temporary twin), so a save shows quickly...
 const QUIET_SAVE: Duration = Duration::from_millis(5);
 /// ...and after anything bigger (a `git checkout`, a find-and-replace), so that a burst of
-/// changes, which the watcher reports in batches as files go quiet, gives one build.
-const QUIET_BURST: Duration = Duration::from_millis(40);
+/// changes, which the watcher reports in batches as files go quiet, gives one build. Not less:
+/// on a busy machine the program making a burst can stall for tens of milliseconds within it.
+const QUIET_BURST: Duration = Duration::from_millis(100);
+/// Changes that come in quick succession (the last build ended less than [`RAPID`] before)
+/// wait this long for the next to stop, so that a stream of saves (an editor saving as you
+/// type, a sync tool) gives a few builds rather than one per save.
+const QUIET_RAPID: Duration = Duration::from_millis(150);
+const RAPID: Duration = Duration::from_millis(200);
+/// After a build fails just after a change, how long to wait for the file to settle before
+/// showing the error: a file caught in the middle of being written (emptied, then written, as
+/// synced folders and some editors save) would otherwise flash "this page has no front matter".
+/// A change within this time rebuilds instead.
+const SETTLE: Duration = Duration::from_millis(300);
 /// In a steady stream of changes, the longest wait before building anyway.
 const MAX_WAIT: Duration = Duration::from_secs(2);
 /// Most paths a plain save reports.
 const SAVE_PATHS: usize = 2;
-/// Threads answering HTTP requests (live-reload streams get their own).
-const WORKERS: usize = 8;
+/// The most connections open at once (live-reload streams included); more get 503.
+const MAX_CONNECTIONS: usize = 512;
+/// How often the listener looks for the stop flag when no one connects.
+const ACCEPT_POLL: Duration = Duration::from_millis(25);
 
 /// How to run the preview server.
 #[derive(Debug, Clone)]
@@ -82,7 +98,7 @@ pub enum Event {
     Reload(String),
     /// The latest build failed; carries the rendered diagnostics.
     Error(String),
-    /// Nothing to tell: used to find streams that have closed.
+    /// Nothing to tell (the error shown already): not sent.
     Ping,
 }
 
@@ -101,17 +117,17 @@ pub struct Snapshot {
 /// `current`, then `streams`.
 pub struct Shared {
     current: RwLock<Snapshot>,
-    streams: Mutex<Vec<Sender<Event>>>,
+    /// Open live-reload streams, by id.
+    streams: Mutex<BTreeMap<u64, Sender<Event>>>,
+    next_id: AtomicU64,
     builds: AtomicU64,
-    loopback_only: bool,
+    pub(crate) hosts: hosts::Hosts,
+    /// Open connections, so that stopping the server closes them.
+    connections: Mutex<BTreeMap<u64, TcpStream>>,
+    open: AtomicUsize,
 }
 
 impl Shared {
-    /// Whether the server listens on loopback only, and so checks Host headers.
-    pub fn loopback_only(&self) -> bool {
-        self.loopback_only
-    }
-
     pub fn snapshot(&self) -> Snapshot {
         match self.current.read() {
             Ok(s) => s.clone(),
@@ -119,18 +135,30 @@ impl Shared {
         }
     }
 
-    /// Registers a stream and returns the state it starts from, atomically with respect to
-    /// builds: every change after the snapshot reaches the stream. `None` when full.
-    pub fn subscribe(&self, tx: Sender<Event>, max: usize) -> Option<Snapshot> {
+    /// Registers a stream and returns its id and the state it starts from, atomically with
+    /// respect to builds: every change after the snapshot reaches the stream. `None` when full.
+    pub fn subscribe(&self, tx: Sender<Event>, max: usize) -> Option<(u64, Snapshot)> {
         let current = self.current.read().unwrap_or_else(|p| p.into_inner());
         let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
-        // Forget streams whose page has gone.
-        streams.retain(|s| s.send(Event::Ping).is_ok());
         if streams.len() >= max {
             return None;
         }
-        streams.push(tx);
-        Some(current.clone())
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        streams.insert(id, tx);
+        Some((id, current.clone()))
+    }
+
+    /// Frees a stream's slot (its page has gone). Its writer then sees the channel close.
+    pub fn unsubscribe(&self, id: u64) {
+        self.streams
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+    }
+
+    /// How many live-reload streams are open.
+    pub fn streams(&self) -> usize {
+        self.streams.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// Applies a build's outcome and tells every open page, while holding the state lock so
@@ -139,16 +167,68 @@ impl Shared {
         let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
         let event = update(&mut current);
         let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
-        streams.retain(|s| s.send(event.clone()).is_ok());
+        if !matches!(event, Event::Ping) {
+            streams.retain(|_, s| s.send(event.clone()).is_ok());
+        }
         drop(streams);
         drop(current);
     }
 
-    fn close_streams(&self) {
+    fn close_all(&self) {
         self.streams
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        for c in self
+            .connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+        {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Serves a new connection on its own thread, or refuses it when too many are open.
+    fn accept(self: &Arc<Self>, stream: TcpStream) {
+        // Accepted sockets inherit non-blocking mode from the listener on some systems.
+        let _ = stream.set_nonblocking(false);
+        if self.open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            self.open.fetch_sub(1, Ordering::SeqCst);
+            let mut stream = stream;
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        if let Ok(c) = stream.try_clone() {
+            self.connections
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(id, c);
+        }
+        let shared = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("mps-conn".into())
+            .spawn(move || {
+                conn::serve(stream, shared.clone());
+                shared.forget(id);
+            });
+        if spawned.is_err() {
+            // The stream was dropped with the closure: the browser retries.
+            self.forget(id);
+        }
+    }
+
+    fn forget(&self, id: u64) {
+        self.connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+        self.open.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -171,23 +251,27 @@ impl Server {
             .canonicalize()
             .map_err(|e| Error::io("could not open the site folder", &opts.root, e))?;
         let want = SocketAddr::new(opts.bind, opts.port);
-        let http = tiny_http::Server::http(want).map_err(|e| {
-            Error::from(
-                Diagnostic::error(want.to_string(), format!("could not listen on {want}: {e}"))
-                    .help("another program may be using this port: try --port with another number"),
-            )
-        })?;
-        let addr = http.server_addr().to_ip().unwrap_or(want);
-        let http = Arc::new(http);
+        let listener = TcpListener::bind(want)
+            .and_then(|l| l.set_nonblocking(true).map(|_| l))
+            .map_err(|e| {
+                Error::from(
+                    Diagnostic::error(want.to_string(), format!("could not listen on {want}: {e}"))
+                        .help("another program may be using this port: try --port with another number"),
+                )
+            })?;
+        let addr = listener.local_addr().unwrap_or(want);
 
         let shared = Arc::new(Shared {
             current: RwLock::new(Snapshot {
                 build_id: "none".into(),
                 ..Snapshot::default()
             }),
-            streams: Mutex::new(Vec::new()),
+            streams: Mutex::new(BTreeMap::new()),
+            next_id: AtomicU64::new(0),
             builds: AtomicU64::new(0),
-            loopback_only: addr.ip().is_loopback(),
+            hosts: hosts::Hosts::new(addr),
+            connections: Mutex::new(BTreeMap::new()),
+            open: AtomicUsize::new(0),
         });
         let stop = Arc::new(AtomicBool::new(false));
 
@@ -201,6 +285,7 @@ impl Server {
             stop: stop.clone(),
             watcher,
             last_printed: None,
+            last_end: Instant::now(),
         };
         builder.build(None);
         let builder_thread = std::thread::Builder::new()
@@ -214,25 +299,23 @@ impl Server {
             shared,
             stop,
             changes: tx,
-            threads: Vec::with_capacity(WORKERS),
+            threads: Vec::with_capacity(1),
             builder: Some(builder_thread),
         };
-        for i in 0..WORKERS {
-            let (http, shared, stop) = (http.clone(), server.shared.clone(), server.stop.clone());
-            let t = std::thread::Builder::new()
-                .name(format!("mps-http-{i}"))
-                .spawn(move || {
-                    while !stop.load(Ordering::Relaxed) {
-                        match http.recv_timeout(Duration::from_millis(100)) {
-                            Ok(Some(request)) => http::handle(request, &shared),
-                            Ok(None) => {}
-                            Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                        }
+        let (shared, stop) = (server.shared.clone(), server.stop.clone());
+        let t = std::thread::Builder::new()
+            .name("mps-listen".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    match listener.accept() {
+                        Ok((stream, _)) => shared.accept(stream),
+                        // Nobody waiting (or a connection lost before it was accepted).
+                        Err(_) => std::thread::sleep(ACCEPT_POLL),
                     }
-                })
-                .map_err(|e| Error::io("could not start a thread for", &opts.root, e))?;
-            server.threads.push(t);
-        }
+                }
+            })
+            .map_err(|e| Error::io("could not start a thread for", &opts.root, e))?;
+        server.threads.push(t);
         Ok(server)
     }
 
@@ -252,6 +335,17 @@ impl Server {
         format!("http://{host}:{}/", self.addr.port())
     }
 
+    /// With a non-loopback `--bind`, the home page's addresses for other machines: this
+    /// machine's network addresses and its host name. Empty when bound to loopback.
+    pub fn network_urls(&self) -> Vec<String> {
+        self.shared.hosts.network_urls(self.addr)
+    }
+
+    /// How many live-reload streams are open.
+    pub fn streams(&self) -> usize {
+        self.shared.streams()
+    }
+
     /// What is being served now.
     pub fn snapshot(&self) -> Snapshot {
         self.shared.snapshot()
@@ -262,9 +356,8 @@ impl Server {
         self.shared.builds.load(Ordering::SeqCst)
     }
 
-    /// Stops serving and watching. Open live-reload streams get no more events; their
-    /// connections close when the process ends (tiny_http keeps a connection's socket until the
-    /// browser closes it), and browsers then reconnect to the next server and reload.
+    /// Stops serving and watching, and closes every connection: pages then try to reconnect,
+    /// and reload when a server (this one restarted) answers again.
     pub fn stop(mut self) {
         self.shutdown();
     }
@@ -279,7 +372,7 @@ impl Server {
         if let Some(b) = self.builder.take() {
             let _ = b.join();
         }
-        self.shared.close_streams();
+        self.shared.close_all();
     }
 }
 
@@ -308,49 +401,111 @@ struct Builder {
     watcher: watch::SiteWatcher,
     /// The last error printed, so a failure is printed once however often it recurs.
     last_printed: Option<String>,
+    /// When the last build ended: changes soon after it are saves in quick succession.
+    last_end: Instant,
 }
 
 impl Builder {
     fn run(mut self, rx: Receiver<watch::Changes>) {
         loop {
             let Ok(mut changed) = rx.recv() else { return };
-            if self.stop.load(Ordering::SeqCst) {
+            if self.stop.load(Ordering::SeqCst) || !self.gather(&rx, &mut changed) {
                 return;
             }
-            // Coalesce: wait until changes stop arriving (or too long has passed). Changes
-            // that arrive during the build below wait in the channel: exactly one more build.
-            let start = Instant::now();
-            let mut batches = 1;
-            while start.elapsed() < MAX_WAIT {
-                let quiet = if batches == 1 && changed.len() <= SAVE_PATHS {
-                    QUIET_SAVE
-                } else {
-                    QUIET_BURST
-                };
-                match rx.recv_timeout(quiet) {
+            // A build that fails just after a change is shown only once the files have
+            // settled: a change while waiting means a file was still being written, so build
+            // again (a few times at most, so that a broken file saved over and over is shown).
+            let mut tries = 0;
+            let outcome = loop {
+                self.watcher.refresh(&changed);
+                // An empty list means the watcher lost track of what changed.
+                let known =
+                    !changed.is_empty() && !changed.iter().any(|p| p.as_os_str().is_empty());
+                let started = Instant::now();
+                let result = self.rebuilder.build(known.then_some(changed.as_slice()));
+                let took = started.elapsed();
+                tries += 1;
+                if result.is_ok() || tries > 3 {
+                    break (result, took);
+                }
+                match rx.recv_timeout(SETTLE) {
                     Ok(_) if self.stop.load(Ordering::SeqCst) => return,
                     Ok(mut more) => {
-                        batches += 1;
+                        let lost = more.is_empty();
                         changed.append(&mut more);
+                        if lost {
+                            // Keep the "lost track" mark through the merge.
+                            changed.push(PathBuf::new());
+                        }
+                        if !self.gather(&rx, &mut changed) {
+                            return;
+                        }
                     }
-                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Timeout) => break (result, took),
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
-            }
-            if self.stop.load(Ordering::SeqCst) {
-                return;
-            }
-            self.watcher.refresh(&changed);
-            // An empty list means the watcher lost track of what changed.
-            self.build((!changed.is_empty()).then_some(changed.as_slice()));
+            };
+            changed.retain(|p| !p.as_os_str().is_empty());
+            self.publish(outcome.0, outcome.1, &changed);
+            self.last_end = Instant::now();
         }
     }
 
+    /// Adds to `changed` the changes that follow it closely, so that they make one build: waits
+    /// until changes stop arriving, or too long has passed. Changes that arrive during the build
+    /// wait in the channel: exactly one more build. `false` when the server is stopping.
+    fn gather(&self, rx: &Receiver<watch::Changes>, changed: &mut watch::Changes) -> bool {
+        let rapid = self.last_end.elapsed() < RAPID;
+        let start = Instant::now();
+        let mut batches = 1;
+        if changed.is_empty() {
+            changed.push(PathBuf::new());
+        }
+        loop {
+            let quiet = if rapid {
+                QUIET_RAPID
+            } else if batches == 1 && changed.len() <= SAVE_PATHS {
+                QUIET_SAVE
+            } else {
+                QUIET_BURST
+            };
+            let left = MAX_WAIT.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                return !self.stop.load(Ordering::SeqCst);
+            }
+            match rx.recv_timeout(quiet.min(left)) {
+                Ok(_) if self.stop.load(Ordering::SeqCst) => return false,
+                Ok(mut more) => {
+                    batches += 1;
+                    if more.is_empty() {
+                        more.push(PathBuf::new());
+                    }
+                    changed.append(&mut more);
+                }
+                Err(RecvTimeoutError::Timeout) => return !self.stop.load(Ordering::SeqCst),
+                Err(RecvTimeoutError::Disconnected) => return false,
+            }
+        }
+    }
+
+    /// The first build, before serving starts.
     fn build(&mut self, changed: Option<&[PathBuf]>) {
-        let n = self.shared.builds.load(Ordering::SeqCst) + 1;
         let started = Instant::now();
         let result = self.rebuilder.build(changed);
-        let took = started.elapsed().as_millis();
+        self.publish(result, started.elapsed(), changed.unwrap_or_default());
+        let now = Instant::now();
+        self.last_end = now.checked_sub(RAPID).unwrap_or(now);
+    }
+
+    /// Serves a build's outcome and tells open pages and the terminal.
+    fn publish(
+        &mut self,
+        result: Result<rebuild::PreviewBuild>,
+        took: Duration,
+        changed: &[PathBuf],
+    ) {
+        let n = self.shared.builds.load(Ordering::SeqCst) + 1;
+        let took = took.as_millis();
         match result {
             Ok(done) => {
                 let id = format!("{}-{n}", self.instance);
@@ -363,7 +518,7 @@ impl Builder {
                 self.shared.builds.store(n, Ordering::SeqCst);
                 if self.opts.verbose {
                     let what = if n == 1 { "Built" } else { "Rebuilt" };
-                    let why = describe(&self.watcher_root(), changed.unwrap_or_default());
+                    let why = describe(&self.watcher_root(), changed);
                     let fresh = if n == 1 || done.rendered == done.pages {
                         String::new()
                     } else {

@@ -2,16 +2,21 @@
 //!
 //! When only Markdown pages that the last build already had were edited, just those files are
 //! read and parsed again; the templates stay compiled; and the renderer's memo (see
-//! [`crate::memo`]) re-renders only the pages whose context changed: the edited page, and the
+//! `memo`) re-renders only the pages whose context changed: the edited page, and the
 //! pages that list it when its title or description changed. Anything else (data, templates,
 //! `site.yaml`, static files, a page added, deleted or turned into a draft) reloads the whole
 //! site, still reusing every page that comes out the same. A failed build forgets the loaded
 //! site, so the next build starts from the files on disk. Either way the result is what
 //! `mps build` would write, which `tests/serve.rs` checks after random sequences of edits.
+//!
+//! Every file of a preview build is held in memory, static files included: they are read once
+//! when the build is made (and again only when they change), so nothing done to the site folder
+//! after that, such as a file replaced by a link to somewhere else, can change what is served.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use crate::build::{self, FileBody, Sink};
 use crate::error::{Diagnostic, Error, Result};
@@ -19,8 +24,39 @@ use crate::memo::RenderMemo;
 use crate::model::Site;
 use crate::templates::SiteTheme;
 
+/// One file of a preview build, with its bytes: the server never opens a file to answer.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// A page, which gets the live-reload script when served.
+    Html(Arc<str>),
+    Bytes(Arc<[u8]>),
+    /// A file of the built-in theme.
+    Static(&'static [u8]),
+}
+
+impl Body {
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Body::Html(h) => h.as_bytes(),
+            Body::Bytes(b) => b,
+            Body::Static(b) => b,
+        }
+    }
+}
+
 /// Every file of a preview build, by path relative to the site root (`plan/index.html`).
-pub type SiteFiles = BTreeMap<String, FileBody>;
+pub type SiteFiles = BTreeMap<String, Body>;
+
+/// What identifies the version of a static file read before: if none of it changed, the bytes
+/// read then are still the file's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    real: PathBuf,
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
 
 /// A finished preview build.
 #[derive(Debug, Clone)]
@@ -41,6 +77,8 @@ pub struct Rebuilder {
     site: Option<Site>,
     theme: Option<SiteTheme>,
     memo: RenderMemo,
+    /// The static files read by the last build, so an unchanged one is not read again.
+    copies: HashMap<PathBuf, (Stamp, Arc<[u8]>)>,
 }
 
 impl Rebuilder {
@@ -52,6 +90,7 @@ impl Rebuilder {
             site: None,
             theme: None,
             memo: RenderMemo::default(),
+            copies: HashMap::new(),
         }
     }
 
@@ -82,23 +121,91 @@ impl Rebuilder {
         };
         let theme = match self.theme.take() {
             Some(t) => t,
-            None => SiteTheme::load(&self.root, &site.config.theme)?,
+            None => SiteTheme::for_site(&self.root, &site.config)?,
         };
         let done = build::generate(&site, &theme, Sink::Memory, Some(&self.memo));
         self.theme = Some(theme);
         let done = done?;
         self.memo = done.memo.unwrap_or_default();
         self.site = Some(site);
-        let files: SiteFiles = done
-            .files
-            .into_iter()
-            .filter_map(|(rel, body)| body.map(|b| (rel, b)))
-            .collect();
+        let mut files = SiteFiles::new();
+        let mut copies = HashMap::new();
+        let mut problems = Vec::new();
+        for (rel, body) in done.files {
+            let body = match body {
+                None => continue,
+                Some(FileBody::Html(h)) => Body::Html(h),
+                Some(FileBody::Bytes(b)) => Body::Bytes(b),
+                Some(FileBody::BuiltIn(b)) => Body::Static(b),
+                Some(FileBody::Disk(path)) => match self.copy(&path) {
+                    Ok((stamp, bytes)) => {
+                        copies.insert(path, (stamp, bytes.clone()));
+                        Body::Bytes(bytes)
+                    }
+                    Err(d) => {
+                        problems.push(d);
+                        continue;
+                    }
+                },
+            };
+            files.insert(rel, body);
+        }
+        self.copies = copies;
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
         Ok(PreviewBuild {
             files: Arc::new(files),
             pages: done.pages,
             rendered: done.rendered,
         })
+    }
+}
+
+impl Rebuilder {
+    /// The bytes of a static file of the site, read now unless the last build read this very
+    /// version. The file must be inside the site folder once links are followed.
+    fn copy(&self, path: &Path) -> std::result::Result<(Stamp, Arc<[u8]>), Diagnostic> {
+        let unreadable = |e: std::io::Error| {
+            Diagnostic::error(path, format!("could not read this file: {e}"))
+                .help("check that the file exists and can be read, then save again")
+        };
+        let real = path.canonicalize().map_err(unreadable)?;
+        if !real.starts_with(&self.root_abs) {
+            return Err(Diagnostic::error(
+                path,
+                format!(
+                    "this file is a link to `{}`, which is outside the site folder",
+                    real.display()
+                ),
+            )
+            .help("copy the file into the site folder instead of linking to it"));
+        }
+        let mut file = std::fs::File::open(&real).map_err(unreadable)?;
+        // The stamp is taken from the open file, so it describes the bytes read below.
+        let meta = file.metadata().map_err(unreadable)?;
+        if !meta.is_file() {
+            return Err(Diagnostic::error(path, "this is not a file")
+                .help("only files can be published from the site's folders"));
+        }
+        let stamp = Stamp {
+            real,
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode: {
+                use std::os::unix::fs::MetadataExt;
+                (meta.dev(), meta.ino())
+            },
+        };
+        if let Some((old, bytes)) = self.copies.get(path) {
+            if *old == stamp {
+                return Ok((stamp, bytes.clone()));
+            }
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(unreadable)?;
+        Ok((stamp, Arc::from(bytes)))
     }
 }
 

@@ -87,3 +87,84 @@ pub fn copy_default_site(dest: &Path) {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// A fixture site from `tests/fixtures/NAME`, copied into a temporary folder so that a test
+/// may change it freely.
+pub struct Fixture {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+/// Copies `tests/fixtures/NAME` into a new temporary folder.
+pub fn fixture(name: &str) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let from = repo_root().join("tests/fixtures").join(name);
+    assert!(from.is_dir(), "no fixture {}", from.display());
+    for e in walkdir::WalkDir::new(&from) {
+        let e = e.unwrap();
+        let to = root.join(e.path().strip_prefix(&from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    Fixture { _dir: dir, root }
+}
+
+impl Fixture {
+    /// Writes (or replaces) a file of the site.
+    pub fn write(self, rel: &str, text: impl AsRef<[u8]>) -> Self {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    /// Replaces the first `from` in a file of the site with `to`; the text must be there.
+    pub fn edit(self, rel: &str, from: &str, to: &str) -> Self {
+        let text = read(&self.root.join(rel));
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        let text = text.replacen(from, to, 1);
+        self.write(rel, text)
+    }
+
+    /// Removes a file of the site.
+    pub fn remove(self, rel: &str) -> Self {
+        std::fs::remove_file(self.root.join(rel)).unwrap();
+        self
+    }
+
+    /// Builds the site into its `public/` folder.
+    pub fn build(&self) -> mps::Result<mps::BuildSummary> {
+        mps::build(&mps::BuildOptions {
+            root: self.root.clone(),
+            output: Some(self.root.join("public")),
+            drafts: false,
+        })
+    }
+
+    /// The built output, by path relative to `public/`.
+    pub fn output(&self) -> BTreeMap<String, Vec<u8>> {
+        tree(&self.root.join("public"))
+    }
+
+    /// Builds the site, which must fail, and returns the errors as a user sees them (the
+    /// renderer of `mps build`, without colour), with paths relative to the site folder.
+    pub fn errors(&self) -> String {
+        let err = match self.build() {
+            Ok(_) => panic!("the build of {} succeeded", self.root.display()),
+            Err(e) => e,
+        };
+        self.render(&err.diagnostics())
+    }
+
+    /// The diagnostics as a user sees them, with paths relative to the site folder.
+    pub fn render(&self, diagnostics: &[mps::Diagnostic]) -> String {
+        let text = mps::error::render(diagnostics);
+        let prefix = format!("{}{}", self.root.display(), std::path::MAIN_SEPARATOR);
+        text.replace(&prefix, "")
+            .replace(&self.root.display().to_string(), ".")
+    }
+}

@@ -1,16 +1,17 @@
-/* Site search for mps sites. Progressive: without this script the header search box leads to
-   the site map, and every page reads the same. It loads search-index.json from this site only
-   (no other requests) and shows results on the search page. */
+/* Site search for mps sites. Progressive: without this script the header shows a link to the
+   site map instead of a search box, and every page reads the same. It loads search-index.json
+   from this site only (no other requests) and shows results on the search page. */
 (function () {
   "use strict";
   if (!window.fetch || !document.querySelector) {
     return;
   }
 
-  // The header box goes to the search page, now that search can work.
-  var header = document.querySelectorAll("form[data-search-action]");
+  // The header box is hidden until search can work; without this script a note links the
+  // site map instead.
+  var header = document.querySelectorAll("form[data-search]");
   for (var h = 0; h < header.length; h++) {
-    header[h].setAttribute("action", header[h].getAttribute("data-search-action"));
+    header[h].hidden = false;
   }
 
   var form = document.getElementById("search-form");
