@@ -583,7 +583,7 @@ fn market(
                 .nth(i)
                 .map(|(n, _)| n + 1)
         });
-        let blank = |s: &Option<String>| !s.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
         if blank(&c.team) && blank(&c.role) {
             err(
                 at.or(contacts_line),
@@ -829,7 +829,7 @@ fn figure_view(f: &KeyFigure) -> FigureView {
 pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView {
     let settings = site.config.markets.clone().unwrap_or_default();
     let reference = reference_date(site);
-    let upcoming = |d: NaiveDate| !reference.is_some_and(|r| d < r);
+    let upcoming = |d: NaiveDate| reference.is_none_or(|r| d >= r);
     let scale: Vec<LevelView> = settings
         .scale
         .iter()
