@@ -58,6 +58,7 @@ pub fn warnings(site: &Site, today: NaiveDate) -> Vec<Diagnostic> {
     stale_figures(site, today, &mut out);
     accessibility_statement(site, today, &mut out);
     pipeline_notices(site, &mut out);
+    crate::markets::warnings(site, &mut out);
     for page in &site.pages {
         overdue_review(page, today, &mut out);
         placeholder_description(page, &mut out);

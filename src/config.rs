@@ -39,6 +39,9 @@ pub struct SiteConfig {
     /// What `mps check` warns about.
     #[serde(default)]
     pub check: CheckSettings,
+    /// The rating scale and dimensions of the markets in `content/data/markets/`.
+    #[serde(default)]
+    pub markets: Option<crate::markets::MarketsSettings>,
     /// Where each value was written in `site.yaml`, for error messages.
     #[serde(skip)]
     pub positions: crate::yaml::Positions,
@@ -105,12 +108,17 @@ pub struct CheckSettings {
     /// Warn about MPS figures whose `as_at` date is older than this many months.
     #[serde(default = "default_figure_age")]
     pub figure_max_age_months: u32,
+    /// Warn about market ratings assessed more than this many months before the markets
+    /// page's `updated` (or `date`).
+    #[serde(default = "default_figure_age")]
+    pub rating_max_age_months: u32,
 }
 
 impl Default for CheckSettings {
     fn default() -> Self {
         CheckSettings {
             figure_max_age_months: default_figure_age(),
+            rating_max_age_months: default_figure_age(),
         }
     }
 }

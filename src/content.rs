@@ -56,9 +56,17 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
     let mut assets = Vec::new();
     let mut data_files = Vec::new();
     let mut problems = Vec::new();
+    let mut market_files = Vec::new();
     for (rel, path) in walk(root, &content, &mut problems)? {
         if let Some(name) = rel.strip_prefix("data/") {
             // content/data/ holds the site's data and is never published as it is.
+            if let Some(file) = name.strip_prefix("markets/") {
+                // One file per market; anything else there (notes) is neither data nor published.
+                if file.ends_with(".yaml") || file.ends_with(".yml") {
+                    market_files.push(path);
+                }
+                continue;
+            }
             match DATA_FILES.iter().find(|k| **k == name) {
                 Some(key) => data_files.push((*key, path)),
                 None => problems.push(unknown_data_file(name, &path)),
@@ -98,7 +106,7 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
         }
     }
 
-    let (data, data_sources) = match load_data(&data_files) {
+    let (data, data_sources) = match load_data(&data_files, &market_files) {
         Ok(d) => d,
         Err(mut d) => {
             problems.append(&mut d);
@@ -305,7 +313,10 @@ pub fn parse_page(rel: &str, file: &Path, text: &str) -> Result<SourcePage, Diag
     })
 }
 
-fn load_data(files: &[(&'static str, PathBuf)]) -> Result<(Data, DataSources), Vec<Diagnostic>> {
+fn load_data(
+    files: &[(&'static str, PathBuf)],
+    markets: &[PathBuf],
+) -> Result<(Data, DataSources), Vec<Diagnostic>> {
     use crate::yaml::parse;
     let mut data = Data::default();
     let mut sources = DataSources::default();
@@ -352,6 +363,13 @@ fn load_data(files: &[(&'static str, PathBuf)]) -> Result<(Data, DataSources), V
             Err(d) => problems.push(d),
         }
     }
+    for path in markets {
+        match crate::markets::load(path) {
+            Ok(m) => data.markets.push(m),
+            Err(d) => problems.push(d),
+        }
+    }
+    crate::markets::sort(&mut data.markets);
     if problems.is_empty() {
         Ok((data, sources))
     } else {

@@ -31,6 +31,8 @@ pub struct Derived {
     pub files: Result<DataFiles, Diagnostic>,
     /// The open-data downloads, as templates list them.
     pub downloads: Vec<Download>,
+    /// The markets, as templates see them (with their plan entries from `view`).
+    pub markets: crate::markets::MarketsView,
 }
 
 impl Derived {
@@ -48,6 +50,7 @@ impl Derived {
             },
         );
         let downloads = open.as_deref().map(opendata::downloads).unwrap_or_default();
+        let markets = crate::markets::view(site, &paths, &view);
         let files = open.and_then(|open| {
             let mut out: DataFiles = open
                 .into_iter()
@@ -63,6 +66,7 @@ impl Derived {
             charts,
             files,
             downloads,
+            markets,
         })
     }
 }

@@ -1,5 +1,5 @@
 //! Files made from the whole site besides its pages: the plan's open data and chart data, the
-//! Atom feed, `sitemap.xml` and `robots.txt`. None of them depends on the rendered pages, so the
+//! Atom feed, `sitemap.xml`, `robots.txt`, and each market's feed and JSON file. None of them depends on the rendered pages, so the
 //! build makes them while the pages render. (The search index, which needs each page's words,
 //! is assembled from entries made with the pages: see `search::index_json`.)
 
@@ -36,5 +36,6 @@ pub fn files(
         feeds::ROBOTS_FILE.to_string(),
         feeds::robots(site).into_bytes(),
     ));
+    out.extend(crate::markets::files(site, derived, theme)?);
     Ok(out)
 }

@@ -121,6 +121,7 @@ pub struct GeneratedPaths {
     pub plan: Option<String>,
     pub largest: Option<String>,
     pub pipeline: Option<String>,
+    pub markets: Option<String>,
 }
 
 impl GeneratedPaths {
@@ -135,6 +136,7 @@ impl GeneratedPaths {
                 Some(Generate::Plan) => &mut g.plan,
                 Some(Generate::Largest) => &mut g.largest,
                 Some(Generate::Pipeline) => &mut g.pipeline,
+                Some(Generate::Markets) => &mut g.markets,
                 None => continue,
             };
             *slot = Some(p.path.clone());
@@ -148,6 +150,11 @@ impl GeneratedPaths {
 
     pub fn theme(&self, slug: &str) -> Option<String> {
         self.themes.as_ref().map(|p| format!("{p}{slug}/"))
+    }
+
+    /// A market's page: its slug under the markets page.
+    pub fn market(&self, slug: &str) -> Option<String> {
+        self.markets.as_ref().map(|p| format!("{p}{slug}/"))
     }
 
     /// An entry's page: its id in lower case under the plan page.
@@ -365,6 +372,7 @@ mod tests {
             plan: Some("plan/".into()),
             largest: None,
             pipeline: None,
+            markets: None,
         };
         assert_eq!(
             g.principle("fair").as_deref(),
@@ -396,6 +404,7 @@ mod tests {
             review_date: None,
             tendered: None,
             illustrative: false,
+            market: None,
         }
     }
 

@@ -3,6 +3,8 @@
 //! content. The feed and the sitemap are written by the theme's `atom.xml` and `sitemap.xml`,
 //! which a site can override like any other template; this module works out what they list.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -15,32 +17,34 @@ pub const ATOM_FILE: &str = "atom.xml";
 pub const ROBOTS_FILE: &str = "robots.txt";
 pub const SITEMAP_FILE: &str = "sitemap.xml";
 
-fn timestamp(d: NaiveDate) -> String {
+/// A date as an Atom timestamp (midnight UTC).
+pub fn timestamp(d: NaiveDate) -> String {
     format!("{}T00:00:00Z", d.format("%Y-%m-%d"))
 }
 
-/// What `atom.xml` is written from.
+/// What `atom.xml` is written from: the site's feed, or one market's (see `markets`).
 #[derive(Debug, Serialize)]
-struct Feed<'a> {
-    title: &'a str,
-    organisation: &'a str,
-    language: &'a str,
-    base_url: &'a str,
+pub struct Feed<'a> {
+    pub title: Cow<'a, str>,
+    pub organisation: &'a str,
+    pub language: &'a str,
+    /// The page the feed is of.
+    pub base_url: Cow<'a, str>,
     /// The feed's own address.
-    href: String,
+    pub href: String,
     /// When the most recently updated page changed (the start of 1970 with none).
-    updated: String,
-    entries: Vec<FeedEntry<'a>>,
+    pub updated: String,
+    pub entries: Vec<FeedEntry<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-struct FeedEntry<'a> {
-    title: &'a str,
+pub struct FeedEntry<'a> {
+    pub title: Cow<'a, str>,
     /// The page's absolute address, which is also its id.
-    href: String,
-    published: Option<String>,
-    updated: String,
-    summary: Option<&'a str>,
+    pub href: String,
+    pub published: Option<String>,
+    pub updated: String,
+    pub summary: Option<Cow<'a, str>>,
 }
 
 /// What `sitemap.xml` lists of one page.
@@ -75,11 +79,11 @@ pub fn atom(site: &Site, tree: &PageTree, theme: &SiteTheme) -> Result<String, D
     dated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     // A feed must say when it last changed; with no dated pages, the start of the epoch.
     let updated = dated.first().map(|e| e.0).unwrap_or_default();
-    let feed = Feed {
-        title: &c.title,
+    let value = Feed {
+        title: Cow::Borrowed(&c.title),
         organisation: &c.organisation,
         language: &c.language,
-        base_url: &c.base_url,
+        base_url: Cow::Borrowed(&c.base_url),
         href: format!("{}{ATOM_FILE}", c.base_url),
         updated: timestamp(updated),
         entries: dated
@@ -87,16 +91,21 @@ pub fn atom(site: &Site, tree: &PageTree, theme: &SiteTheme) -> Result<String, D
             .map(|(d, path, i)| {
                 let p = &tree.pages[i];
                 FeedEntry {
-                    title: &p.title,
+                    title: Cow::Borrowed(&p.title),
                     href: format!("{}{path}", c.base_url),
                     published: p.date.map(timestamp),
                     updated: timestamp(d),
-                    summary: p.description.as_deref(),
+                    summary: p.description.as_deref().map(Cow::Borrowed),
                 }
             })
             .collect(),
     };
-    render(site, theme, templates::ATOM, "feed", &feed)
+    feed(site, theme, &value)
+}
+
+/// A feed written by the theme's `atom.xml`.
+pub fn feed(site: &Site, theme: &SiteTheme, feed: &Feed) -> Result<String, Diagnostic> {
+    render(site, theme, templates::ATOM, "feed", feed)
 }
 
 /// `robots.txt`: everything may be crawled; the sitemap is at its absolute address.

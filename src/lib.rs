@@ -49,6 +49,7 @@ pub(crate) mod feeds;
 pub(crate) mod format;
 pub mod links;
 pub mod markdown;
+pub mod markets;
 pub(crate) mod memo;
 pub mod model;
 pub mod opendata;

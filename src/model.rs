@@ -31,7 +31,8 @@ pub struct FrontMatter {
     /// A template of the site theme to render this page with, such as `framework.html`.
     #[serde(default)]
     pub template: Option<String>,
-    /// Build pages from data here: `principles`, `themes`, `plan`, `largest` or `pipeline`.
+    /// Build pages from data here: `principles`, `themes`, `plan`, `largest`, `pipeline` or
+    /// `markets`.
     #[serde(default)]
     pub generate: Option<Generate>,
 }
@@ -46,6 +47,7 @@ pub enum Generate {
     Largest,
     /// The plan's pipeline-notice entries (see `facts::in_pipeline`).
     Pipeline,
+    Markets,
 }
 
 /// A Markdown file as loaded: front matter parsed, body not yet rendered.
@@ -180,6 +182,9 @@ pub struct ProcurementEntry {
     pub cpv: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Slug of the market (`content/data/markets/`) this procurement buys for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market: Option<String>,
     /// An invented example, not a real procurement.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub illustrative: bool,
@@ -353,6 +358,8 @@ pub struct Data {
     pub figures: FiguresFile,
     /// Chart definitions from `charts.yaml`.
     pub charts: Vec<crate::chartdef::ChartDef>,
+    /// One per file in `content/data/markets/`, in overview order (see `markets::sort`).
+    pub markets: Vec<crate::markets::MarketSource>,
 }
 
 /// Where each data file was read from, with its text, and where each of its values was

@@ -22,6 +22,8 @@ pub enum Kind {
     Principle(usize),
     Theme(usize),
     Procurement(usize),
+    /// A market: index into `Data::markets` (and `MarketsView::list`).
+    Market(usize),
     Accessibility,
     /// The search page (see `search`).
     Search,
@@ -144,6 +146,7 @@ fn default_template(g: Option<Generate>, is_home: bool, is_section: bool) -> &'s
         Some(Generate::Plan) => "plan.html",
         Some(Generate::Largest) => "largest.html",
         Some(Generate::Pipeline) => "pipeline.html",
+        Some(Generate::Markets) => "markets.html",
         None if is_home => "index.html",
         None if is_section => "section.html",
         None => "page.html",
@@ -179,6 +182,7 @@ fn generated_clash(a: &PlannedPage, b: &PlannedPage) -> Option<Diagnostic> {
         Kind::Principle(_) => "the page of a commissioning principle",
         Kind::Theme(_) => "the page of an outcome theme",
         Kind::Procurement(_) => "the page of a procurement",
+        Kind::Market(_) => "the page of a market",
         Kind::Accessibility => "the accessibility statement",
         Kind::Search => "the search page",
         Kind::SiteMap => "the site map",
@@ -288,6 +292,23 @@ pub fn plan(
             );
             // A plan of hundreds of entries would swamp the plan page's own listing.
             page.listed = false;
+            extra.push(page);
+        }
+    }
+    if let Some(g) = generator(&generated.markets) {
+        for (i, m) in site.data.markets.iter().enumerate() {
+            let mut page = generated_page(
+                &g,
+                generated.market(&m.market.slug).unwrap_or_default(),
+                Kind::Market(i),
+                &m.market.name,
+                Some(&m.market.summary),
+                "market.html",
+                i as i64,
+                site,
+                "markets",
+            );
+            page.file = m.file.clone();
             extra.push(page);
         }
     }

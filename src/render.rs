@@ -102,6 +102,7 @@ enum Item<'a> {
     Principle(&'a views::PrincipleView),
     Theme(&'a views::ThemeView),
     Entry(&'a views::EntryView),
+    Market(&'a crate::markets::MarketView),
 }
 
 /// Renders pages of one site. Built once per build; `render` may be called from many threads.
@@ -200,6 +201,7 @@ impl<'a> Renderer<'a> {
             .collect();
         put(&mut base, &mut fp, "charts", &drawn);
         put(&mut base, &mut fp, "downloads", &derived.downloads);
+        put(&mut base, &mut fp, "markets", &derived.markets);
         put(
             &mut base,
             &mut fp,
@@ -210,6 +212,7 @@ impl<'a> Renderer<'a> {
                 "plan": derived.paths.plan.as_deref().map(urls::output_file),
                 "largest": derived.paths.largest.as_deref().map(urls::output_file),
                 "pipeline": derived.paths.pipeline.as_deref().map(urls::output_file),
+                "markets": derived.paths.markets.as_deref().map(urls::output_file),
                 "accessibility": urls::output_file("accessibility/"),
             }),
         );
@@ -357,6 +360,7 @@ impl<'a> Renderer<'a> {
                 .plan
                 .as_ref()
                 .map(|plan| Item::Entry(&plan.entries[n])),
+            Kind::Market(n) => self.derived.markets.list.get(n).map(Item::Market),
             _ => None,
         };
         let mut vars = PageVars {
@@ -373,6 +377,16 @@ impl<'a> Renderer<'a> {
             item,
             site_map: (p.kind == Kind::SiteMap).then(|| crate::search::site_map(self.tree)),
         };
+        if let Kind::Market(n) = p.kind {
+            // A market's charts are placed by its template: a chart that cannot be drawn is
+            // reported here, as the chart shortcode reports it on a Markdown page.
+            let ids = self.site.data.markets.get(n).map(|m| &m.market.charts);
+            for id in ids.into_iter().flatten() {
+                if let Some(Err(d)) = self.charts.get(id) {
+                    problems.push(d.clone());
+                }
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }

@@ -143,6 +143,11 @@ fn page_text<'a>(site: &Site, p: &PlannedPage, words: Option<&'a str>) -> Cow<'a
                 ));
             }
         }
+        Kind::Market(i) => {
+            if let Some(m) = d.markets.get(i) {
+                parts.extend(crate::markets::search_words(&m.market));
+            }
+        }
         Kind::Accessibility => {
             parts.push(
                 "How accessible this website is, known issues, how to report a problem and the enforcement procedure."

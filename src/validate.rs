@@ -13,6 +13,7 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     data(site, &mut out);
     out.extend(crate::charts::validate(site));
+    out.extend(crate::markets::validate(site));
     pages(site, &mut out);
     out
 }
@@ -391,6 +392,7 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
                 Generate::Plan | Generate::Largest | Generate::Pipeline => {
                     site.data.plan.is_none().then_some("plan.yaml")
                 }
+                Generate::Markets => site.data.markets.is_empty().then_some("markets/"),
             };
             if let Some(file) = missing {
                 out.push(
@@ -418,6 +420,7 @@ pub fn generate_name(g: Generate) -> &'static str {
         Generate::Plan => "plan",
         Generate::Largest => "largest",
         Generate::Pipeline => "pipeline",
+        Generate::Markets => "markets",
     }
 }
 
@@ -425,7 +428,7 @@ fn is_hex_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
-fn is_web_url(s: &str) -> bool {
+pub(crate) fn is_web_url(s: &str) -> bool {
     (s.starts_with("https://") || s.starts_with("http://")) && s.len() > 10 && !s.contains(' ')
 }
 

@@ -487,6 +487,42 @@ fn search_from_the_header_finds_a_principle_by_a_word_in_its_body() {
     assert!(status.as_str().unwrap_or("").contains("found"), "{status}");
 }
 
+/// A provider searching for their market lands on its page first: "home care" and "dementia"
+/// (a word in the care homes market's services and summary) each put the right market on top.
+#[test]
+fn searching_for_a_service_puts_its_market_first() {
+    let Some((browser, _axe)) = tools() else {
+        return;
+    };
+    let (_dir, out) = build_default_site();
+    let server = StaticServer::start(&out);
+    let tab = browser.new_tab().unwrap();
+    for (query, market) in [
+        ("home care", "mps/markets/home-care/index.html"),
+        ("dementia", "mps/markets/care-homes/index.html"),
+    ] {
+        open(&tab, &server.url("index.html"));
+        let field = tab.wait_for_element("#header-search-q").unwrap();
+        field.click().unwrap();
+        tab.type_str(query).unwrap().press_key("Enter").unwrap();
+        tab.wait_until_navigated().unwrap();
+        tab.wait_for_element_with_custom_timeout(
+            "#search-results li a",
+            std::time::Duration::from_secs(10),
+        )
+        .unwrap_or_else(|e| panic!("no results for {query:?}: {e}"));
+        let first = eval(
+            &tab,
+            "document.querySelector('#search-results li a').getAttribute('href')",
+        );
+        let first = first.as_str().unwrap_or("");
+        assert!(
+            first.ends_with(market),
+            "{query:?} put {first} first, not {market}"
+        );
+    }
+}
+
 /// The tests above must be able to fail: plant an image without alt text and low-contrast text.
 #[test]
 fn planted_accessibility_faults_are_caught() {
