@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Full-build benchmark: mps against Hugo (and Zola, when installed) on the same corpus, same run.
 
-Usage: python3 benches/bench.py [--sizes 1000,10000] [--runs 5] [--work DIR]
+Usage: python3 benches/bench.py [--sizes 1000,10000] [--runs 5] [--work DIR] [--baseline MPS]
+
+With --baseline, a second mps binary (for example one built from an earlier commit, to show that
+a change costs no speed) builds the same corpus in the same rotation, and its ratios against the
+peers are printed beside the current build's, so before and after come from one run.
 
 Generates the corpus with ../shared/bench/gen_corpus.py, writes a site.yaml beside it, builds it
 with the release `mps` binary, and reports the median wall time and peak memory (max RSS) over
@@ -106,6 +110,8 @@ def main():
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--work", default=None)
+    ap.add_argument("--baseline", default=None,
+                    help="another mps binary to time in the same run, such as an earlier commit's")
     args = ap.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
@@ -134,6 +140,12 @@ def main():
         # A cold build: no output, and not the previous output mps keeps beside it either.
         tools = [(f"mps, {n} pages", [MPS, "build", "--root", site, "--output", out],
                   lambda out=out, kept=kept: trash.clear(out, kept))]
+        if args.baseline:
+            bout = os.path.join(work, f"baseline-public-{n}")
+            bkept = os.path.join(work, f".baseline-public-{n}.mps-previous")
+            tools.append((f"mps baseline, {n} pages",
+                          [args.baseline, "build", "--root", site, "--output", bout],
+                          lambda bout=bout, bkept=bkept: trash.clear(bout, bkept)))
         for peer in ("hugo", "zola"):
             exe = shutil.which(peer)
             if not exe:
@@ -152,13 +164,14 @@ def main():
         cold = measure(tools, args.runs)
         # Building again over the output of the last run, as an editor does.
         again = measure([(f"{name}, rebuild", cmd, None) for name, cmd, _ in tools], args.runs)
-        peers = [name for name, _, _ in tools[1:]]
-        mps = tools[0][0]
+        ours = [name for name, _, _ in tools if name.startswith("mps")]
+        peers = [name for name, _, _ in tools if not name.startswith("mps")]
         for results, suffix in ((cold, ""), (again, ", rebuild")):
             for p in peers:
                 print(row(results[p + suffix]))
             bases = [(p.split(",")[0].capitalize(), results[p + suffix]) for p in peers]
-            print(row(results[mps + suffix], bases))
+            for m in reversed(ours):
+                print(row(results[m + suffix], bases))
     trash.empty()
     if not shutil.which("hugo"):
         print("\nHugo is not installed (apt-get install hugo), so no ratios were measured.")
