@@ -12,6 +12,20 @@ use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};
 
 /// How serious a finding is. Errors stop a build; warnings are reported by `mps check`.
+/// A 1-based line and column (columns count characters, as editors do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Pos {
+    /// As [`Diagnostic::at`] takes it.
+    pub fn at(self) -> (Option<usize>, Option<usize>) {
+        (Some(self.line), Some(self.column))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -59,7 +73,7 @@ impl Diagnostic {
     }
 
     /// Points at a position kept from loading, when there is one.
-    pub fn at_pos(self, pos: Option<crate::yaml::Pos>) -> Self {
+    pub fn at_pos(self, pos: Option<Pos>) -> Self {
         match pos {
             Some(p) => self.at(Some(p.line), Some(p.column)),
             None => self,

@@ -27,19 +27,9 @@ pub const MAX_DEPTH: usize = 100;
 /// 1 MB, and the whole file is held in memory several times while it is read.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 
-/// A 1-based line and column (columns count characters, as editors do).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-}
-
-impl Pos {
-    /// As `Diagnostic::at` takes it.
-    pub fn at(self) -> (Option<usize>, Option<usize>) {
-        (Some(self.line), Some(self.column))
-    }
-}
+// Positions belong to the error floor, below this module, so that diagnostics can carry them
+// without the error module knowing about YAML.
+pub use crate::error::Pos;
 
 /// Where each value of a YAML document was written, by path: `entries[3].theme`, `title`,
 /// `themes[0]`, `accessibility.statement_reviewed`. The root is the empty path.
