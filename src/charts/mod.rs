@@ -58,10 +58,7 @@ pub struct RenderedChart {
 /// order of `charts.yaml`. Each chart's data is resolved once for both. A chart that cannot be
 /// drawn carries its problem, reported by each page that places it; one whose data cannot be
 /// written stops the build.
-pub fn build_all(
-    site: &Site,
-    facts: &PlanFacts,
-) -> (Drawn, Result<crate::derive::DataFiles, Diagnostic>) {
+pub fn build_all(site: &Site, facts: &PlanFacts) -> (Drawn, Result<CsvFiles, Diagnostic>) {
     use rayon::prelude::*;
     let file = source(site);
     let problem = |def: &ChartDef, msg: String| {
@@ -94,6 +91,9 @@ pub fn build_all(
     }
     (drawn, failed.map_or(Ok(files), Err))
 }
+
+/// Each chart's data: (`charts/ID.csv`, bytes).
+pub type CsvFiles = Vec<(String, Vec<u8>)>;
 
 /// Every chart, drawn once per build, by id.
 pub type Drawn = BTreeMap<String, Result<RenderedChart, Diagnostic>>;
