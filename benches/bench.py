@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Full-build benchmark: mps against Hugo (and Zola, when installed) on the same corpus, same run.
 
-Usage: python3 benches/bench.py [--sizes 1000,10000] [--runs 5] [--work DIR] [--baseline MPS]
+Usage: python3 benches/bench.py [--sizes 1000,10000] [--runs 5] [--work DIR] [--mps MPS]
+       [--baseline MPS]
 
 With --baseline, a second mps binary (for example one built from an earlier commit, to show that
 a change costs no speed) builds the same corpus in the same rotation, and its ratios against the
@@ -110,11 +111,17 @@ def main():
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--work", default=None)
+    ap.add_argument("--mps", default=None,
+                    help="the mps binary to time (default: target/release/mps, built first)")
     ap.add_argument("--baseline", default=None,
                     help="another mps binary to time in the same run, such as an earlier commit's")
     args = ap.parse_args()
 
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    global MPS
+    if args.mps:
+        MPS = os.path.abspath(args.mps)
+    else:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
     work = args.work or tempfile.mkdtemp(prefix="mps-bench-")
     print(f"# mps benchmark, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores")
     print()
