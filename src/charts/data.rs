@@ -217,10 +217,13 @@ pub(super) fn csv_text(def: &ChartDef, t: &Table) -> Result<String, String> {
     let fail = |e: csv::Error| format!("could not write its CSV: {e}");
     let mut header = vec![def.x_label.clone().unwrap_or_else(|| "Category".into())];
     header.extend(t.series.iter().map(|s| s.name.clone()));
+    // The download travels without the page's "Illustrative" tag, so it carries the mark.
+    header.push("illustrative".into());
     w.write_record(&header).map_err(fail)?;
     for (i, c) in t.categories.iter().enumerate() {
         let mut row = vec![c.clone()];
         row.extend(t.series.iter().map(|s| format!("{}", s.values[i])));
+        row.push(def.illustrative.to_string());
         w.write_record(&row).map_err(fail)?;
     }
     let bytes = w

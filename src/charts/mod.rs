@@ -521,7 +521,7 @@ mod tests {
         let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
         assert_eq!(
             csv_text(&d, &t).unwrap(),
-            "Category,S\n\"A, the first\",7400000\nB,19.7\n"
+            "Category,S,illustrative\n\"A, the first\",7400000,false\nB,19.7,false\n"
         );
     }
 }
