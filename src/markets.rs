@@ -1085,6 +1085,8 @@ struct JsonProcurement<'a> {
     status: &'a str,
     route: &'a str,
     page: Option<String>,
+    /// The entry, or the whole plan, is an invented example.
+    illustrative: bool,
 }
 
 /// Each market's `atom.xml` and `market.json`, beside its page, in overview order. None when
@@ -1161,6 +1163,7 @@ pub fn files(
                     status: e.status_label,
                     route: &e.entry.route,
                     page: e.href.as_deref().map(absolute),
+                    illustrative: e.entry.illustrative,
                 })
                 .collect(),
             sources: &m.sources,

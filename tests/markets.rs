@@ -244,6 +244,12 @@ fn each_market_has_a_feed_and_a_json_file_that_parse() {
     assert_eq!(json["procurements"][0]["id"], "NDC-001");
     assert_eq!(json["procurements"][0]["value"], 2500000);
     assert_eq!(json["procurements"][0]["end"], "2029-05-31");
+    // Every item says whether it is invented, so the JSON keeps the pages' provenance.
+    for list in ["ratings", "figures", "intentions", "procurements"] {
+        for item in json[list].as_array().expect(list) {
+            assert!(item["illustrative"].is_boolean(), "{list}: {item}");
+        }
+    }
     assert_eq!(json["as_at"], "2026-03-01");
 }
 
