@@ -703,6 +703,8 @@ pub struct FigureView {
     pub illustrative: bool,
     pub headline: bool,
     pub icon: Option<String>,
+    /// The change since `previous`, drawn by the theme's figure tile as on the MPS.
+    pub previous: Option<crate::views::ChangeView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -822,6 +824,10 @@ fn figure_view(f: &KeyFigure) -> FigureView {
         illustrative: f.illustrative,
         headline: f.headline,
         icon: f.icon.clone(),
+        previous: f
+            .previous
+            .as_ref()
+            .map(|p| crate::views::change(f.value, &f.unit, p)),
     }
 }
 
