@@ -512,8 +512,5 @@ fn market_pages_use_the_figure_tile_and_tag_illustrative_content() {
         "<caption>Ratings of the Home care market {tag}</caption>"
     )));
     assert!(page.contains(&format!("What we plan to do {tag}</h2>")));
-    assert_eq!(
-        page.matches("The ratings, messages, intentions").count(),
-        1
-    );
+    assert_eq!(page.matches("The ratings, messages, intentions").count(), 1);
 }

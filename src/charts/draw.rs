@@ -550,7 +550,7 @@ fn columns(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String
     let slot = (WIDTH - 2.0 * PAD) / n;
     let group = slot * 0.75;
     let col_w = group / ns;
-    let plot_h = 190.0;
+    let plot_h = 140.0;
     let top = y + LINE;
     let base = top + plot_h;
     let max = max_value(t.series.iter().flat_map(|s| s.values.iter().copied()));
@@ -702,7 +702,7 @@ fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> 
         return Err("its labels leave too little room for the lines".into());
     }
     let top = y + LINE;
-    let plot_h = 200.0;
+    let plot_h = 140.0;
     let base = top + plot_h;
     let sx = |i: usize| left + (right - left) * i as f64 / (n - 1) as f64;
     let sy = |v: f64| base - (v - y_min) / (y_max - y_min) * plot_h;
