@@ -854,8 +854,11 @@ pub(super) fn value_range(t: &Table) -> (f64, f64, bool) {
     }
 }
 
-/// The box a text mark covers: (x0, y0, x1, y1), its height that of the digits and capitals.
-fn text_box(m: &Mark) -> Result<Option<(f64, f64, f64, f64)>, String> {
+/// A box: (x0, y0, x1, y1).
+type Bounds = (f64, f64, f64, f64);
+
+/// The box a text mark covers, its height that of the digits and capitals.
+fn text_box(m: &Mark) -> Result<Option<Bounds>, String> {
     let Mark::Text {
         x, y, text, anchor, ..
     } = m
@@ -872,7 +875,7 @@ fn text_box(m: &Mark) -> Result<Option<(f64, f64, f64, f64)>, String> {
 }
 
 /// Two labels too close to read apart: closer than 6 units side by side or 2 above each other.
-fn too_close(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
+fn too_close(a: Bounds, b: Bounds) -> bool {
     a.0 < b.2 + 6.0 && b.0 < a.2 + 6.0 && a.1 < b.3 + 2.0 && b.1 < a.3 + 2.0
 }
 
@@ -894,7 +897,7 @@ fn collides(m: &Mark, marks: &[Mark]) -> Result<bool, String> {
 /// The first two texts that come too close, checked at build so that no chart is published
 /// with labels over each other.
 pub(super) fn first_overlap(marks: &[Mark]) -> Result<Option<(String, String)>, String> {
-    let mut seen: Vec<(&str, (f64, f64, f64, f64))> = Vec::new();
+    let mut seen: Vec<(&str, Bounds)> = Vec::new();
     for m in marks {
         if let (Some(b), Mark::Text { text, .. }) = (text_box(m)?, m) {
             if let Some((other, _)) = seen.iter().find(|(_, a)| too_close(*a, b)) {
