@@ -84,6 +84,10 @@ pub struct OpenDataSettings {
     /// The buyer's identifier within that scheme, such as `SOS`.
     #[serde(default)]
     pub buyer_id: Option<String>,
+    /// Write `plan-ocds.json` even when the plan (or an entry) is illustrative; each release
+    /// then says it is an invented example. Off by default: OCDS readers see no page tags.
+    #[serde(default)]
+    pub publish_illustrative_ocds: bool,
 }
 
 /// OCDS prefix used until a site sets its own.

@@ -703,6 +703,8 @@ pub struct FigureView {
     pub illustrative: bool,
     pub headline: bool,
     pub icon: Option<String>,
+    /// The change since `previous`, drawn by the theme's figure tile as on the MPS.
+    pub previous: Option<crate::views::ChangeView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -822,6 +824,10 @@ fn figure_view(f: &KeyFigure) -> FigureView {
         illustrative: f.illustrative,
         headline: f.headline,
         icon: f.icon.clone(),
+        previous: f
+            .previous
+            .as_ref()
+            .map(|p| crate::views::change(f.value, &f.unit, p)),
     }
 }
 
@@ -1085,6 +1091,8 @@ struct JsonProcurement<'a> {
     status: &'a str,
     route: &'a str,
     page: Option<String>,
+    /// The entry, or the whole plan, is an invented example.
+    illustrative: bool,
 }
 
 /// Each market's `atom.xml` and `market.json`, beside its page, in overview order. None when
@@ -1161,6 +1169,7 @@ pub fn files(
                     status: e.status_label,
                     route: &e.entry.route,
                     page: e.href.as_deref().map(absolute),
+                    illustrative: e.entry.illustrative,
                 })
                 .collect(),
             sources: &m.sources,

@@ -62,14 +62,21 @@ pub fn files(site: &Site, facts: &PlanFacts) -> Result<Vec<(&'static str, Vec<u8
     };
     let csv = csv(plan, site, facts).map_err(|e| problem("CSV", e))?;
     let json = json(plan, config, facts).map_err(|e| problem("JSON", e.to_string()))?;
-    let ocds = ocds(plan, config, facts).map_err(|e| problem("OCDS", e.to_string()))?;
     let contracts = contracts(plan, facts).map_err(|e| problem("a contracts register", e))?;
-    Ok(vec![
-        (CSV_FILE, csv),
-        (JSON_FILE, json),
-        (OCDS_FILE, ocds),
-        (CONTRACTS_FILE, contracts),
-    ])
+    let mut out = vec![(CSV_FILE, csv), (JSON_FILE, json)];
+    // OCDS is read by machines that cannot see a page's "Illustrative" tag, so invented data
+    // goes out in it only when the site says so (and then each release says it is invented).
+    if !plan_illustrative(plan) || config.open_data.publish_illustrative_ocds {
+        let ocds = ocds(plan, config, facts).map_err(|e| problem("OCDS", e.to_string()))?;
+        out.push((OCDS_FILE, ocds));
+    }
+    out.push((CONTRACTS_FILE, contracts));
+    Ok(out)
+}
+
+/// Whether any of the plan is invented: the plan as a whole or one of its entries.
+pub fn plan_illustrative(plan: &ProcurementPlan) -> bool {
+    plan.illustrative || plan.entries.iter().any(|e| e.illustrative)
 }
 
 /// The downloads templates link to, with their sizes. Empty when there is no plan.
@@ -132,6 +139,8 @@ pub struct CsvRow {
     pub cpv: Option<String>,
     pub social_value: String,
     pub description: Option<String>,
+    /// `true` when the entry (or the whole plan) is an invented example.
+    pub illustrative: bool,
 }
 
 fn csv(plan: &ProcurementPlan, site: &Site, facts: &PlanFacts) -> Result<Vec<u8>, String> {
@@ -156,6 +165,7 @@ fn csv(plan: &ProcurementPlan, site: &Site, facts: &PlanFacts) -> Result<Vec<u8>
             cpv: e.cpv.clone(),
             social_value: e.social_value.clone(),
             description: e.description.clone(),
+            illustrative: plan.illustrative || e.illustrative,
         })
         .map_err(|e| e.to_string())?;
     }
@@ -167,7 +177,7 @@ fn csv(plan: &ProcurementPlan, site: &Site, facts: &PlanFacts) -> Result<Vec<u8>
 }
 
 /// The column names of `plan.csv`.
-pub fn csv_header() -> [&'static str; 15] {
+pub fn csv_header() -> [&'static str; 16] {
     [
         "id",
         "title",
@@ -184,6 +194,7 @@ pub fn csv_header() -> [&'static str; 15] {
         "cpv",
         "social_value",
         "description",
+        "illustrative",
     ]
 }
 
@@ -212,6 +223,9 @@ pub struct ContractsRow {
     /// Whether the supplier is a voluntary or community sector organisation.
     pub supplier_vcse: Option<YesNo>,
     pub status: Status,
+    /// `true` when the entry (or the whole plan) is an invented example; not a Transparency
+    /// Code field, so it comes last.
+    pub illustrative: bool,
 }
 
 /// `yes` or `no`, as the register's readers expect.
@@ -233,7 +247,7 @@ impl From<bool> for YesNo {
 }
 
 /// The column names of `contracts.csv`.
-pub fn contracts_header() -> [&'static str; 15] {
+pub fn contracts_header() -> [&'static str; 16] {
     [
         "reference",
         "title",
@@ -250,6 +264,7 @@ pub fn contracts_header() -> [&'static str; 15] {
         "supplier_sme",
         "supplier_vcse",
         "status",
+        "illustrative",
     ]
 }
 
@@ -277,6 +292,7 @@ fn contracts(plan: &ProcurementPlan, facts: &PlanFacts) -> Result<Vec<u8>, Strin
             supplier_sme: s.map(|s| s.sme.into()),
             supplier_vcse: s.map(|s| s.vcse.into()),
             status: e.status,
+            illustrative: plan.illustrative || e.illustrative,
         })
         .map_err(|e| e.to_string())?;
         rows += 1;
@@ -297,13 +313,16 @@ struct JsonPlan<'a> {
     pipeline_threshold: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
-    entries: Vec<JsonEntry<'a>>,
+    /// Every entry is an invented example.
+    illustrative: bool,
+    entries: Vec<JsonEntry>,
 }
 
 #[derive(Serialize)]
-struct JsonEntry<'a> {
+struct JsonEntry {
+    /// The entry, its `illustrative` set when the plan's is.
     #[serde(flatten)]
-    entry: &'a ProcurementEntry,
+    entry: ProcurementEntry,
     end: Option<NaiveDate>,
     pipeline_notice: bool,
 }
@@ -319,12 +338,16 @@ fn json(
         currency: "GBP",
         pipeline_threshold: config.procurement.pipeline_threshold,
         note: plan.note.as_deref(),
+        illustrative: plan.illustrative,
         entries: plan
             .entries
             .iter()
             .zip(&facts.entries)
             .map(|(e, f)| JsonEntry {
-                entry: e,
+                entry: ProcurementEntry {
+                    illustrative: plan.illustrative || e.illustrative,
+                    ..e.clone()
+                },
                 end: f.end,
                 pipeline_notice: f.pipeline,
             })
@@ -541,7 +564,17 @@ fn ocds(
             tender: Tender {
                 id: e.id.clone(),
                 title: e.title.clone(),
-                description: e.description.clone(),
+                description: if plan.illustrative || e.illustrative {
+                    Some(format!(
+                        "Illustrative: an invented example, not a real procurement.{}",
+                        e.description
+                            .as_deref()
+                            .map(|d| format!(" {d}"))
+                            .unwrap_or_default()
+                    ))
+                } else {
+                    e.description.clone()
+                },
                 // A planning release: the tender is planned, unless the plan says it was
                 // cancelled.
                 status: if e.status == Status::Cancelled {
@@ -589,10 +622,21 @@ fn ocds(
         extensions: OCDS_EXTENSIONS,
         published_date: date,
         publisher: Publisher {
-            name: o
-                .publisher
-                .clone()
-                .unwrap_or_else(|| config.organisation.clone()),
+            name: {
+                let name = o
+                    .publisher
+                    .clone()
+                    .unwrap_or_else(|| config.organisation.clone());
+                // Invented data must not read as the organisation's own publication.
+                if plan_illustrative(plan) {
+                    format!(
+                        "{name} (illustrative example data, not published by {})",
+                        config.organisation
+                    )
+                } else {
+                    name
+                }
+            },
             uri: o.publisher_uri.clone(),
         },
         license: o.license().to_string(),

@@ -146,7 +146,7 @@ pub struct ChangeView {
     pub words: String,
 }
 
-fn change(value: f64, unit: &str, previous: &crate::model::PreviousValue) -> ChangeView {
+pub(crate) fn change(value: f64, unit: &str, previous: &crate::model::PreviousValue) -> ChangeView {
     let as_at_display = previous
         .period
         .clone()

@@ -584,7 +584,7 @@ fn the_page_title_is_within_300_px_on_a_phone() {
 }
 
 /// The MPS reads at a glance: at 1280x800 the first screen shows its title and at least four
-/// headline figures.
+/// headline figures; and the page's height, its market list aside, does not grow.
 #[test]
 fn the_mps_shows_four_headline_figures_on_the_first_desktop_screen() {
     let Some((browser, _axe)) = tools() else {
@@ -608,6 +608,20 @@ fn the_mps_shows_four_headline_figures_on_the_first_desktop_screen() {
     assert!(
         title.as_f64().unwrap_or(f64::MAX) <= 800.0,
         "title below the first screen"
+    ); // At most about three screens, not counting the list of markets (which the page now
+       // places straight after the figures, as one compact block).
+    let height = eval(
+        &tab,
+        "document.documentElement.scrollHeight - \
+         (document.querySelector('.market-links-section')?.getBoundingClientRect().height ?? 0)",
+    );
+    let h = height.as_f64().unwrap_or(f64::MAX);
+    // The goal is about three screens (2,400 px); the page is 2,805 px today (it was 3,304 before
+    // shorter charts and the folded source list), so this holds that gain until the layout
+    // is tightened further.
+    assert!(
+        h <= 2850.0,
+        "the MPS is {h} px tall without its market list"
     );
 }
 

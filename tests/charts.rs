@@ -196,11 +196,11 @@ fn charts_are_accessible_svg_with_their_data() {
     assert!(html.contains("Source: <a href=\"https://www.ons.gov.uk/\">ONS projections</a>."));
     assert_eq!(
         read(&out.join("charts/spend-by-theme.csv")),
-        "Category,Estimated value\nHealthy Lives,3700000\nGood Growth,400000\n"
+        "Category,Estimated value,illustrative\nHealthy Lives,3700000,false\nGood Growth,400000,false\n"
     );
     assert_eq!(
         read(&out.join("charts/population.csv")),
-        "Category,Aged 65 and over,Aged 85 and over\n2020,32000,4800\n2025,35500,5400\n2030,39000,6300\n"
+        "Category,Aged 65 and over,Aged 85 and over,illustrative\n2020,32000,4800,false\n2025,35500,5400,false\n2030,39000,6300,false\n"
     );
 }
 

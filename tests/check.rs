@@ -234,3 +234,37 @@ fn pipeline_entries_without_notice_fields_and_a_late_plan_are_warnings() {
     let found = check(&root, "2026-11-25");
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// A number with neither a source nor the illustrative mark never reaches a page: the build
+/// refuses it, so `mps check` (with or without --strict) fails, naming the file; for an MPS
+/// figure and a market figure alike.
+#[test]
+fn a_figure_with_neither_source_nor_illustrative_mark_fails_check() {
+    let (_d, root) = site("2026-11-25");
+    let r = root.to_str().unwrap();
+    edit(
+        &root.join("content/data/figures.yaml"),
+        "    source_name: Office for National Statistics, mid-year population estimates\n",
+        "",
+    );
+    let (code, text) = run(&["check", "--strict", "--root", r]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("figures.yaml") && text.contains("population"),
+        "{text}"
+    );
+
+    let (_d, root) = site("2026-11-25");
+    let r = root.to_str().unwrap();
+    edit(
+        &root.join("content/data/markets/home-care.yaml"),
+        "    illustrative: true\n    icon: calendar\n",
+        "    icon: calendar\n",
+    );
+    let (code, text) = run(&["check", "--strict", "--root", r]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("home-care.yaml") && text.contains("home-care-hours"),
+        "{text}"
+    );
+}

@@ -151,8 +151,8 @@ fn another_councils_markets_build_with_their_own_scale_and_dimensions() {
         "1 February 2026",
         "Flats for couples where one partner is living with dementia.",
         "Moves into residential care that extra care could prevent.",
-        "Illustrative</span> An example figure",
-        "Source: <a href=\"https://www.northam.example/housing\">Northam housing register</a>",
+        "Illustrative</span></p>",
+        "<p class=\"tile-source\"><a href=\"https://www.northam.example/housing\">Northam housing register</a>, ",
         "Falls prevention service",
         "£2,500,000",
         "June 2026",
@@ -244,6 +244,12 @@ fn each_market_has_a_feed_and_a_json_file_that_parse() {
     assert_eq!(json["procurements"][0]["id"], "NDC-001");
     assert_eq!(json["procurements"][0]["value"], 2500000);
     assert_eq!(json["procurements"][0]["end"], "2029-05-31");
+    // Every item says whether it is invented, so the JSON keeps the pages' provenance.
+    for list in ["ratings", "figures", "intentions", "procurements"] {
+        for item in json[list].as_array().expect(list) {
+            assert!(item["illustrative"].is_boolean(), "{list}: {item}");
+        }
+    }
     assert_eq!(json["as_at"], "2026-03-01");
 }
 
@@ -469,4 +475,42 @@ fn a_markets_charts_are_drawn_on_its_page() {
     let page = read(&out.join("markets/day-opportunities/index.html"));
     assert!(page.contains("id=\"chart-day-places\""), "{page}");
     assert!(page.contains("Day centre places"));
+}
+
+/// Market pages draw their figures with the theme's figure tile (pictogram, source and date,
+/// change since the previous value), and an illustrative market tags its ratings and
+/// intentions, with the explanation once.
+#[test]
+fn market_pages_use_the_figure_tile_and_tag_illustrative_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    mps::build(&mps::BuildOptions {
+        root: repo_root(),
+        output: Some(out.clone()),
+        drafts: false,
+    })
+    .unwrap();
+    let page = read(&out.join("mps/markets/home-care/index.html"));
+    let figures = page
+        .split("<h2 id=\"figures\">")
+        .nth(1)
+        .and_then(|s| s.split("</ul>").next())
+        .expect("a Key figures section");
+    let tiles = figures.matches("<li class=\"tile\">").count();
+    assert!(tiles > 0, "{figures}");
+    assert_eq!(figures.matches("class=\"tile-source\"").count(), tiles);
+    assert!(figures.contains("<svg class=\"icon\""), "{figures}");
+    // Every tile has a source link or the tag.
+    for tile in figures.split("<li class=\"tile\">").skip(1) {
+        assert!(
+            tile.contains("tag-illustrative") || tile.contains("<a href=\"http"),
+            "{tile}"
+        );
+    }
+    let tag = "<span class=\"tag tag-illustrative\">Illustrative</span>";
+    assert!(page.contains(&format!(
+        "<caption>Ratings of the Home care market {tag}</caption>"
+    )));
+    assert!(page.contains(&format!("What we plan to do {tag}</h2>")));
+    assert_eq!(page.matches("The ratings, messages, intentions").count(), 1);
 }

@@ -355,7 +355,7 @@ fn the_pipeline_page_lists_exactly_the_pipeline_entries_and_the_tags_link_to_it(
 }
 
 /// The columns of `contracts.csv`, as the README lists them.
-const CONTRACTS_COLUMNS: [&str; 15] = [
+const CONTRACTS_COLUMNS: [&str; 16] = [
     "reference",
     "title",
     "department",
@@ -371,6 +371,7 @@ const CONTRACTS_COLUMNS: [&str; 15] = [
     "supplier_sme",
     "supplier_vcse",
     "status",
+    "illustrative",
 ];
 
 fn csv_rows(text: &str) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
@@ -552,4 +553,80 @@ fn the_pipeline_page_of_another_site_lists_exactly_what_the_rule_picks() {
         flagged,
         ["EXA-001", "P-LAST-DAY", "P-NO-DATE", "P-FIRST-DAY"]
     );
+}
+
+/// The default plan is illustrative: every download says so, and the OCDS package, written
+/// because site.yaml asks for it, says so in each release and does not name the council as
+/// the publisher of real data.
+#[test]
+fn downloads_of_the_illustrative_plan_carry_the_mark() {
+    assert!(plan().illustrative);
+    for name in ["plan.csv", "contracts.csv"] {
+        let (headers, rows) = csv_rows(&read(name));
+        assert!(headers.iter().any(|h| h == "illustrative"), "{name}");
+        assert!(!rows.is_empty(), "{name}");
+        assert!(rows.iter().all(|r| r["illustrative"] == "true"), "{name}");
+    }
+    let json: Value = serde_json::from_str(&read("plan.json")).expect("valid JSON");
+    assert_eq!(json["illustrative"], true);
+    for e in json["entries"].as_array().expect("entries") {
+        assert_eq!(e["illustrative"], true, "{e}");
+    }
+    let ocds: Value = serde_json::from_str(&read("plan-ocds.json")).expect("valid JSON");
+    let publisher = ocds["publisher"]["name"].as_str().expect("publisher");
+    assert!(publisher.contains("illustrative"), "{publisher}");
+    for r in ocds["releases"].as_array().expect("releases") {
+        let d = r["tender"]["description"].as_str().expect("a description");
+        assert!(d.starts_with("Illustrative:"), "{d}");
+    }
+    let chart = read("charts/spend-by-theme.csv");
+    assert!(
+        chart.lines().next().unwrap().ends_with(",illustrative"),
+        "{chart}"
+    );
+    assert!(
+        chart.lines().skip(1).all(|l| l.ends_with(",true")),
+        "{chart}"
+    );
+}
+
+/// A second council's site whose plan is illustrative and whose site.yaml does not ask for
+/// OCDS: no `plan-ocds.json`, and the other downloads are marked.
+#[test]
+fn an_illustrative_plan_gets_no_ocds_unless_the_site_asks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("site");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    mps::scaffold::init(&root, today).expect("scaffold");
+    let plan_file = root.join("content/data/plan.yaml");
+    let text = std::fs::read_to_string(&plan_file).expect("plan");
+    assert!(text.contains("\nentries:"), "{text}");
+    std::fs::write(
+        &plan_file,
+        text.replacen("\nentries:", "\nillustrative: true\nentries:", 1),
+    )
+    .expect("write plan");
+    let build = |out: &str| {
+        let mut opts = mps::BuildOptions::new(root.clone());
+        opts.output = Some(dir.path().join(out));
+        mps::build(&opts).expect("the site builds");
+        dir.path().join(out)
+    };
+    let out = build("out");
+    assert!(!out.join("plan-ocds.json").exists());
+    let csv = std::fs::read_to_string(out.join("plan.csv")).expect("csv");
+    let (_, rows) = csv_rows(&csv);
+    assert!(rows.iter().all(|r| r["illustrative"] == "true"));
+    let site_file = root.join("site.yaml");
+    let site = std::fs::read_to_string(&site_file).expect("site.yaml");
+    std::fs::write(
+        &site_file,
+        site.replacen(
+            "open_data:\n",
+            "open_data:\n  publish_illustrative_ocds: true\n",
+            1,
+        ),
+    )
+    .expect("write site.yaml");
+    assert!(build("out2").join("plan-ocds.json").is_file());
 }

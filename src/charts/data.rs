@@ -212,15 +212,19 @@ fn usable_colour(hex: &str, i: usize) -> String {
 }
 
 /// The chart's data as CSV: one row per category, one column per series, plain numbers.
-pub(super) fn csv_text(def: &ChartDef, t: &Table) -> Result<String, String> {
+/// `illustrative` marks every row: the chart is, or its data comes from an illustrative plan.
+pub(super) fn csv_text(def: &ChartDef, t: &Table, illustrative: bool) -> Result<String, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| format!("could not write its CSV: {e}");
     let mut header = vec![def.x_label.clone().unwrap_or_else(|| "Category".into())];
     header.extend(t.series.iter().map(|s| s.name.clone()));
+    // The download travels without the page's "Illustrative" tag, so it carries the mark.
+    header.push("illustrative".into());
     w.write_record(&header).map_err(fail)?;
     for (i, c) in t.categories.iter().enumerate() {
         let mut row = vec![c.clone()];
         row.extend(t.series.iter().map(|s| format!("{}", s.values[i])));
+        row.push(illustrative.to_string());
         w.write_record(&row).map_err(fail)?;
     }
     let bytes = w

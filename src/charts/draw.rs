@@ -550,7 +550,7 @@ fn columns(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String
     let slot = (WIDTH - 2.0 * PAD) / n;
     let group = slot * 0.75;
     let col_w = group / ns;
-    let plot_h = 190.0;
+    let plot_h = 140.0;
     let top = y + LINE;
     let base = top + plot_h;
     let max = max_value(t.series.iter().flat_map(|s| s.values.iter().copied()));
@@ -656,11 +656,13 @@ fn nice_step(span: f64) -> f64 {
 fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> {
     let mut y = legend(t, PAD, true, out)?;
     let u = def.unit;
-    let all = t.series.iter().flat_map(|s| s.values.iter().copied());
-    let lo = all.clone().fold(0.0_f64, f64::min);
-    let hi = all.fold(f64::MIN, f64::max).max(lo + 1e-9);
+    let (lo, hi, from_zero) = value_range(t);
     let step = nice_step(hi - lo);
-    let y_min = (lo / step).floor() * step;
+    let mut y_min = (lo / step).floor() * step;
+    if !from_zero && y_min >= lo {
+        // Keep the lowest point off the axis line.
+        y_min -= step;
+    }
     let y_max = (hi / step).ceil() * step;
     let ticks: Vec<f64> = (0..=((y_max - y_min) / step).round() as usize)
         .map(|i| y_min + step * i as f64)
@@ -700,7 +702,7 @@ fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> 
         return Err("its labels leave too little room for the lines".into());
     }
     let top = y + LINE;
-    let plot_h = 200.0;
+    let plot_h = 140.0;
     let base = top + plot_h;
     let sx = |i: usize| left + (right - left) * i as f64 / (n - 1) as f64;
     let sy = |v: f64| base - (v - y_min) / (y_max - y_min) * plot_h;
@@ -740,15 +742,16 @@ fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> 
         ));
     }
     // Label every point only if no two labels would touch (the first starts at its point, the
-    // last ends at its point, the others are centred).
+    // last ends at its point, the others are centred). Each label also keeps clear of the axis
+    // labels: above its point, else below, else left to the data table.
     let label_points = !multi && {
         let mut spans = Vec::with_capacity(n);
         for (i, v) in t.series[0].values.iter().enumerate() {
             let w = text_width(&short(u, *v))?;
             let x = sx(i);
             spans.push(match i {
-                0 => (x - 4.0, x - 4.0 + w),
-                i if i == n - 1 => (x + 4.0 - w, x + 4.0),
+                0 => (x, x + w),
+                i if i == n - 1 => (x - w, x),
                 _ => (x - w / 2.0, x + w / 2.0),
             });
         }
@@ -772,11 +775,18 @@ fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> 
                 // The first label starts at its point and the last ends at its point, so
                 // neither runs into the axis labels or past the edge.
                 let (lx, anchor) = match i {
-                    0 => (px - 4.0, Anchor::Start),
-                    i if i == n - 1 => (px + 4.0, Anchor::End),
+                    0 => (px, Anchor::Start),
+                    i if i == n - 1 => (px, Anchor::End),
                     _ => (px, Anchor::Middle),
                 };
-                out.push(text(lx, py - 16.0, short(u, s.values[i]), anchor, TEXT));
+                let lbl = short(u, s.values[i]);
+                for dy in [-16.0, 18.0] {
+                    let m = text(lx, py + dy, lbl.clone(), anchor, TEXT);
+                    if !collides(&m, out)? {
+                        out.push(m);
+                        break;
+                    }
+                }
             }
         }
     }
@@ -809,7 +819,94 @@ fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> 
         ));
         bottom += LINE;
     }
+    if !from_zero {
+        // A cut axis exaggerates change, so the chart says so where the eye reads the axis.
+        bottom += 4.0;
+        out.push(text(
+            PAD,
+            bottom + LINE / 2.0,
+            "Axis does not start at zero",
+            Anchor::Start,
+            MUTED,
+        ));
+        bottom += LINE;
+    }
+    if let Some((a, b)) = first_overlap(out)? {
+        return Err(format!(
+            "its labels `{a}` and `{b}` would overlap; shorten the labels or the series' names"
+        ));
+    }
     Ok(bottom)
+}
+
+/// The lowest and highest values a line chart's axis must show, and whether it starts at zero.
+/// It starts at zero unless every value is above zero and their spread is less than half the
+/// largest: on a zero-based axis such a change (households 74,678 to 78,300) would look flat.
+pub(super) fn value_range(t: &Table) -> (f64, f64, bool) {
+    let all = t.series.iter().flat_map(|s| s.values.iter().copied());
+    let lo = all.clone().fold(f64::MAX, f64::min);
+    let hi = all.fold(f64::MIN, f64::max);
+    if lo > 0.0 && hi - lo < hi / 2.0 && hi > lo {
+        (lo, hi, false)
+    } else {
+        let lo = lo.min(0.0);
+        (lo, hi.max(lo + 1e-9), true)
+    }
+}
+
+/// A box: (x0, y0, x1, y1).
+type Bounds = (f64, f64, f64, f64);
+
+/// The box a text mark covers, its height that of the digits and capitals.
+fn text_box(m: &Mark) -> Result<Option<Bounds>, String> {
+    let Mark::Text {
+        x, y, text, anchor, ..
+    } = m
+    else {
+        return Ok(None);
+    };
+    let w = text_width(text)?;
+    let x0 = match anchor {
+        Anchor::Start => *x,
+        Anchor::Middle => x - w / 2.0,
+        Anchor::End => x - w,
+    };
+    Ok(Some((x0, y - 6.0, x0 + w, y + 6.0)))
+}
+
+/// Two labels too close to read apart: closer than 6 units side by side or 2 above each other.
+fn too_close(a: Bounds, b: Bounds) -> bool {
+    a.0 < b.2 + 6.0 && b.0 < a.2 + 6.0 && a.1 < b.3 + 2.0 && b.1 < a.3 + 2.0
+}
+
+/// Whether text mark `m` would come too close to any text already in `marks`.
+fn collides(m: &Mark, marks: &[Mark]) -> Result<bool, String> {
+    let Some(a) = text_box(m)? else {
+        return Ok(false);
+    };
+    for other in marks {
+        if let Some(b) = text_box(other)? {
+            if too_close(a, b) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The first two texts that come too close, checked at build so that no chart is published
+/// with labels over each other.
+pub(super) fn first_overlap(marks: &[Mark]) -> Result<Option<(String, String)>, String> {
+    let mut seen: Vec<(&str, Bounds)> = Vec::new();
+    for m in marks {
+        if let (Some(b), Mark::Text { text, .. }) = (text_box(m)?, m) {
+            if let Some((other, _)) = seen.iter().find(|(_, a)| too_close(*a, b)) {
+                return Ok(Some((other.to_string(), text.clone())));
+            }
+            seen.push((text.as_str(), b));
+        }
+    }
+    Ok(None)
 }
 
 /// One row per period, top to bottom in time order: the period, a marker on a time line, and a
@@ -979,6 +1076,58 @@ mod tests {
         )
         .unwrap();
         assert!(l.texts().contains(&"Jul–Sep 2019"));
+    }
+
+    #[test]
+    fn a_small_change_gets_an_axis_that_shows_it_and_says_so() {
+        let mut d = def(
+            ChartKind::Line,
+            &["2011", "2021"],
+            &[("Households", &[74678.0, 78300.0])],
+        );
+        d.unit = Unit::Count;
+        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        assert_eq!(value_range(&t), (74678.0, 78300.0, false));
+        let l = layout(&d, &t).unwrap();
+        let texts = l.texts();
+        assert!(texts.contains(&"Axis does not start at zero"), "{texts:?}");
+        assert!(!texts.contains(&"0"), "no zero tick: {texts:?}");
+        assert!(texts.contains(&"74,000"), "{texts:?}");
+        assert_eq!(first_overlap(&l.marks).unwrap(), None);
+        // A change that is large against the values keeps the zero-based axis, unmarked.
+        let l = laid(ChartKind::Line, &["2011", "2021"], &[("S", &[10.0, 40.0])]).unwrap();
+        assert!(!l.texts().contains(&"Axis does not start at zero"));
+        assert!(l.texts().contains(&"£0"), "{:?}", l.texts());
+        // So do values that reach zero or below.
+        let d = def(ChartKind::Line, &["A", "B"], &[("S", &[-1.0, 1.0])]);
+        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        assert!(value_range(&t).2);
+    }
+
+    #[test]
+    fn point_labels_keep_clear_of_axis_labels() {
+        // On a zero-based axis the first point's label would sit against the top tick label,
+        // as the households chart's did; it moves below its point instead.
+        let d = def(ChartKind::Line, &["2011", "2021"], &[("S", &[0.0, 80.0])]);
+        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        let l = layout(&d, &t).unwrap();
+        assert_eq!(first_overlap(&l.marks).unwrap(), None);
+        let mut marks = l.marks.clone();
+        marks.push(text(PAD, 400.0, "£1m", Anchor::Start, TEXT));
+        marks.push(text(PAD + 20.0, 401.0, "£2m", Anchor::Start, TEXT));
+        assert_eq!(
+            first_overlap(&marks).unwrap(),
+            Some(("£1m".to_string(), "£2m".to_string()))
+        );
+        for (i, a) in l.marks.iter().enumerate() {
+            if let Some(b) = text_box(a).unwrap() {
+                for c in &l.marks[i + 1..] {
+                    if let Some(cb) = text_box(c).unwrap() {
+                        assert!(!too_close(b, cb), "{a:?} {c:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -70,10 +70,22 @@ pub fn build_all(site: &Site, facts: &PlanFacts) -> (Drawn, Result<CsvFiles, Dia
         .charts
         .par_iter()
         .map(|def| match resolve(def, &site.data, facts) {
-            Ok(t) => (
-                render(def, &t).map_err(|m| problem(def, m)),
-                csv_text(def, &t).map_err(|m| problem(def, m)),
-            ),
+            Ok(t) => {
+                // A chart drawn from an invented plan is invented too, marked or not.
+                let illustrative = def.illustrative
+                    || (def.data.source.is_some()
+                        && site
+                            .data
+                            .plan
+                            .as_ref()
+                            .is_some_and(crate::opendata::plan_illustrative));
+                (
+                    render(def, &t)
+                        .map(|c| RenderedChart { illustrative, ..c })
+                        .map_err(|m| problem(def, m)),
+                    csv_text(def, &t, illustrative).map_err(|m| problem(def, m)),
+                )
+            }
             Err(m) => (Err(problem(def, m.clone())), Err(problem(def, m))),
         })
         .collect();
@@ -520,8 +532,8 @@ mod tests {
         );
         let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
         assert_eq!(
-            csv_text(&d, &t).unwrap(),
-            "Category,S\n\"A, the first\",7400000\nB,19.7\n"
+            csv_text(&d, &t, false).unwrap(),
+            "Category,S,illustrative\n\"A, the first\",7400000,false\nB,19.7,false\n"
         );
     }
 }

@@ -10,54 +10,31 @@ pub fn summary(def: &ChartDef, t: &Table) -> String {
     let additive = matches!(u, Unit::Money | Unit::Count);
     match def.kind {
         ChartKind::Line => {
-            let parts: Vec<String> = t
-                .series
-                .iter()
-                .map(|s| {
-                    let (first, last) = (s.values[0], s.values[s.values.len() - 1]);
-                    let (c0, c1) = (&t.categories[0], &t.categories[t.categories.len() - 1]);
-                    let verb = if last > first {
-                        "rose"
-                    } else if last < first {
-                        "fell"
-                    } else {
-                        "stayed"
-                    };
-                    let change = if first != 0.0 && last != first && u != Unit::Percent {
-                        format!(
-                            ", {} of {}%",
-                            if last > first { "a rise" } else { "a fall" },
-                            format::number(((last - first) / first * 100.0).abs().round())
-                        )
-                    } else {
-                        String::new()
-                    };
-                    if verb == "stayed" {
-                        format!("{} stayed at {} from {c0} to {c1}", s.name, short(u, first))
-                    } else {
-                        format!(
-                            "{} {verb} from {} in {c0} to {} in {c1}{change}",
-                            s.name,
-                            short(u, first),
-                            short(u, last)
-                        )
-                    }
-                })
-                .collect();
+            let parts: Vec<String> = t.series.iter().map(|s| trend(u, s, t)).collect();
             format!("{}.", parts.join("; "))
         }
         ChartKind::Timeline => {
             let s = &t.series[0];
-            let (i, max) = extreme(&s.values, true);
+            let (_, max) = extreme(&s.values, true);
+            let most: Vec<String> = t
+                .categories
+                .iter()
+                .zip(&s.values)
+                .filter(|(_, &v)| v == max)
+                .map(|(c, _)| c.clone())
+                .collect();
             let total: f64 = s.values.iter().sum();
             let mut out = format!(
-                "{} from {} to {}: the most, {}, in {}",
+                "{} from {} to {}: the most, {}{}, in {}",
                 s.name,
                 t.categories[0],
                 t.categories[t.categories.len() - 1],
                 short(u, max),
-                t.categories[i]
+                if most.len() > 1 { " each" } else { "" },
+                names(&most)
             );
+            // Periods of a timeline are consecutive (empty ones keep their row), so their
+            // counts add up to the whole.
             if additive {
                 out.push_str(&format!(", of {} in all", short(u, total)));
             }
@@ -68,20 +45,28 @@ pub fn summary(def: &ChartDef, t: &Table) -> String {
             let totals: Vec<f64> = (0..t.categories.len())
                 .map(|c| t.series.iter().map(|s| s.values[c]).sum())
                 .collect();
-            let (hi, max) = extreme(&totals, true);
-            let (lo, min) = extreme(&totals, false);
-            let mut out = format!(
-                "{} has the largest total, {}, and {} the smallest, {}",
-                t.categories[hi],
-                short(u, max),
-                t.categories[lo],
-                short(u, min)
-            );
-            if additive {
+            let mut out = if t.categories.len() == 1 {
+                format!("{} totals {}", t.categories[0], short(u, totals[0]))
+            } else {
+                format!("By total, {}", extremes(u, &t.categories, &totals))
+            };
+            if additive && t.categories.len() > 1 {
                 out.push_str(&format!(
                     "; together {}",
                     short(u, totals.iter().sum::<f64>())
                 ));
+            }
+            out.push('.');
+            out
+        }
+        ChartKind::Bar | ChartKind::Column if t.categories.len() > 1 && years(t).is_some() => {
+            // Years: a change over time, told like a line. No total: amounts from years that
+            // are not all there (or stocks such as households) do not add up to anything.
+            let parts: Vec<String> = t.series.iter().map(|s| trend(u, s, t)).collect();
+            let mut out = parts.join("; ");
+            let missing = missing_years(t);
+            if !missing.is_empty() && missing.len() <= 3 {
+                out.push_str(&format!(" (no figure for {})", names(&missing)));
             }
             out.push('.');
             out
@@ -91,23 +76,15 @@ pub fn summary(def: &ChartDef, t: &Table) -> String {
                 .series
                 .iter()
                 .map(|s| {
-                    let (hi, max) = extreme(&s.values, true);
-                    let (lo, min) = extreme(&s.values, false);
                     let prefix = if t.series.len() > 1 {
                         format!("{}: ", s.name)
                     } else {
                         String::new()
                     };
                     let mut p = if t.categories.len() == 1 {
-                        format!("{prefix}{} is {}", t.categories[0], short(u, max))
+                        format!("{prefix}{} is {}", t.categories[0], short(u, s.values[0]))
                     } else {
-                        format!(
-                            "{prefix}{} is the largest at {}, and {} the smallest at {}",
-                            t.categories[hi],
-                            short(u, max),
-                            t.categories[lo],
-                            short(u, min)
-                        )
+                        format!("{prefix}{}", extremes(u, &t.categories, &s.values))
                     };
                     if additive && t.categories.len() > 1 {
                         p.push_str(&format!(
@@ -123,6 +100,126 @@ pub fn summary(def: &ChartDef, t: &Table) -> String {
     }
 }
 
+/// `A rose from 1 in 2011 to 2 in 2021, a rise of 100%`, or `A stayed at 1 from 2011 to 2021`.
+fn trend(u: Unit, s: &super::data::Series, t: &Table) -> String {
+    let (first, last) = (s.values[0], s.values[s.values.len() - 1]);
+    let (c0, c1) = (&t.categories[0], &t.categories[t.categories.len() - 1]);
+    if last == first {
+        return format!("{} stayed at {} from {c0} to {c1}", s.name, short(u, first));
+    }
+    let rose = last > first;
+    let change = if first != 0.0 && u != Unit::Percent {
+        format!(
+            ", {} of {}%",
+            if rose { "a rise" } else { "a fall" },
+            format::number(((last - first) / first * 100.0).abs().round())
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{} {} from {} in {c0} to {} in {c1}{change}",
+        s.name,
+        if rose { "rose" } else { "fell" },
+        short(u, first),
+        short(u, last)
+    )
+}
+
+/// The largest and smallest categories, naming every one that ties:
+/// `A is the largest at 9, and B, C and D the smallest at 4 each`.
+fn extremes(u: Unit, categories: &[String], values: &[f64]) -> String {
+    let (_, max) = extreme(values, true);
+    let (_, min) = extreme(values, false);
+    if max == min {
+        return format!("all {} are {} each", categories.len(), short(u, max));
+    }
+    let at = |v: f64| -> Vec<String> {
+        categories
+            .iter()
+            .zip(values)
+            .filter(|(_, &x)| x == v)
+            .map(|(c, _)| c.clone())
+            .collect()
+    };
+    let (hi, lo) = (at(max), at(min));
+    let side = |names_at: &[String], word: &str, v: f64, first: bool| {
+        let (verb, each) = match (names_at.len(), first) {
+            (1, true) => ("is ", ""),
+            (_, true) => ("are ", " each"),
+            (1, false) => ("", ""),
+            (_, false) => ("", " each"),
+        };
+        format!(
+            "{} {verb}the {word} at {}{each}",
+            names(names_at),
+            short(u, v)
+        )
+    };
+    format!(
+        "{}, and {}",
+        side(&hi, "largest", max, true),
+        side(&lo, "smallest", min, false)
+    )
+}
+
+/// `A`, `A and B`, `A, B and C`. Names may contain "and" themselves, so only the last pair is
+/// joined with it.
+fn names(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The first year of each category, when every category is a year (`2019`) or a financial
+/// year (`2019/20`, `2019-20`).
+pub(super) fn years(t: &Table) -> Option<Vec<i32>> {
+    t.categories
+        .iter()
+        .map(|c| {
+            let c = c.trim();
+            let head = c.get(..4)?;
+            let rest = &c[4..];
+            let ok_rest = rest.is_empty()
+                || (rest.len() == 3
+                    && (rest.starts_with('/') || rest.starts_with('-'))
+                    && rest[1..].chars().all(|ch| ch.is_ascii_digit()));
+            if head.chars().all(|ch| ch.is_ascii_digit()) && ok_rest {
+                head.parse().ok()
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Years between the first and last category with no category of their own, written like
+/// the categories (`2017/18` when they are financial years).
+fn missing_years(t: &Table) -> Vec<String> {
+    let Some(ys) = years(t) else {
+        return Vec::new();
+    };
+    let financial = t.categories[0].len() > 4;
+    let sep = if financial {
+        &t.categories[0][4..5]
+    } else {
+        ""
+    };
+    let mut out = Vec::new();
+    for w in ys.windows(2) {
+        for y in w[0] + 1..w[1] {
+            out.push(if financial {
+                format!("{y}{sep}{:02}", (y + 1) % 100)
+            } else {
+                y.to_string()
+            });
+        }
+    }
+    out
+}
+
 /// Index and value of the largest (or smallest) value; the first one on ties.
 fn extreme(values: &[f64], largest: bool) -> (usize, f64) {
     let mut best = (0, values.first().copied().unwrap_or(0.0));
@@ -132,4 +229,135 @@ fn extreme(values: &[f64], largest: bool) -> (usize, f64) {
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::def;
+    use super::super::{resolve, ChartKind, Unit};
+    use super::summary;
+    use crate::facts::PlanFacts;
+    use crate::model::Data;
+
+    fn said(kind: ChartKind, unit: Unit, cats: &[&str], series: &[(&str, &[f64])]) -> String {
+        let mut d = def(kind, cats, series);
+        d.unit = unit;
+        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        summary(&d, &t)
+    }
+
+    /// One sentence: a single full stop, at the end (decimals aside).
+    fn one_sentence(s: &str) -> bool {
+        s.ends_with('.') && !s[..s.len() - 1].contains(". ")
+    }
+
+    #[test]
+    fn ties_name_every_category_that_ties() {
+        let s = said(
+            ChartKind::Bar,
+            Unit::Count,
+            &[
+                "Safe and Well",
+                "Pride and Joy",
+                "Active and Involved",
+                "Opportunity and Prosperity",
+            ],
+            &[("Procurements", &[9.0, 4.0, 4.0, 4.0])],
+        );
+        assert_eq!(
+            s,
+            "Safe and Well is the largest at 9, and Pride and Joy, Active and Involved and \
+             Opportunity and Prosperity the smallest at 4 each, of 21 in all."
+        );
+        let s = said(
+            ChartKind::Column,
+            Unit::Count,
+            &["A", "B", "C"],
+            &[("S", &[5.0, 5.0, 1.0])],
+        );
+        assert_eq!(
+            s,
+            "A and B are the largest at 5 each, and C the smallest at 1, of 11 in all."
+        );
+        let s = said(
+            ChartKind::Bar,
+            Unit::Count,
+            &["A", "B"],
+            &[("S", &[2.0, 2.0])],
+        );
+        assert_eq!(s, "all 2 are 2 each, of 4 in all.");
+        let s = said(
+            ChartKind::Timeline,
+            Unit::Count,
+            &["Q1", "Q2", "Q3"],
+            &[("Starts", &[3.0, 1.0, 3.0])],
+        );
+        assert_eq!(
+            s,
+            "Starts from Q1 to Q3: the most, 3 each, in Q1 and Q3, of 7 in all."
+        );
+    }
+
+    #[test]
+    fn years_are_a_change_over_time_with_no_total() {
+        let s = said(
+            ChartKind::Column,
+            Unit::Money,
+            &["2016/17", "2018/19", "2019/20"],
+            &[("Main government grant", &[21.3e6, 10.3e6, 5.9e6])],
+        );
+        assert_eq!(
+            s,
+            "Main government grant fell from £21.3m in 2016/17 to £5.9m in 2019/20, a fall of \
+             72% (no figure for 2017/18)."
+        );
+        assert!(!s.contains("in all"));
+        let s = said(
+            ChartKind::Bar,
+            Unit::Count,
+            &["2011", "2021"],
+            &[("Households", &[74678.0, 78300.0])],
+        );
+        assert_eq!(
+            s,
+            "Households rose from 74,678 in 2011 to 78,300 in 2021, a rise of 5%."
+        );
+        // Consecutive years have no gap to mention; still no total.
+        let s = said(
+            ChartKind::Column,
+            Unit::Money,
+            &["2019", "2020"],
+            &[("S", &[1e6, 1e6])],
+        );
+        assert_eq!(s, "S stayed at £1m from 2019 to 2020.");
+        // Words that are not years keep the largest-and-smallest reading.
+        let s = said(
+            ChartKind::Column,
+            Unit::Count,
+            &["2019 plan", "2020"],
+            &[("S", &[1.0, 2.0])],
+        );
+        assert!(s.contains("in all"), "{s}");
+    }
+
+    #[test]
+    fn every_summary_is_one_sentence() {
+        let two = [("A", &[1.0, 2.0, 3.0][..]), ("B", &[3.0, 2.0, 1.0][..])];
+        for kind in [
+            ChartKind::Bar,
+            ChartKind::Column,
+            ChartKind::Line,
+            ChartKind::Stacked,
+        ] {
+            let s = said(kind, Unit::Money, &["X", "Y", "Z"], &two);
+            assert!(one_sentence(&s), "{kind:?}: {s}");
+        }
+        let s = said(
+            ChartKind::Stacked,
+            Unit::Count,
+            &["X", "Y"],
+            &[("A", &[1.0, 2.0]), ("B", &[3.0, 2.0])],
+        );
+        assert_eq!(s, "By total, all 2 are 4 each; together 8.");
+    }
 }
