@@ -25,6 +25,7 @@ use crate::facts::GeneratedPaths;
 use crate::feeds::{self, Feed, FeedEntry};
 use crate::format;
 use crate::model::{DataSource, Generate, KeyFigure, Site, ICONS};
+use crate::money::Money;
 use crate::templates::SiteTheme;
 use crate::urls;
 use crate::urls::is_slug;
@@ -906,7 +907,7 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
             };
             procurements
                 .sort_by(|a, b| (a.entry.start, &a.entry.id).cmp(&(b.entry.start, &b.entry.id)));
-            let total: u64 = procurements.iter().map(|e| e.entry.value).sum();
+            let total: Money = procurements.iter().map(|e| e.entry.value).sum();
             MarketView {
                 slug: m.slug.clone(),
                 name: m.name.clone(),
@@ -1078,7 +1079,7 @@ struct JsonProcurement<'a> {
     id: &'a str,
     title: &'a str,
     /// Estimated total value, in pounds.
-    value: u64,
+    value: Money,
     start: NaiveDate,
     end: Option<NaiveDate>,
     duration_months: u32,
