@@ -644,3 +644,27 @@ fn money_with_a_fraction_of_a_penny_is_refused_at_its_line() {
         "{errors}"
     );
 }
+
+#[test]
+fn a_draft_home_page_is_one_error_saying_how_to_fix_it() {
+    let site = fixture("northam").edit(
+        "content/_index.md",
+        "title: Commissioning in Northam\n",
+        "title: Commissioning in Northam\ndraft: true\n",
+    );
+    let errors = site.errors();
+    assert_eq!(errors.matches("error:").count(), 1, "{errors}");
+    assert!(
+        errors.contains("content/_index.md:3")
+            && errors.contains("the home page is marked `draft: true`")
+            && errors.contains("--drafts"),
+        "{errors}"
+    );
+    // With --drafts the home page is built.
+    mps::build(&mps::BuildOptions {
+        root: site.root.clone(),
+        output: Some(site.root.join("public")),
+        drafts: true,
+    })
+    .unwrap();
+}
