@@ -243,6 +243,16 @@ pub fn site_path(rel: &str) -> String {
 fn load_page(rel: &str, file: &Path, drafts: bool) -> Result<Option<SourcePage>, Diagnostic> {
     let text = crate::source::read_text(file, None)?;
     let page = parse_page(rel, file, &text)?;
+    if page.front.draft && !drafts && rel == "_index.md" {
+        // Without the home page every link to it breaks; one error says why instead.
+        let (line, column) = page.front_positions.at("draft");
+        return Err(Diagnostic::error(
+            file,
+            "the home page is marked `draft: true`, so the site has no home page",
+        )
+        .at(line, column)
+        .help("remove `draft: true` from content/_index.md to publish the site, or preview it with `mps build --drafts` or `mps serve --drafts`"));
+    }
     Ok(if page.front.draft && !drafts {
         None
     } else {

@@ -8,6 +8,7 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::config::ProcurementSettings;
 use crate::model::{Data, Generate, ProcurementEntry, SourcePage, Status};
+use crate::money::Money;
 
 /// The last day of a contract starting on `start` and running `months` months: the day before
 /// the same date `months` months later, or, where that month has no such date (29 February in
@@ -25,7 +26,7 @@ pub fn end_date(start: NaiveDate, months: u32) -> Option<NaiveDate> {
 }
 
 /// Whether an entry of this value needs a pipeline notice under the site's threshold.
-pub fn is_pipeline(value: u64, settings: &ProcurementSettings) -> bool {
+pub fn is_pipeline(value: Money, settings: &ProcurementSettings) -> bool {
     value >= settings.pipeline_threshold
 }
 
@@ -109,7 +110,7 @@ pub fn tendered(entry: &ProcurementEntry) -> bool {
 }
 
 /// Whether an entry of this value is one of the plan's largest.
-pub fn is_large(value: u64, settings: &ProcurementSettings) -> bool {
+pub fn is_large(value: Money, settings: &ProcurementSettings) -> bool {
     value >= settings.large_threshold
 }
 
@@ -189,7 +190,7 @@ pub struct EntryFacts {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ThemeTotals {
     pub count: usize,
-    pub value: u64,
+    pub value: Money,
 }
 
 /// The facts of the whole plan, each entry's at the same index as in the plan.
@@ -200,7 +201,7 @@ pub struct PlanFacts {
     pub themes: Vec<ThemeTotals>,
     /// Entries not cancelled, and their value.
     pub count: usize,
-    pub total: u64,
+    pub total: Money,
     pub pipeline_count: usize,
     /// The pipeline entries' indices, by expected notice date (entries without one last), ties
     /// by id: the order of the pipeline page.
@@ -311,8 +312,11 @@ mod tests {
             pipeline_threshold: 2_000_000,
             spend_over_100m: false,
         };
-        assert!(is_large(1_000_000, &s) && !is_large(999_999, &s));
-        assert!(is_pipeline(2_000_000, &s) && !is_pipeline(1_999_999, &s));
+        let m = Money::from_pounds;
+        assert!(is_large(m(1_000_000), &s) && !is_large(m(999_999), &s));
+        assert!(is_pipeline(m(2_000_000), &s) && !is_pipeline(m(1_999_999), &s));
+        // A penny short of the threshold is below it.
+        assert!(!is_large(Money::from_pence(99_999_999), &s));
     }
 
     #[test]
@@ -352,12 +356,12 @@ mod tests {
         );
         assert!(f.entries[0].cancelled && !f.entries[0].large && !f.entries[0].pipeline);
         assert!(f.entries[1].large && f.entries[1].pipeline);
-        assert_eq!((f.count, f.total), (1, 5_000_000));
+        assert_eq!((f.count, f.total), (1, Money::from_pounds(5_000_000)));
         assert_eq!(
             f.themes[0],
             ThemeTotals {
                 count: 1,
-                value: 5_000_000
+                value: Money::from_pounds(5_000_000)
             }
         );
         assert_eq!(f.by_value, vec![1]);
@@ -388,7 +392,7 @@ mod tests {
             title: "T".into(),
             theme: "t".into(),
             department: "D".into(),
-            value,
+            value: Money::from_pounds(value),
             start: d(2026, 4, 1),
             duration_months: 12,
             route: "Open procedure".into(),

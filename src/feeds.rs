@@ -124,7 +124,7 @@ pub fn sitemap(site: &Site, tree: &PageTree, theme: &SiteTheme) -> Result<String
         .map(|(path, &i)| (path, &tree.pages[i]))
         .filter(|(_, p)| p.kind != Kind::NotFound)
         .map(|(path, p)| SitemapPage {
-            href: format!("{}{}", site.config.base_url, path),
+            href: format!("{}{}", site.config.base_url, crate::urls::encode(path)),
             lastmod: p.updated.or(p.date),
         })
         .collect();

@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 use tera::{Tera, Value};
 
+use crate::money::Money;
+
 /// The arguments a Tera filter is given (Tera's filter API takes a `HashMap`).
 pub type FilterArgs = std::collections::HashMap<String, Value>;
 
@@ -23,9 +25,10 @@ pub fn thousands(n: u64) -> String {
 /// A number with thousands separators and only the decimals it needs: `182463` -> `182,463`,
 /// `19.7` -> `19.7`.
 pub fn number(v: f64) -> String {
-    let neg = v < 0.0;
-    let v = v.abs();
-    let rounded = (v * 100.0).round() / 100.0;
+    let v_abs = v.abs();
+    let rounded = (v_abs * 100.0).round() / 100.0;
+    // A number that rounds to nothing has no sign: never "-0".
+    let neg = v < 0.0 && rounded > 0.0;
     let whole = rounded.trunc() as u64;
     let frac = ((rounded - rounded.trunc()) * 100.0).round() as u64;
     let mut s = thousands(whole);
@@ -41,15 +44,38 @@ pub fn number(v: f64) -> String {
     }
 }
 
-/// Full money: `4800000` -> `£4,800,000`.
-pub fn money(v: u64) -> String {
-    format!("£{}", thousands(v))
+/// Full money: `4800000` -> `£4,800,000`; with pence, always two decimals: `£24.50`.
+pub fn money(v: Money) -> String {
+    let p = v.pence();
+    if v.has_pence() {
+        format!("£{}.{:02}", thousands(p / 100), p % 100)
+    } else {
+        format!("£{}", thousands(p / 100))
+    }
+}
+
+/// Pounds with thousands separators, and two decimals when there are pence: `24.5` ->
+/// `24.50`; never `-0`.
+fn pounds(v: f64) -> String {
+    let pence = (v.abs() * 100.0).round();
+    let s = money(Money::from_pence(pence as u64));
+    let digits = s.trim_start_matches('£');
+    if v < 0.0 && pence > 0.0 {
+        format!("-{digits}")
+    } else {
+        digits.to_string()
+    }
 }
 
 /// Short money for tiles and charts: `£4.8m`, `£750k`, `£900`.
 pub fn money_short(v: f64) -> String {
     let a = v.abs();
-    let sign = if v < 0.0 { "-" } else { "" };
+    // A sum that rounds to nothing has no sign: never "-£0".
+    let sign = if v < 0.0 && (a * 100.0).round() > 0.0 {
+        "-"
+    } else {
+        ""
+    };
     if a >= 1_000_000_000.0 {
         format!("{sign}£{}bn", number(round1(a / 1e9)))
     } else if a >= 1_000_000.0 {
@@ -60,7 +86,7 @@ pub fn money_short(v: f64) -> String {
             number(a / 1e3).split('.').next().unwrap_or("0")
         )
     } else {
-        format!("{sign}£{}", number(a))
+        format!("{sign}£{}", pounds(a))
     }
 }
 
@@ -79,7 +105,8 @@ pub fn figure(value: f64, unit: &str) -> String {
     match unit {
         "%" => format!("{}%", number(value)),
         "£m" => format!("£{}m", number(value)),
-        "£" => format!("£{}", number(value)),
+        "£" if value < 0.0 => format!("-£{}", pounds(-value)),
+        "£" => format!("£{}", pounds(value)),
         "£bn" => format!("£{}bn", number(value)),
         _ => number(value),
     }
@@ -95,9 +122,9 @@ pub fn figure_unit(unit: &str) -> Option<&str> {
 
 pub fn register_filters(tera: &mut Tera) {
     tera.register_filter("money", |v: &Value, _: &FilterArgs| {
-        Ok(Value::String(money(
-            as_f64(v, "money")?.round().max(0.0) as u64
-        )))
+        Ok(Value::String(money(Money::from_f64_rounded(as_f64(
+            v, "money",
+        )?))))
     });
     tera.register_filter("money_short", |v: &Value, _: &FilterArgs| {
         Ok(Value::String(money_short(as_f64(v, "money_short")?)))
@@ -131,7 +158,16 @@ mod tests {
         assert_eq!(number(182463.0), "182,463");
         assert_eq!(number(19.7), "19.7");
         assert_eq!(number(4.49), "4.49");
-        assert_eq!(money(4_800_000), "£4,800,000");
+        assert_eq!(money(Money::from_pounds(4_800_000)), "£4,800,000");
+        assert_eq!(money(Money::from_pence(2_450)), "£24.50");
+        assert_eq!(money(Money::from_pence(123_456_705)), "£1,234,567.05");
+        assert_eq!(money_short(24.5), "£24.50");
+        assert_eq!(money_short(900.0), "£900");
+        assert_eq!(money_short(-0.001), "£0");
+        assert_eq!(number(-0.001), "0");
+        assert_eq!(figure(24.5, "£"), "£24.50");
+        assert_eq!(figure(17.0, "£"), "£17");
+        assert_eq!(figure(-2.5, "£"), "-£2.50");
         assert_eq!(money_short(4_800_000.0), "£4.8m");
         assert_eq!(money_short(12_000_000.0), "£12m");
         assert_eq!(money_short(750_000.0), "£750k");

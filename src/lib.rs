@@ -52,6 +52,7 @@ pub mod markdown;
 pub mod markets;
 pub(crate) mod memo;
 pub mod model;
+pub mod money;
 pub mod opendata;
 pub(crate) mod output;
 pub(crate) mod pages;

@@ -25,11 +25,13 @@ use crate::facts::GeneratedPaths;
 use crate::feeds::{self, Feed, FeedEntry};
 use crate::format;
 use crate::model::{DataSource, Generate, KeyFigure, Site, ICONS};
+use crate::money::Money;
 use crate::templates::SiteTheme;
 use crate::urls;
 use crate::urls::is_slug;
 use crate::validate::is_web_url;
 use crate::views::{DataView, EntryView, Link};
+use crate::yaml::Positions;
 
 /// Where market files live, relative to `content/`.
 pub const FOLDER: &str = "data/markets/";
@@ -158,22 +160,23 @@ pub struct Engagement {
     pub place: Option<String>,
 }
 
-/// A market as loaded, with its file and text so that problems can point at lines.
+/// A market as loaded, with its file and where each value was written, so that problems found
+/// after parsing (a level not on the scale, a slug used twice) point at their line.
 #[derive(Debug, Clone)]
 pub struct MarketSource {
     pub market: Market,
     pub file: PathBuf,
-    pub text: String,
+    pub positions: Positions,
 }
 
 /// Reads one market file.
 pub fn load(path: &Path) -> Result<MarketSource, Diagnostic> {
     let text = crate::source::read_text(path, Some(crate::yaml::MAX_BYTES))?;
-    let market = crate::yaml::parse::<Market>(&text, path, 1)?.value;
+    let located = crate::yaml::parse::<Market>(&text, path, 1)?;
     Ok(MarketSource {
-        market,
+        market: located.value,
         file: path.to_path_buf(),
-        text,
+        positions: located.positions,
     })
 }
 
@@ -191,47 +194,6 @@ pub fn reference_date(site: &Site) -> Option<NaiveDate> {
         .iter()
         .rfind(|p| p.front.generate == Some(Generate::Markets))
         .and_then(|p| p.front.updated.or(p.front.date))
-}
-
-/// The 1-based line of the first `key: value` line at or after `from_line`, where `value`
-/// matches (quoted or not; empty matches any). Market files keep their text, so problems found
-/// after parsing (a level not on the scale, a slug used twice) point at their line.
-fn find_line(source: &str, from_line: usize, key: &str, value: &str) -> Option<usize> {
-    source
-        .lines()
-        .enumerate()
-        .skip(from_line.saturating_sub(1))
-        .find(|(_, line)| {
-            let t = line.trim_start().trim_start_matches("- ").trim_start();
-            let Some(rest) = t.strip_prefix(key) else {
-                return false;
-            };
-            let Some(rest) = rest.trim_start().strip_prefix(':') else {
-                return false;
-            };
-            let v = rest.trim();
-            let v = v.split(" #").next().unwrap_or(v).trim();
-            value.is_empty() || v.trim_matches(|c| c == '"' || c == '\'') == value
-        })
-        .map(|(i, _)| i + 1)
-}
-
-/// The line of the `n`th (from 0) `key:` in `text`.
-fn nth_line(text: &str, key: &str, n: usize) -> Option<usize> {
-    let mut from = 1;
-    let mut found = None;
-    for _ in 0..=n {
-        let line = find_line(text, from, key, "")?;
-        found = Some(line);
-        from = line + 1;
-    }
-    found
-}
-
-fn site_yaml(site: &Site) -> (PathBuf, String) {
-    let file = site.root.join("site.yaml");
-    let text = std::fs::read_to_string(&file).unwrap_or_default();
-    (file, text)
 }
 
 /// Every problem with the markets, the `markets:` settings and plan entries' `market:`.
@@ -271,7 +233,7 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
                         other.display()
                     ),
                 )
-                .at(find_line(&m.text, 1, "slug", ""), None)
+                .at(m.positions.line("slug"), None)
                 .help("each market needs its own slug: it is the market's web address"),
             );
         }
@@ -282,20 +244,20 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
     }
 
     if let Some(plan) = &site.data.plan {
-        let (file, text) = site
-            .data_sources
-            .files
-            .get("plan.yaml")
-            .map(|(p, t)| (p.clone(), t.as_str()))
-            .unwrap_or_else(|| (site.root.join("content/data/plan.yaml"), ""));
+        let file = site.data_sources.files.get("plan.yaml").map_or_else(
+            || site.root.join("content/data/plan.yaml"),
+            |(p, _)| p.clone(),
+        );
         let slugs: Vec<&str> = markets.iter().map(|m| m.market.slug.as_str()).collect();
-        for e in &plan.entries {
+        for (i, e) in plan.entries.iter().enumerate() {
             let Some(slug) = &e.market else { continue };
             if slugs.contains(&slug.as_str()) {
                 continue;
             }
-            let line = find_line(text, 1, "id", &e.id)
-                .map(|start| find_line(text, start, "market", "").unwrap_or(start));
+            let line = site
+                .data_sources
+                .at("plan.yaml", &format!("entries[{i}].market"))
+                .map(|p| p.line);
             out.push(
                 Diagnostic::error(
                     &file,
@@ -317,25 +279,25 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
 }
 
 fn validate_settings(site: &Site, s: &MarketsSettings, out: &mut Vec<Diagnostic>) {
-    let (file, text) = site_yaml(site);
-    let start = find_line(&text, 1, "markets", "").unwrap_or(1);
+    let file = site.root.join("site.yaml");
+    let pos = &site.config.positions;
     if s.scale.len() < 2 {
         out.push(
             Diagnostic::error(&file, "the markets rating scale needs at least two levels")
-                .at(find_line(&text, start, "scale", "").or(Some(start)), None)
+                .at(pos.line("markets.scale"), None)
                 .help("list the levels under `markets: scale:`, worst first, each with `level:` and `label:`"),
         );
     }
     if s.dimensions.is_empty() {
         out.push(
             Diagnostic::error(&file, "markets have no dimensions to be rated on")
-                .at(find_line(&text, start, "dimensions", "").or(Some(start)), None)
+                .at(pos.line("markets.dimensions"), None)
                 .help("list the rows of the rating grid under `markets: dimensions:`, each with `id:` and `label:`"),
         );
     }
     let mut seen = BTreeSet::new();
-    for l in &s.scale {
-        let line = find_line(&text, start, "level", &l.level);
+    for (j, l) in s.scale.iter().enumerate() {
+        let line = pos.line(&format!("markets.scale[{j}].level"));
         if !is_slug(&l.level) {
             out.push(
                 Diagnostic::error(
@@ -349,7 +311,7 @@ fn validate_settings(site: &Site, s: &MarketsSettings, out: &mut Vec<Diagnostic>
         if !seen.insert(l.level.as_str()) {
             out.push(
                 Diagnostic::error(&file, format!("rating level `{}` is listed twice", l.level))
-                    .at(nth_after(&text, start, "level", &l.level, 1), None)
+                    .at(line, None)
                     .help("list each level once"),
             );
         }
@@ -365,8 +327,8 @@ fn validate_settings(site: &Site, s: &MarketsSettings, out: &mut Vec<Diagnostic>
         }
     }
     let mut seen = BTreeSet::new();
-    for d in &s.dimensions {
-        let line = find_line(&text, start, "id", &d.id);
+    for (j, d) in s.dimensions.iter().enumerate() {
+        let line = pos.line(&format!("markets.dimensions[{j}].id"));
         if !is_slug(&d.id) {
             out.push(
                 Diagnostic::error(
@@ -383,23 +345,11 @@ fn validate_settings(site: &Site, s: &MarketsSettings, out: &mut Vec<Diagnostic>
                     &file,
                     format!("market dimension `{}` is listed twice", d.id),
                 )
-                .at(nth_after(&text, start, "id", &d.id, 1), None)
+                .at(line, None)
                 .help("list each dimension once"),
             );
         }
     }
-}
-
-/// The line of the `n`th (from 0) `key: value` at or after `from`.
-fn nth_after(text: &str, from: usize, key: &str, value: &str, n: usize) -> Option<usize> {
-    let mut at = from;
-    let mut found = None;
-    for _ in 0..=n {
-        let line = find_line(text, at, key, value)?;
-        found = Some(line);
-        at = line + 1;
-    }
-    found
 }
 
 fn market(
@@ -409,13 +359,13 @@ fn market(
     charts: &BTreeSet<&str>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let (file, text, m) = (&src.file, src.text.as_str(), &src.market);
+    let (file, pos, m) = (&src.file, &src.positions, &src.market);
     let mut err = |line: Option<usize>, message: String, help: String| {
         out.push(Diagnostic::error(file, message).at(line, None).help(help));
     };
     if !is_slug(&m.slug) {
         err(
-            find_line(text, 1, "slug", ""),
+            pos.line("slug"),
             format!("market slug `{}` is not a valid slug", m.slug),
             "use lower-case letters, digits and hyphens, such as `home-care`".into(),
         );
@@ -423,7 +373,7 @@ fn market(
     for (key, value) in [("name", &m.name), ("summary", &m.summary)] {
         if value.trim().is_empty() {
             err(
-                find_line(text, 1, key, "").or(Some(1)),
+                pos.line(key).or(Some(1)),
                 format!("market `{}` has an empty {key}", m.slug),
                 format!("write the market's {key}"),
             );
@@ -431,7 +381,7 @@ fn market(
     }
     if let Some(icon) = m.icon.as_deref().filter(|i| !ICONS.contains(i)) {
         err(
-            find_line(text, 1, "icon", ""),
+            pos.line("icon"),
             format!(
                 "market `{}` names the icon `{icon}`, which there is none of",
                 m.slug
@@ -441,7 +391,7 @@ fn market(
     }
     let mut rated = BTreeSet::new();
     for (i, r) in m.ratings.iter().enumerate() {
-        let at = nth_line(text, "dimension", i);
+        let at = pos.line(&format!("ratings[{i}].dimension"));
         if !dimensions.contains(&r.dimension.as_str()) {
             err(
                 at,
@@ -467,7 +417,7 @@ fn market(
         }
         if !levels.contains(&r.level.as_str()) {
             err(
-                at.and_then(|l| find_line(text, l, "level", "")).or(at),
+                pos.line(&format!("ratings[{i}].level")),
                 format!(
                     "rating level `{}` is not on the site's rating scale",
                     r.level
@@ -484,19 +434,19 @@ fn market(
         }
         if r.reason.trim().is_empty() {
             err(
-                at.and_then(|l| find_line(text, l, "reason", "")).or(at),
+                pos.line(&format!("ratings[{i}].reason")),
                 format!("the `{}` rating has no reason", r.dimension),
                 "say in one line why the market has this rating".into(),
             );
         }
     }
     let mut ids = BTreeSet::new();
-    for f in &m.figures {
-        let at = find_line(text, 1, "id", &f.id);
-        let field = |key: &str| at.and_then(|l| find_line(text, l, key, "")).or(at);
+    for (k, f) in m.figures.iter().enumerate() {
+        let at = pos.line(&format!("figures[{k}].id"));
+        let field = |key: &str| pos.line(&format!("figures[{k}].{key}"));
         if !ids.insert(f.id.as_str()) {
             err(
-                nth_after(text, 1, "id", &f.id, 1),
+                at,
                 format!("figure id `{}` is used more than once", f.id),
                 "each figure of a market needs its own id".into(),
             );
@@ -545,18 +495,10 @@ fn market(
             );
         }
     }
-    let charts_line = find_line(text, 1, "charts", "");
-    for id in &m.charts {
+    for (j, id) in m.charts.iter().enumerate() {
         if !charts.contains(id.as_str()) {
-            let line = charts_line.and_then(|from| {
-                text.lines()
-                    .enumerate()
-                    .skip(from - 1)
-                    .find(|(_, l)| l.contains(id.as_str()))
-                    .map(|(i, _)| i + 1)
-            });
             err(
-                line.or(charts_line),
+                pos.line(&format!("charts[{j}]")),
                 format!(
                     "market `{}` shows chart `{id}`, which is not in charts.yaml",
                     m.slug
@@ -572,21 +514,12 @@ fn market(
             );
         }
     }
-    let contacts_line = find_line(text, 1, "contacts", "");
     for (i, c) in m.contacts.iter().enumerate() {
-        // Each contact starts at its list item's dash, which holds its first key.
-        let at = contacts_line.and_then(|from| {
-            text.lines()
-                .enumerate()
-                .skip(from)
-                .filter(|(_, l)| l.trim_start().starts_with("- "))
-                .nth(i)
-                .map(|(n, _)| n + 1)
-        });
+        let at = pos.line(&format!("contacts[{i}]"));
         let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
         if blank(&c.team) && blank(&c.role) {
             err(
-                at.or(contacts_line),
+                at,
                 format!(
                     "contact {} of market `{}` has neither a team nor a role",
                     i + 1,
@@ -598,29 +531,27 @@ fn market(
         if let Some(email) = &c.email {
             if !crate::config::contact_href(email).is_some_and(|h| h.starts_with("mailto:")) {
                 err(
-                    at.and_then(|l| find_line(text, l, "email", "")).or(at),
+                    pos.line(&format!("contacts[{i}].email")),
                     format!("`{email}` is not an email address"),
                     "write an address such as commissioning@example.gov.uk".into(),
                 );
             }
         }
     }
-    for e in &m.engagement {
+    for (k, e) in m.engagement.iter().enumerate() {
         let Some(url) = &e.url else { continue };
         if link_target(url).is_none() {
-            let at = find_line(text, 1, "title", &e.title);
             err(
-                at.and_then(|l| find_line(text, l, "url", "")).or(at),
+                pos.line(&format!("engagement[{k}].url")),
                 format!("engagement `{}` has url `{url}`, which is not an address", e.title),
                 "write a web address starting with https://, a mailto: address, or a page of this site such as `plan/`".into(),
             );
         }
     }
-    for s in &m.sources {
+    for (k, s) in m.sources.iter().enumerate() {
         if !is_web_url(&s.url) {
-            let at = find_line(text, 1, "name", &s.name);
             err(
-                at.and_then(|l| find_line(text, l, "url", "")).or(at),
+                pos.line(&format!("sources[{k}].url")),
                 format!(
                     "data source `{}` has url `{}`, which is not a web address",
                     s.name, s.url
@@ -912,7 +843,7 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
             };
             procurements
                 .sort_by(|a, b| (a.entry.start, &a.entry.id).cmp(&(b.entry.start, &b.entry.id)));
-            let total: u64 = procurements.iter().map(|e| e.entry.value).sum();
+            let total: Money = procurements.iter().map(|e| e.entry.value).sum();
             MarketView {
                 slug: m.slug.clone(),
                 name: m.name.clone(),
@@ -1084,7 +1015,7 @@ struct JsonProcurement<'a> {
     id: &'a str,
     title: &'a str,
     /// Estimated total value, in pounds.
-    value: u64,
+    value: Money,
     start: NaiveDate,
     end: Option<NaiveDate>,
     duration_months: u32,
@@ -1300,13 +1231,13 @@ pub fn warnings(site: &Site, out: &mut Vec<Diagnostic>) {
     let months = site.config.check.rating_max_age_months;
     let cutoff = reference.and_then(|r| r.checked_sub_months(Months::new(months)));
     for src in &site.data.markets {
-        let (file, text, m) = (&src.file, src.text.as_str(), &src.market);
+        let (file, pos, m) = (&src.file, &src.positions, &src.market);
         if let (Some(cutoff), Some(reference)) = (cutoff, reference) {
             for (i, r) in m.ratings.iter().enumerate() {
                 if r.assessed >= cutoff {
                     continue;
                 }
-                let at = nth_line(text, "dimension", i);
+                let at = pos.line(&format!("ratings[{i}].assessed"));
                 out.push(
                     Diagnostic::warning(
                         file,
@@ -1318,12 +1249,17 @@ pub fn warnings(site: &Site, out: &mut Vec<Diagnostic>) {
                             format::date_long(reference)
                         ),
                     )
-                    .at(at.and_then(|l| find_line(text, l, "assessed", "")).or(at), None)
+                    .at(at, None)
                     .help("assess the market again and update the level, reason and `assessed:` date; the age limit is `check: rating_max_age_months` in site.yaml"),
                 );
             }
-            for e in m.engagement.iter().filter(|e| e.date < reference) {
-                let at = find_line(text, 1, "title", &e.title);
+            for (k, e) in m
+                .engagement
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.date < reference)
+            {
+                let at = pos.line(&format!("engagement[{k}].date"));
                 out.push(
                     Diagnostic::warning(
                         file,
@@ -1334,7 +1270,7 @@ pub fn warnings(site: &Site, out: &mut Vec<Diagnostic>) {
                             format::date_long(reference)
                         ),
                     )
-                    .at(at.and_then(|l| find_line(text, l, "date", "")).or(at), None)
+                    .at(at, None)
                     .help("remove it, or give the next date it takes place"),
                 );
             }
@@ -1342,7 +1278,7 @@ pub fn warnings(site: &Site, out: &mut Vec<Diagnostic>) {
         if m.contacts.is_empty() {
             out.push(
                 Diagnostic::warning(file, format!("market `{}` has no contact", m.slug))
-                    .at(find_line(text, 1, "slug", ""), None)
+                    .at(pos.line("slug"), None)
                     .help("add `contacts:` with a team or role and an email address, so providers know who to talk to"),
             );
         }
@@ -1372,14 +1308,6 @@ mod tests {
         assert_eq!(link_target("two words"), None);
     }
 
-    #[test]
-    fn nth_line_counts_list_items() {
-        let text = "ratings:\n  - dimension: a\n    level: x\n  - dimension: b\n    level: y\n";
-        assert_eq!(nth_line(text, "dimension", 0), Some(2));
-        assert_eq!(nth_line(text, "dimension", 1), Some(4));
-        assert_eq!(nth_line(text, "dimension", 2), None);
-    }
-
     fn src(slug: &str, name: &str, order: Option<i64>) -> MarketSource {
         MarketSource {
             market: Market {
@@ -1401,7 +1329,7 @@ mod tests {
                 sources: Vec::new(),
             },
             file: PathBuf::from(format!("{slug}.yaml")),
-            text: String::new(),
+            positions: Positions::default(),
         }
     }
 

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
+use crate::money::Money;
 
 /// The YAML block at the top of a Markdown page.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -171,7 +172,7 @@ pub struct ProcurementEntry {
     pub theme: String,
     pub department: String,
     /// Estimated total value in pounds sterling.
-    pub value: u64,
+    pub value: Money,
     /// Expected start.
     pub start: NaiveDate,
     pub duration_months: u32,
@@ -201,7 +202,7 @@ pub struct ProcurementEntry {
     pub suitable_for: Option<SuitableFor>,
     /// Estimated total value including VAT, in pounds sterling (`value` is without VAT).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value_gross: Option<u64>,
+    pub value_gross: Option<Money>,
     /// Who won the contract, once awarded (for the Transparency Code contracts register).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<Supplier>,

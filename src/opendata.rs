@@ -15,6 +15,7 @@ use crate::config::SiteConfig;
 use crate::error::Diagnostic;
 use crate::facts::PlanFacts;
 use crate::model::{Category, ProcurementEntry, ProcurementPlan, Site, Status, SuitableFor};
+use crate::money::Money;
 
 pub const CSV_FILE: &str = "plan.csv";
 pub const JSON_FILE: &str = "plan.json";
@@ -127,7 +128,8 @@ pub struct CsvRow {
     pub theme_name: String,
     pub department: String,
     /// Estimated total value in pounds sterling, a plain number.
-    pub value_gbp: u64,
+    #[serde(serialize_with = "Money::serialize_plain")]
+    pub value_gbp: Money,
     /// ISO 8601 (YYYY-MM-DD).
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
@@ -212,7 +214,8 @@ pub struct ContractsRow {
     pub supplier_company_number: Option<String>,
     pub supplier_charity_number: Option<String>,
     /// The sum to be paid over the length of the contract, in pounds, a plain number.
-    pub value_gbp: u64,
+    #[serde(serialize_with = "Money::serialize_plain")]
+    pub value_gbp: Money,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
     pub review_date: Option<NaiveDate>,
@@ -462,10 +465,10 @@ struct Tender {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Amount {
-    amount: u64,
+    amount: Money,
     /// UK extension: the amount with VAT.
     #[serde(skip_serializing_if = "Option::is_none")]
-    amount_gross: Option<u64>,
+    amount_gross: Option<Money>,
     currency: &'static str,
 }
 

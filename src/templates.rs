@@ -266,7 +266,10 @@ fn url_function(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value
         Some(tera::Value::String(r)) => r.clone(),
         _ => PAGE_ROOT.with(|r| r.borrow().clone()),
     };
-    Ok(tera::Value::String(format!("{root}{path}")))
+    Ok(tera::Value::String(format!(
+        "{root}{}",
+        crate::urls::encode(path)
+    )))
 }
 
 /// `{{ text | emphasis }}`: the text escaped, with `*words*` in italics (`<em>`), so data such
@@ -502,7 +505,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("templates")).unwrap();
         std::fs::write(
             dir.path().join("templates/t.html"),
-            "{{ url(path=\"plan/index.html\") }}|{{ url(path=\"a.css\", root=\"x/\") }}",
+            "{{ url(path=\"plan/index.html\") }}|{{ url(path=\"a.css\", root=\"x/\") }}|{{ url(path=\"tŷ-gwyn/\") }}",
         )
         .unwrap();
         let theme = SiteTheme::load(dir.path(), "default").unwrap();
@@ -511,12 +514,12 @@ mod tests {
         let page = Path::new("content/p.md");
         assert_eq!(
             theme.render("t.html", &ctx, page).unwrap(),
-            "../../plan/index.html|x/a.css"
+            "../../plan/index.html|x/a.css|../../t%C5%B7-gwyn/"
         );
         ctx.insert("root", "");
         assert_eq!(
             theme.render("t.html", &ctx, page).unwrap(),
-            "plan/index.html|x/a.css"
+            "plan/index.html|x/a.css|t%C5%B7-gwyn/"
         );
         std::fs::write(
             dir.path().join("templates/t.html"),

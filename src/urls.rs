@@ -37,19 +37,21 @@ pub fn href(from: &str, to: &str) -> String {
     for _ in 0..up {
         out.push_str("../");
     }
-    if to.is_ascii() {
-        out.push_str(to);
-    } else {
-        // Welsh and other names: UTF-8 in the output's file names, percent-encoded in links.
-        out.extend(percent_encoding::utf8_percent_encode(
-            to,
-            percent_encoding::CONTROLS,
-        ));
-    }
+    out.push_str(&encode(to));
     if is_folder(to) {
         out.push_str("index.html");
     }
     out
+}
+
+/// An address as a link holds it: Welsh and other names are UTF-8 in the output's file names and
+/// percent-encoded in links (`tŷ-gwyn/` -> `t%C5%B7-gwyn/`); ASCII addresses are unchanged.
+pub fn encode(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.is_ascii() {
+        std::borrow::Cow::Borrowed(path)
+    } else {
+        percent_encoding::utf8_percent_encode(path, percent_encoding::CONTROLS).into()
+    }
 }
 
 /// Resolves `target` (a `/`-separated path that may hold `.` and `..`) against the folder
@@ -158,6 +160,8 @@ mod tests {
             assert!(!is_slug(bad), "{bad}");
         }
         assert!(is_file_name("tŷ-gwyn.md"));
+        assert_eq!(encode("tŷ-gwyn/"), "t%C5%B7-gwyn/");
+        assert_eq!(encode("plan/index.html#a-b"), "plan/index.html#a-b");
         assert!(is_file_name("_index.md"));
         assert!(!is_file_name("Tŷ Gwyn.md"));
         assert_eq!(href("a/", "tŷ-gwyn/"), "../t%C5%B7-gwyn/index.html");

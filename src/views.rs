@@ -11,6 +11,7 @@ use crate::config::SiteConfig;
 use crate::facts::{GeneratedPaths, PlanFacts};
 use crate::format;
 use crate::model::{Data, Framework, ProcurementEntry};
+use crate::money::Money;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
@@ -61,7 +62,7 @@ pub struct ThemeView {
     pub href: Option<String>,
     pub entries: Vec<EntryView>,
     pub count: usize,
-    pub total: u64,
+    pub total: Money,
     pub total_display: String,
     pub total_short: String,
     pub principles: Vec<Link>,
@@ -96,7 +97,7 @@ pub struct PlanView {
     pub largest: Vec<EntryView>,
     pub largest_total_display: String,
     pub count: usize,
-    pub total: u64,
+    pub total: Money,
     pub total_display: String,
     pub total_short: String,
     pub large_threshold: u64,
@@ -217,7 +218,7 @@ pub fn build(
             theme_href: file(paths.theme(&e.theme)),
             theme_colour: theme.map_or_else(String::new, |t| t.colour.clone()),
             value_display: format::money(e.value),
-            value_short: format::money_short(e.value as f64),
+            value_short: format::money_short(e.value.as_f64()),
             start_display: e.start.format("%B %Y").to_string(),
             end,
             end_display: end.map_or_else(String::new, |d| d.format("%B %Y").to_string()),
@@ -247,9 +248,9 @@ pub fn build(
             .collect();
         let largest: Vec<EntryView> = facts.largest().map(|i| entries[i].clone()).collect();
         let total = facts.total;
-        let largest_total: u64 = largest.iter().map(|e| e.entry.value).sum();
+        let largest_total: Money = largest.iter().map(|e| e.entry.value).sum();
         let pipeline: Vec<EntryView> = facts.pipeline.iter().map(|&i| entries[i].clone()).collect();
-        let pipeline_total: u64 = pipeline.iter().map(|e| e.entry.value).sum();
+        let pipeline_total: Money = pipeline.iter().map(|e| e.entry.value).sum();
         let pipeline_until = crate::facts::pipeline_window(p.published).map(|(_, last)| last);
         PlanView {
             year: p.year.clone(),
@@ -266,7 +267,7 @@ pub fn build(
             entries,
             total,
             total_display: format::money(total),
-            total_short: format::money_short(total as f64),
+            total_short: format::money_short(total.as_f64()),
             large_threshold: thresholds.large_threshold,
             large_threshold_display: format::money_short(thresholds.large_threshold as f64),
             pipeline_threshold: thresholds.pipeline_threshold,
@@ -300,7 +301,7 @@ pub fn build(
                         .collect()
                 })
                 .unwrap_or_default();
-            let total = facts.themes.get(ti).map_or(0, |t| t.value);
+            let total = facts.themes.get(ti).map_or(Money::ZERO, |t| t.value);
             ThemeView {
                 slug: t.slug.clone(),
                 name: t.name.clone(),
@@ -314,7 +315,7 @@ pub fn build(
                 entries,
                 total,
                 total_display: format::money(total),
-                total_short: format::money_short(total as f64),
+                total_short: format::money_short(total.as_f64()),
                 principles: data
                     .principles
                     .iter()

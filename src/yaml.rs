@@ -563,6 +563,9 @@ const DATE: &str = "a date written YYYY-MM-DD, such as 2025-04-01";
 /// What a field should hold, in words, from serde's "expected" text and the field's name.
 fn expected_words(field: &str, expected: &str) -> String {
     let e = expected.trim();
+    if e == crate::money::EXPECTED {
+        return e.into();
+    }
     let whole = matches!(
         e,
         "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128"
@@ -653,7 +656,7 @@ mod tests {
         id: String,
         #[allow(dead_code)]
         #[serde(default)]
-        value: u64,
+        value: crate::money::Money,
         #[allow(dead_code)]
         #[serde(default)]
         start: Option<chrono::NaiveDate>,
@@ -834,7 +837,18 @@ mod tests {
         let err = parse::<Plan>(src, p("plan.yaml"), 1).unwrap_err();
         assert_eq!(
             err.message,
-            "`value` must be a whole number of pounds, such as 4800000, not the text \"4.8m\""
+            "`value` must be a sum of money in pounds, such as 4800000 or 24.50, not the text \"4.8m\""
+        );
+        assert_eq!(err.line, Some(3));
+
+        // Pence are money; a fraction of a penny is not.
+        let src = "entries:\n  - id: A\n    value: 24.50\n";
+        assert!(parse::<Plan>(src, p("plan.yaml"), 1).is_ok());
+        let src = "entries:\n  - id: A\n    value: 24.505\n";
+        let err = parse::<Plan>(src, p("plan.yaml"), 1).unwrap_err();
+        assert_eq!(
+            err.message,
+            "`value` must be a sum of money in pounds, such as 4800000 or 24.50, not the number 24.505"
         );
         assert_eq!(err.line, Some(3));
 

@@ -585,3 +585,86 @@ fn the_benchmark_corpus_builds_as_it_is() {
         assert!(section.contains(title), "sec-01 does not list {title:?}");
     }
 }
+
+#[test]
+fn pence_are_accepted_and_shown_with_two_decimals() {
+    let site = fixture("northam")
+        .edit(
+            "content/data/plan.yaml",
+            "value: 400000\n",
+            "value: 24.50\n    value_gross: 29.40\n",
+        )
+        .edit(
+            "content/data/plan.yaml",
+            "value: 1200000",
+            "value: 1200000.05",
+        );
+    site.build().unwrap();
+    let out = site.output();
+    let text = |k: &str| String::from_utf8(out[k].clone()).unwrap();
+    let pages: Vec<String> = out
+        .keys()
+        .filter(|k| k.ends_with(".html"))
+        .map(|k| text(k))
+        .collect();
+    assert!(pages.iter().any(|p| p.contains("£24.50")));
+    assert!(pages.iter().any(|p| p.contains("£29.40")));
+    assert!(pages.iter().any(|p| p.contains("£1,200,000.05")));
+    assert!(pages
+        .iter()
+        .all(|p| !p.contains("£24.5<") && !p.contains("£29.4<")));
+    // Whole pounds stay whole.
+    assert!(pages.iter().any(|p| p.contains("£2,500,000")));
+    let csv = text("plan.csv");
+    assert!(csv.contains(",24.50,"), "{csv}");
+    assert!(csv.contains(",1200000.05,"), "{csv}");
+    assert!(csv.contains(",2500000,"), "{csv}");
+    assert!(!csv.contains(",-0"), "{csv}");
+    let json: serde_json::Value = serde_json::from_str(&text("plan.json")).unwrap();
+    assert_eq!(json["entries"][1]["value"], serde_json::json!(24.5));
+    assert_eq!(json["entries"][0]["value"], serde_json::json!(2500000));
+    let ocds: serde_json::Value = serde_json::from_str(&text("plan-ocds.json")).unwrap();
+    let amounts: Vec<&serde_json::Value> = ocds["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["tender"]["value"]["amount"])
+        .collect();
+    assert!(amounts.contains(&&serde_json::json!(24.5)), "{amounts:?}");
+}
+
+#[test]
+fn money_with_a_fraction_of_a_penny_is_refused_at_its_line() {
+    let errors = fixture("northam")
+        .edit("content/data/plan.yaml", "value: 400000", "value: 24.505")
+        .errors();
+    assert!(
+        errors.contains("content/data/plan.yaml:19")
+            && errors.contains("a sum of money in pounds, such as 4800000 or 24.50"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn a_draft_home_page_is_one_error_saying_how_to_fix_it() {
+    let site = fixture("northam").edit(
+        "content/_index.md",
+        "title: Commissioning in Northam\n",
+        "title: Commissioning in Northam\ndraft: true\n",
+    );
+    let errors = site.errors();
+    assert_eq!(errors.matches("error:").count(), 1, "{errors}");
+    assert!(
+        errors.contains("content/_index.md:3")
+            && errors.contains("the home page is marked `draft: true`")
+            && errors.contains("--drafts"),
+        "{errors}"
+    );
+    // With --drafts the home page is built.
+    mps::build(&mps::BuildOptions {
+        root: site.root.clone(),
+        output: Some(site.root.join("public")),
+        drafts: true,
+    })
+    .unwrap();
+}

@@ -514,3 +514,45 @@ fn market_pages_use_the_figure_tile_and_tag_illustrative_content() {
     assert!(page.contains(&format!("What we plan to do {tag}</h2>")));
     assert_eq!(page.matches("The ratings, messages, intentions").count(), 1);
 }
+
+#[test]
+fn a_content_page_at_a_markets_address_is_an_error_naming_both() {
+    let (_dir, root) = northam();
+    write_files(
+        &root,
+        &[(
+            "content/markets/extra-care.md",
+            "---\ntitle: Mine\n---\nText.\n",
+        )],
+    );
+    let err = match mps::build(&mps::BuildOptions::new(&root)) {
+        Ok(_) => panic!("a content page replaced a market's page"),
+        Err(e) => e.diagnostics(),
+    };
+    assert!(
+        err.iter()
+            .any(|d| d.file.ends_with("content/markets/extra-care.md")
+                && d.message.contains("the page of a market")
+                && d.message.contains("extra-care.yaml")),
+        "{err:#?}"
+    );
+}
+
+#[test]
+fn ids_are_unique_within_every_market_page() {
+    let (_dir, root) = northam();
+    let out = build(&root);
+    let mut checked = 0;
+    for slug in ["extra-care", "day-opportunities"] {
+        let html =
+            std::fs::read_to_string(out.join("markets").join(slug).join("index.html")).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for part in html.split(" id=\"").skip(1) {
+            let id = part.split('"').next().unwrap();
+            assert!(seen.insert(id.to_string()), "{slug}: id `{id}` twice");
+        }
+        assert!(!seen.is_empty());
+        checked += 1;
+    }
+    assert_eq!(checked, 2);
+}

@@ -323,6 +323,9 @@ fn welsh_names_publish_at_welsh_addresses() {
     assert!(out.join("principles/gwario-â-gofal/index.html").exists());
     let home = read(&out.join("index.html"));
     assert!(home.contains("href=\"t%C5%B7-gwyn/index.html\""), "{home}");
+    let sitemap = read(&out.join("sitemap.xml"));
+    assert!(sitemap.contains("t%C5%B7-gwyn/</loc>"), "{sitemap}");
+    assert!(!sitemap.contains("tŷ"), "{sitemap}");
     // A capital is not a lower-case letter.
     let (_dir2, root2) = site_with(&[("content/TŶ.md", "---\ntitle: T\n---\nT\n")]);
     let errs = errors(&root2);

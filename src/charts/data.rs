@@ -120,7 +120,7 @@ fn derived(
                 .map(|i| {
                     let t = facts.themes.get(i).copied().unwrap_or_default();
                     if money {
-                        t.value as f64
+                        t.value.as_f64()
                     } else {
                         t.count as f64
                     }
@@ -182,7 +182,7 @@ fn derived(
             Ok(one(
                 "Estimated value",
                 entries.iter().map(|e| e.title.clone()).collect(),
-                entries.iter().map(|e| e.value as f64).collect(),
+                entries.iter().map(|e| e.value.as_f64()).collect(),
                 None,
             ))
         }
@@ -211,6 +211,17 @@ fn usable_colour(hex: &str, i: usize) -> String {
     }
 }
 
+/// A plain number for the CSV: money with pence keeps two decimals (`24.50`), and zero is
+/// never written `-0`.
+fn csv_number(unit: super::Unit, v: f64) -> String {
+    let v = if v == 0.0 { 0.0 } else { v };
+    if unit == super::Unit::Money && v.is_finite() && (v * 100.0).round() % 100.0 != 0.0 {
+        let m = crate::money::Money::from_f64_rounded(v.abs()).plain();
+        return if v < 0.0 { format!("-{m}") } else { m };
+    }
+    format!("{v}")
+}
+
 /// The chart's data as CSV: one row per category, one column per series, plain numbers.
 /// `illustrative` marks every row: the chart is, or its data comes from an illustrative plan.
 pub(super) fn csv_text(def: &ChartDef, t: &Table, illustrative: bool) -> Result<String, String> {
@@ -223,7 +234,7 @@ pub(super) fn csv_text(def: &ChartDef, t: &Table, illustrative: bool) -> Result<
     w.write_record(&header).map_err(fail)?;
     for (i, c) in t.categories.iter().enumerate() {
         let mut row = vec![c.clone()];
-        row.extend(t.series.iter().map(|s| format!("{}", s.values[i])));
+        row.extend(t.series.iter().map(|s| csv_number(def.unit, s.values[i])));
         row.push(illustrative.to_string());
         w.write_record(&row).map_err(fail)?;
     }

@@ -22,6 +22,7 @@ use crate::error::Diagnostic;
 use crate::facts::PlanFacts;
 use crate::format;
 use crate::model::Site;
+use crate::money::Money;
 use crate::yaml::Pos;
 use data::csv_text;
 pub use data::{resolve, Table, PALETTE};
@@ -160,8 +161,10 @@ pub fn short(unit: Unit, v: f64) -> String {
 /// A value as shown in the table: money in full.
 pub fn full(unit: Unit, v: f64) -> String {
     match unit {
-        Unit::Money if v >= 0.0 => format::money(v.round() as u64),
-        Unit::Money => format!("-{}", format::money((-v).round() as u64)),
+        Unit::Money if v < 0.0 && Money::from_f64_rounded(-v) > Money::ZERO => {
+            format!("-{}", format::money(Money::from_f64_rounded(-v)))
+        }
+        Unit::Money => format::money(Money::from_f64_rounded(v)),
         _ => short(unit, v),
     }
 }
@@ -533,7 +536,22 @@ mod tests {
         let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
         assert_eq!(
             csv_text(&d, &t, false).unwrap(),
-            "Category,S,illustrative\n\"A, the first\",7400000,false\nB,19.7,false\n"
+            "Category,S,illustrative\n\"A, the first\",7400000,false\nB,19.70,false\n"
         );
+        // Money keeps its pence; zero is never "-0"; other units keep the decimals they need.
+        let mut d = def(ChartKind::Bar, &["A", "B"], &[("S", &[-0.0, 24.5])]);
+        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        assert_eq!(
+            csv_text(&d, &t, false).unwrap(),
+            "Category,S,illustrative\nA,0,false\nB,24.50,false\n"
+        );
+        d.unit = Unit::Percent;
+        assert_eq!(
+            csv_text(&d, &t, false).unwrap(),
+            "Category,S,illustrative\nA,0,false\nB,24.5,false\n"
+        );
+        assert_eq!(full(Unit::Money, -0.001), "£0");
+        assert_eq!(full(Unit::Money, 24.5), "£24.50");
+        assert_eq!(full(Unit::Money, -24.5), "-£24.50");
     }
 }

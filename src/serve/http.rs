@@ -358,6 +358,17 @@ mod tests {
     }
 
     #[test]
+    fn a_welsh_address_is_decoded_and_served() {
+        let segs = segs("/t%C5%B7-gwyn/").unwrap();
+        assert_eq!(segs, vec!["tŷ-gwyn", ""]);
+        let mut files = SiteFiles::new();
+        files.insert("tŷ-gwyn/index.html".into(), Body::Static(b"x"));
+        assert!(matches!(resolve(&files, &segs), Resolved::File(f) if f == "tŷ-gwyn/index.html"));
+        let bare = self::segs("/t%C5%B7-gwyn").unwrap();
+        assert!(matches!(resolve(&files, &bare), Resolved::Redirect));
+    }
+
+    #[test]
     fn only_loopback_host_names_pass() {
         for yes in [
             "localhost",
