@@ -57,6 +57,7 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
     let mut data_files = Vec::new();
     let mut problems = Vec::new();
     let mut market_files = Vec::new();
+    let mut plan_files = Vec::new();
     for (rel, path) in walk(root, &content, &mut problems)? {
         if let Some(name) = rel.strip_prefix("data/") {
             // content/data/ holds the site's data and is never published as it is.
@@ -64,6 +65,14 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
                 // One file per market; anything else there (notes) is neither data nor published.
                 if file.ends_with(".yaml") || file.ends_with(".yml") {
                     market_files.push(path);
+                }
+                continue;
+            }
+            if let Some(file) = name.strip_prefix("plan/") {
+                // One file per edition of the plan: `plan/2019-20.yaml`.
+                match file.strip_suffix(".yaml") {
+                    Some(slug) if !slug.contains('/') => plan_files.push((slug.to_string(), path)),
+                    _ => problems.push(unknown_data_file(name, &path)),
                 }
                 continue;
             }
@@ -106,7 +115,25 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
         }
     }
 
-    let (data, data_sources) = match load_data(&data_files, &market_files) {
+    if let (Some((_, single)), Some((_, first))) = (
+        data_files.iter().find(|(k, _)| *k == "plan.yaml"),
+        plan_files.first(),
+    ) {
+        problems.push(
+            Diagnostic::error(
+                single,
+                format!(
+                    "the plan is given twice: here and in the editions folder ({})",
+                    first.display()
+                ),
+            )
+            .at(Some(1), Some(1))
+            .help("keep one: a site with one plan has content/data/plan.yaml; a site that keeps earlier editions has one file per edition in content/data/plan/ (such as 2019-20.yaml), with `current: true` in one of them, and no plan.yaml"),
+        );
+    }
+    plan_files.sort();
+
+    let (data, data_sources) = match load_data(&data_files, &market_files, &plan_files) {
         Ok(d) => d,
         Err(mut d) => {
             problems.append(&mut d);
@@ -326,6 +353,7 @@ pub fn parse_page(rel: &str, file: &Path, text: &str) -> Result<SourcePage, Diag
 fn load_data(
     files: &[(&'static str, PathBuf)],
     markets: &[PathBuf],
+    editions: &[(String, PathBuf)],
 ) -> Result<(Data, DataSources), Vec<Diagnostic>> {
     use crate::yaml::parse;
     let mut data = Data::default();
@@ -380,11 +408,79 @@ fn load_data(
         }
     }
     crate::markets::sort(&mut data.markets);
+    load_editions(editions, &mut data, &mut sources, &mut problems);
     if problems.is_empty() {
         Ok((data, sources))
     } else {
         Err(problems)
     }
+}
+
+/// Reads the editions of the plan in `content/data/plan/`: the one marked `current: true`
+/// becomes `data.plan` (and is validated and located as `plan.yaml` is), the others
+/// `data.editions`, oldest first.
+fn load_editions(
+    files: &[(String, PathBuf)],
+    data: &mut Data,
+    sources: &mut DataSources,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let mut current: Option<(PathBuf, String, crate::yaml::Positions)> = None;
+    let mut earlier = Vec::new();
+    for (slug, path) in files {
+        let text = match crate::source::read_text(path, Some(crate::yaml::MAX_BYTES)) {
+            Ok(t) => t,
+            Err(d) => {
+                problems.push(d);
+                continue;
+            }
+        };
+        let parsed = match crate::yaml::parse::<ProcurementPlan>(&text, path, 1) {
+            Ok(p) => p,
+            Err(d) => {
+                problems.push(d);
+                continue;
+            }
+        };
+        if !parsed.value.current {
+            earlier.push(crate::model::Edition {
+                slug: slug.clone(),
+                file: path.clone(),
+                plan: parsed.value,
+            });
+            continue;
+        }
+        if let Some((first, _, _)) = &current {
+            problems.push(
+                Diagnostic::error(
+                    path,
+                    format!(
+                        "two editions of the plan are marked current: this one and {}",
+                        first.display()
+                    ),
+                )
+                .at_pos(parsed.positions.nearest("current"))
+                .help("exactly one file in content/data/plan/ has `current: true`, the edition the site shows; remove it from the other"),
+            );
+            continue;
+        }
+        data.plan = Some(parsed.value);
+        current = Some((path.clone(), text, parsed.positions));
+    }
+    if !files.is_empty() && current.is_none() && problems.is_empty() {
+        let (_, path) = &files[files.len() - 1];
+        problems.push(
+            Diagnostic::error(path, "no edition of the plan is marked current")
+                .at(Some(1), Some(1))
+                .help("add `current: true` to the edition the site should show (usually the latest), in one file of content/data/plan/"),
+        );
+    }
+    if let Some((path, text, positions)) = current {
+        sources.files.insert("plan.yaml", (path, text));
+        sources.positions.insert("plan.yaml", positions);
+    }
+    earlier.sort_by(|a, b| (a.plan.published, &a.slug).cmp(&(b.plan.published, &b.slug)));
+    data.editions = earlier;
 }
 
 #[cfg(test)]

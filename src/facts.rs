@@ -123,6 +123,7 @@ pub struct GeneratedPaths {
     pub largest: Option<String>,
     pub pipeline: Option<String>,
     pub markets: Option<String>,
+    pub changes: Option<String>,
 }
 
 impl GeneratedPaths {
@@ -138,6 +139,7 @@ impl GeneratedPaths {
                 Some(Generate::Largest) => &mut g.largest,
                 Some(Generate::Pipeline) => &mut g.pipeline,
                 Some(Generate::Markets) => &mut g.markets,
+                Some(Generate::Changes) => &mut g.changes,
                 None => continue,
             };
             *slot = Some(p.path.clone());
@@ -164,6 +166,67 @@ impl GeneratedPaths {
             .as_ref()
             .map(|p| format!("{p}{}/", id.to_ascii_lowercase()))
     }
+}
+
+/// The fields of an entry that the "What changed" page compares, in the order it lists them.
+pub const COMPARED: &[&str] = &["value", "start", "status", "route"];
+
+/// An entry in both editions whose compared fields differ.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryChange {
+    pub before: ProcurementEntry,
+    pub after: ProcurementEntry,
+    /// Which of [`COMPARED`] differ, in that order.
+    pub fields: Vec<&'static str>,
+}
+
+/// What changed from one edition of the plan to the next, each list sorted by id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanDiff {
+    pub added: Vec<ProcurementEntry>,
+    pub removed: Vec<ProcurementEntry>,
+    pub changed: Vec<EntryChange>,
+}
+
+/// Compares two editions, matching entries by id: an id only in `cur` is added, only in `prev`
+/// removed, and in both but with a different value, start, status or route, changed. Other
+/// fields (title, description, dates of notices) are not compared: they are wording, not the
+/// plan's substance.
+pub fn diff(prev: &[ProcurementEntry], cur: &[ProcurementEntry]) -> PlanDiff {
+    use std::collections::BTreeMap;
+    let before: BTreeMap<&str, &ProcurementEntry> =
+        prev.iter().map(|e| (e.id.as_str(), e)).collect();
+    let after: BTreeMap<&str, &ProcurementEntry> = cur.iter().map(|e| (e.id.as_str(), e)).collect();
+    let mut out = PlanDiff::default();
+    for (id, a) in &after {
+        let Some(b) = before.get(id) else {
+            out.added.push((*a).clone());
+            continue;
+        };
+        let fields: Vec<&'static str> = COMPARED
+            .iter()
+            .copied()
+            .filter(|f| match *f {
+                "value" => a.value != b.value,
+                "start" => a.start != b.start,
+                "status" => a.status != b.status,
+                _ => a.route != b.route,
+            })
+            .collect();
+        if !fields.is_empty() {
+            out.changed.push(EntryChange {
+                before: (*b).clone(),
+                after: (*a).clone(),
+                fields,
+            });
+        }
+    }
+    out.removed = before
+        .iter()
+        .filter(|(id, _)| !after.contains_key(*id))
+        .map(|(_, b)| (*b).clone())
+        .collect();
+    out
 }
 
 /// What the rules say about one plan entry.
@@ -342,6 +405,7 @@ mod tests {
                 published: d(2019, 3, 1),
                 note: None,
                 illustrative: false,
+                current: false,
                 entries: vec![
                     entry("A", 9_000_000, Status::Cancelled),
                     entry("B", 5_000_000, Status::Planned),
@@ -377,6 +441,7 @@ mod tests {
             largest: None,
             pipeline: None,
             markets: None,
+            changes: None,
         };
         assert_eq!(
             g.principle("fair").as_deref(),
@@ -475,5 +540,44 @@ mod tests {
             pipeline_notice_deadline(d(2025, 4, 1)),
             Some(d(2025, 5, 26))
         );
+    }
+
+    /// Entries are matched by id; only value, start, status and route count as a change; each
+    /// list comes out sorted by id whatever the order in the files.
+    #[test]
+    fn diff_lists_added_removed_and_changed_by_id() {
+        let e = |id: &str, value: u64| ProcurementEntry {
+            id: id.into(),
+            ..entry(value, None, Status::Planned)
+        };
+        let prev = vec![e("C", 10), e("A", 10), e("B", 10), e("D", 10), e("E", 10)];
+        let mut moved = e("D", 10);
+        moved.start = d(2027, 1, 1);
+        moved.status = Status::Tendering;
+        let mut reworded = e("E", 10);
+        reworded.title = "A new title".into();
+        let mut rerouted = e("B", 10);
+        rerouted.route = "Framework call-off".into();
+        let cur = vec![e("Z", 5), moved, e("C", 20), reworded, rerouted, e("Y", 1)];
+        let d = diff(&prev, &cur);
+        let ids = |v: &[ProcurementEntry]| v.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&d.added), ["Y", "Z"]);
+        assert_eq!(ids(&d.removed), ["A"]);
+        let changed: Vec<(&str, Vec<&str>)> = d
+            .changed
+            .iter()
+            .map(|c| (c.after.id.as_str(), c.fields.clone()))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                ("B", vec!["route"]),
+                ("C", vec!["value"]),
+                ("D", vec!["start", "status"])
+            ]
+        );
+        assert_eq!(d.changed[1].before.value, 10);
+        assert_eq!(d.changed[1].after.value, 20);
+        assert_eq!(diff(&cur, &cur), PlanDiff::default());
     }
 }

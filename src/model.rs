@@ -32,8 +32,8 @@ pub struct FrontMatter {
     /// A template of the site theme to render this page with, such as `framework.html`.
     #[serde(default)]
     pub template: Option<String>,
-    /// Build pages from data here: `principles`, `themes`, `plan`, `largest`, `pipeline` or
-    /// `markets`.
+    /// Build pages from data here: `principles`, `themes`, `plan`, `largest`, `pipeline`,
+    /// `markets` or `changes`.
     #[serde(default)]
     pub generate: Option<Generate>,
 }
@@ -49,6 +49,8 @@ pub enum Generate {
     /// The plan's pipeline-notice entries (see `facts::in_pipeline`).
     Pipeline,
     Markets,
+    /// What changed between the previous edition of the plan and the current one.
+    Changes,
 }
 
 /// A Markdown file as loaded: front matter parsed, body not yet rendered.
@@ -276,6 +278,19 @@ pub struct ProcurementPlan {
     pub illustrative: bool,
     #[serde(default)]
     pub entries: Vec<ProcurementEntry>,
+    /// In `content/data/plan/`, the edition the site shows; exactly one file says so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub current: bool,
+}
+
+/// An earlier edition of the plan, from `content/data/plan/<slug>.yaml`, published at
+/// `<plan section>/<slug>/`.
+#[derive(Debug, Clone)]
+pub struct Edition {
+    /// The file name without `.yaml`: `2019-20`. Makes the edition's stable address.
+    pub slug: String,
+    pub file: PathBuf,
+    pub plan: ProcurementPlan,
 }
 
 /// One MPS key figure, shown as a stat tile.
@@ -355,7 +370,10 @@ pub struct Data {
     pub themes: Vec<OutcomeTheme>,
     pub principles: Vec<Principle>,
     pub framework: Option<Framework>,
+    /// The current edition of the plan.
     pub plan: Option<ProcurementPlan>,
+    /// The earlier editions (from `content/data/plan/`), oldest first by `published`.
+    pub editions: Vec<Edition>,
     pub figures: FiguresFile,
     /// Chart definitions from `charts.yaml`.
     pub charts: Vec<crate::chartdef::ChartDef>,

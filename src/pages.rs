@@ -147,6 +147,7 @@ fn default_template(g: Option<Generate>, is_home: bool, is_section: bool) -> &'s
         Some(Generate::Largest) => "largest.html",
         Some(Generate::Pipeline) => "pipeline.html",
         Some(Generate::Markets) => "markets.html",
+        Some(Generate::Changes) => "changes.html",
         None if is_home => "index.html",
         None if is_section => "section.html",
         None => "page.html",

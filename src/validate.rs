@@ -389,7 +389,7 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
                     site.data.principles.is_empty().then_some("principles.yaml")
                 }
                 Generate::Themes => site.data.themes.is_empty().then_some("themes.yaml"),
-                Generate::Plan | Generate::Largest | Generate::Pipeline => {
+                Generate::Plan | Generate::Largest | Generate::Pipeline | Generate::Changes => {
                     site.data.plan.is_none().then_some("plan.yaml")
                 }
                 Generate::Markets => site.data.markets.is_empty().then_some("markets/"),
@@ -421,6 +421,7 @@ pub fn generate_name(g: Generate) -> &'static str {
         Generate::Largest => "largest",
         Generate::Pipeline => "pipeline",
         Generate::Markets => "markets",
+        Generate::Changes => "changes",
     }
 }
 

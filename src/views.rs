@@ -192,6 +192,102 @@ pub struct DataView {
     pub plan: Option<PlanView>,
     pub figures: Vec<FigureView>,
     pub sources: Vec<crate::model::DataSource>,
+    /// What changed since the previous edition of the plan, when there is one.
+    pub changes: Option<ChangesView>,
+}
+
+/// One entry as the "What changed" page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangedEntryView {
+    pub id: String,
+    pub title: String,
+    /// The entry's page in the current plan (none for a removed entry).
+    pub href: Option<String>,
+    pub value_display: String,
+    pub start_display: String,
+    pub status_label: &'static str,
+    pub route: String,
+    /// For a changed entry: each field that differs, old and new.
+    pub fields: Vec<FieldChangeView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldChangeView {
+    /// `Estimated value`, `Expected start`, `Status`, `Route`.
+    pub label: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+/// The current edition of the plan compared with the one before (see `facts::diff`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesView {
+    pub previous_year: String,
+    pub previous_published_display: String,
+    pub current_year: String,
+    pub current_published_display: String,
+    pub added: Vec<ChangedEntryView>,
+    pub removed: Vec<ChangedEntryView>,
+    pub changed: Vec<ChangedEntryView>,
+}
+
+fn changes(data: &Data, paths: &GeneratedPaths) -> Option<ChangesView> {
+    let cur = data.plan.as_ref()?;
+    let prev = &data.editions.last()?.plan;
+    let d = crate::facts::diff(&prev.entries, &cur.entries);
+    let start = |e: &ProcurementEntry| e.start.format("%B %Y").to_string();
+    let row = |e: &ProcurementEntry, href: bool| ChangedEntryView {
+        id: e.id.clone(),
+        title: e.title.clone(),
+        href: if href { file(paths.entry(&e.id)) } else { None },
+        value_display: format::money(e.value),
+        start_display: start(e),
+        status_label: e.status.label(),
+        route: e.route.clone(),
+        fields: Vec::new(),
+    };
+    let changed = d
+        .changed
+        .iter()
+        .map(|c| {
+            let mut r = row(&c.after, true);
+            r.fields = c
+                .fields
+                .iter()
+                .map(|f| {
+                    let (label, before, after) = match *f {
+                        "value" => (
+                            "Estimated value",
+                            format::money(c.before.value),
+                            format::money(c.after.value),
+                        ),
+                        "start" => ("Expected start", start(&c.before), start(&c.after)),
+                        "status" => (
+                            "Status",
+                            c.before.status.label().to_string(),
+                            c.after.status.label().to_string(),
+                        ),
+                        _ => ("Route", c.before.route.clone(), c.after.route.clone()),
+                    };
+                    FieldChangeView {
+                        label,
+                        before,
+                        after,
+                    }
+                })
+                .collect();
+            r
+        })
+        .collect();
+    Some(ChangesView {
+        previous_year: prev.year.clone(),
+        previous_published_display: format::date_long(prev.published),
+        current_year: cur.year.clone(),
+        current_published_display: format::date_long(cur.published),
+        added: d.added.iter().map(|e| row(e, true)).collect(),
+        removed: d.removed.iter().map(|e| row(e, false)).collect(),
+        changed,
+    })
 }
 
 /// A site path as the output file templates link to.
@@ -392,6 +488,7 @@ pub fn build(
         plan,
         figures,
         sources: data.figures.sources.clone(),
+        changes: changes(data, paths),
     }
 }
 

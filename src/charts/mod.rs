@@ -506,6 +506,7 @@ mod tests {
                 published: NaiveDate::from_ymd_opt(2019, 3, 12).unwrap(),
                 note: None,
                 illustrative: false,
+                current: false,
                 entries: Vec::new(),
             }),
             ..Data::default()
