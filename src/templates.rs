@@ -262,11 +262,11 @@ fn url_function(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value
             )))
         }
     };
-    let root = match args.get("root") {
-        Some(tera::Value::String(r)) => r.clone(),
-        _ => PAGE_ROOT.with(|r| r.borrow().clone()),
+    let url = match args.get("root") {
+        Some(tera::Value::String(r)) => format!("{r}{path}"),
+        _ => PAGE_ROOT.with(|r| format!("{}{path}", r.borrow())),
     };
-    Ok(tera::Value::String(format!("{root}{path}")))
+    Ok(tera::Value::String(url))
 }
 
 /// `{{ text | emphasis }}`: the text escaped, with `*words*` in italics (`<em>`), so data such
