@@ -470,11 +470,12 @@ fn lines_of(
         .into_iter()
         .map(|(text, offset)| {
             let offset = offset.min(body.len()).max(counted);
-            for (i, b) in body.as_bytes()[counted..offset].iter().enumerate() {
-                if *b == b'\n' {
-                    line += 1;
-                    line_start = counted + i + 1;
-                }
+            // A page's whole text passes through here: count its newlines with memchr's
+            // vectorised search rather than a byte at a time.
+            let between = &body.as_bytes()[counted..offset];
+            if let Some(last) = memchr::memrchr(b'\n', between) {
+                line += memchr::memchr_iter(b'\n', between).count();
+                line_start = counted + last + 1;
             }
             counted = offset;
             let col = body

@@ -69,6 +69,10 @@ const URL_ATTRIBUTES: &[&str] = &[
 /// reads it: tabs and newlines inside are ignored, spaces and control characters around it
 /// trimmed. `None` for a relative address.
 pub fn scheme(url: &str) -> Option<String> {
+    // Asked of every link on every page: most are relative, and have no colon at all.
+    if !url.contains(':') {
+        return None;
+    }
     let cleaned: String = url
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))

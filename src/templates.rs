@@ -262,14 +262,13 @@ fn url_function(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value
             )))
         }
     };
-    let root = match args.get("root") {
-        Some(tera::Value::String(r)) => r.clone(),
-        _ => PAGE_ROOT.with(|r| r.borrow().clone()),
+    // Non-ASCII addresses are percent-encoded in links (plain ASCII ones come back as they are).
+    let path = crate::urls::encode(path);
+    let url = match args.get("root") {
+        Some(tera::Value::String(r)) => format!("{r}{path}"),
+        _ => PAGE_ROOT.with(|r| format!("{}{path}", r.borrow())),
     };
-    Ok(tera::Value::String(format!(
-        "{root}{}",
-        crate::urls::encode(path)
-    )))
+    Ok(tera::Value::String(url))
 }
 
 /// `{{ text | emphasis }}`: the text escaped, with `*words*` in italics (`<em>`), so data such
