@@ -41,7 +41,7 @@ pub struct SiteConfig {
     pub check: CheckSettings,
     /// The rating scale and dimensions of the markets in `content/data/markets/`.
     #[serde(default)]
-    pub markets: Option<crate::markets::MarketsSettings>,
+    pub markets: Option<MarketsSettings>,
     /// Where each value was written in `site.yaml`, for error messages.
     #[serde(skip)]
     pub positions: crate::yaml::Positions,
@@ -317,6 +317,38 @@ fn is_email(s: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// `markets:` in `site.yaml`: the rating scale and the rating grid's rows.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketsSettings {
+    /// Rating levels, worst first.
+    #[serde(default)]
+    pub scale: Vec<ScaleLevel>,
+    /// The rating grid's rows, in order.
+    #[serde(default)]
+    pub dimensions: Vec<Dimension>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleLevel {
+    /// The word market files use.
+    pub level: String,
+    /// The words shown on the page.
+    pub label: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dimension {
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub struct Derived {
     /// The open-data downloads, as templates list them.
     pub downloads: Vec<Download>,
     /// The markets, as templates see them (with their plan entries from `view`).
-    pub markets: crate::markets::MarketsView,
+    pub markets: crate::market_views::MarketsView,
 }
 
 impl Derived {
@@ -50,7 +50,7 @@ impl Derived {
             },
         );
         let downloads = open.as_deref().map(opendata::downloads).unwrap_or_default();
-        let markets = crate::markets::view(site, &paths, &view);
+        let markets = crate::market_views::view(site, &paths, &view);
         let files = open.and_then(|open| {
             let mut out: DataFiles = open
                 .into_iter()

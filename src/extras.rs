@@ -36,6 +36,6 @@ pub fn files(
         feeds::ROBOTS_FILE.to_string(),
         feeds::robots(site).into_bytes(),
     ));
-    out.extend(crate::markets::files(site, derived, theme)?);
+    out.extend(crate::market_files::files(site, derived, theme)?);
     Ok(out)
 }

@@ -6,25 +6,30 @@
 //! Data flows one way, and each module imports only from the floors below its own (there are
 //! no import circles):
 //!
-//! 1. **Model and loading**: [`error`], `urls`, `format`, `colour`, [`markdown`] (Markdown to
-//!    HTML, and the one HTML escape) and [`chartdef`] (shared helpers and the chart schema);
-//!    `yaml` (the only module that knows the YAML crate),
-//!    [`config`] (`site.yaml`), [`model`] (the typed site) and [`content`] (reads the files
+//! 1. **Model and loading**: [`error`] (with source positions), `urls`, [`money`], `format`,
+//!    `colour`, `sanitise`, [`markdown`] (Markdown to HTML, and the one HTML escape) and
+//!    [`chartdef`] (the chart schema); `source` (reads a file as text) and `yaml` (the only
+//!    module that knows the YAML crates); [`config`] (`site.yaml`), [`model`] (the typed site),
+//!    [`markets`] (market files: loading, checks and warnings) and [`content`] (reads the files
 //!    into the model).
 //! 2. **Facts**: [`facts`], each rule of the plan written once (end dates, pipeline and large
-//!    flags, theme totals, the largest order, generated pages' addresses).
-//! 3. **Charts and open data**: `charts` (data resolution, summary text, drawing), [`opendata`]
-//!    and `views` (the data as templates see it), all made from the model and its facts.
-//! 4. **Validate**: `validate` checks the model (charts included) and reports every problem.
+//!    flags, theme totals, the largest order, editions compared, generated pages' addresses).
+//! 3. **Charts, open data and views**: `charts` (data resolution, summary text, drawing),
+//!    [`opendata`], `views` and `market_views` (the data as templates see it), all made from the
+//!    model and its facts.
+//! 4. **Validate**: `validate` checks the model (charts and markets included) and reports every
+//!    problem.
 //! 5. **Derive**: [`derive::Derived`], made once per build from the valid model, holds every
 //!    fact a page, a download or a chart shows; everything above reads it.
-//! 6. **Render**: `templates` (the site's look), `pages` (the page plan),
-//!    `render`, `search`, `feeds` and `extras` (files besides pages), with [`links`] checking
-//!    the result and `memo` letting the preview reuse pages.
+//! 6. **Render**: `templates` (the site's look), `pages` (the page plan), `render`, `search`,
+//!    `feeds`, `market_files` and `extras` (files besides pages), with [`links`] checking the
+//!    result and `memo` letting the preview reuse pages.
 //! 7. **Output**: `output` writes a finished build beside the old one and swaps it in.
 //! 8. **Build**: [`mod@build`] runs the pipeline.
 //! 9. **Commands**: [`check`], [`scaffold`] (`init`, `new`) and [`serve`] (the preview);
 //!    `src/main.rs` is the command line.
+//!
+//! `python3 scripts/import-floors.py` draws the graph and fails on a circle.
 //!
 //! Modules the command line and the tests use are public; the rest are `pub(crate)`.
 
@@ -49,6 +54,8 @@ pub(crate) mod feeds;
 pub(crate) mod format;
 pub mod links;
 pub mod markdown;
+pub(crate) mod market_files;
+pub(crate) mod market_views;
 pub mod markets;
 pub(crate) mod memo;
 pub mod model;

@@ -378,7 +378,7 @@ pub struct Data {
     /// Chart definitions from `charts.yaml`.
     pub charts: Vec<crate::chartdef::ChartDef>,
     /// One per file in `content/data/markets/`, in overview order (see `markets::sort`).
-    pub markets: Vec<crate::markets::MarketSource>,
+    pub markets: Vec<MarketSource>,
 }
 
 /// Where each data file was read from, with its text, and where each of its values was
@@ -407,4 +407,101 @@ pub struct Site {
     pub data_sources: DataSources,
     /// Files copied as they are: (path relative to the output, path on disk), sorted.
     pub assets: Vec<(String, PathBuf)>,
+}
+
+/// One market file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Market {
+    pub slug: String,
+    pub name: String,
+    /// Words providers search for.
+    #[serde(default)]
+    pub services: Vec<String>,
+    pub summary: String,
+    #[serde(default)]
+    pub icon: Option<String>,
+    /// Place on the overview: smallest first, then by name.
+    #[serde(default)]
+    pub order: Option<i64>,
+    /// The ratings, messages, intentions, contacts and engagement are examples written for the
+    /// site (each figure says for itself).
+    #[serde(default)]
+    pub illustrative: bool,
+    #[serde(default)]
+    pub ratings: Vec<Rating>,
+    #[serde(default)]
+    pub figures: Vec<KeyFigure>,
+    /// Ids from `charts.yaml`.
+    #[serde(default)]
+    pub charts: Vec<String>,
+    #[serde(default)]
+    pub more_of: Vec<String>,
+    #[serde(default)]
+    pub less_of: Vec<String>,
+    #[serde(default)]
+    pub intentions: Vec<Intention>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub engagement: Vec<Engagement>,
+    #[serde(default)]
+    pub sources: Vec<DataSource>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rating {
+    pub dimension: String,
+    pub level: String,
+    pub reason: String,
+    pub assessed: NaiveDate,
+    #[serde(default)]
+    pub illustrative: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intention {
+    pub what: String,
+    pub when: NaiveDate,
+    #[serde(default)]
+    pub illustrative: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Engagement {
+    pub title: String,
+    pub date: NaiveDate,
+    /// A web or `mailto:` address, or a site address such as `plan/`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// A word such as forum, event, consultation or training.
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub place: Option<String>,
+}
+
+/// A market as loaded, with its file and where each value was written, so that problems found
+/// after parsing (a level not on the scale, a slug used twice) point at their line.
+#[derive(Debug, Clone)]
+pub struct MarketSource {
+    pub market: Market,
+    pub file: PathBuf,
+    pub positions: crate::yaml::Positions,
 }

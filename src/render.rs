@@ -102,7 +102,7 @@ enum Item<'a> {
     Principle(&'a views::PrincipleView),
     Theme(&'a views::ThemeView),
     Entry(&'a views::EntryView),
-    Market(&'a crate::markets::MarketView),
+    Market(&'a crate::market_views::MarketView),
 }
 
 /// Renders pages of one site. Built once per build; `render` may be called from many threads.

@@ -145,7 +145,7 @@ fn page_text<'a>(site: &Site, p: &PlannedPage, words: Option<&'a str>) -> Cow<'a
         }
         Kind::Market(i) => {
             if let Some(m) = d.markets.get(i) {
-                parts.extend(crate::markets::search_words(&m.market));
+                parts.extend(crate::market_views::search_words(&m.market));
             }
         }
         Kind::Accessibility => {

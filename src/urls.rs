@@ -126,6 +126,10 @@ pub fn slugify(text: &str) -> String {
     }
 }
 
+pub fn is_web_url(s: &str) -> bool {
+    (s.starts_with("https://") || s.starts_with("http://")) && s.len() > 10 && !s.contains(' ')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

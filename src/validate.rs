@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Diagnostic;
 use crate::model::{Generate, Site};
+use crate::urls::is_web_url;
 use crate::yaml::Pos;
 
 /// All problems found in a loaded site. Empty means the site can be rendered.
@@ -427,10 +428,6 @@ pub fn generate_name(g: Generate) -> &'static str {
 
 fn is_hex_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
-}
-
-pub(crate) fn is_web_url(s: &str) -> bool {
-    (s.starts_with("https://") || s.starts_with("http://")) && s.len() > 10 && !s.contains(' ')
 }
 
 #[cfg(test)]
