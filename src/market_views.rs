@@ -13,10 +13,10 @@ use crate::config::Dimension;
 use crate::facts::GeneratedPaths;
 use crate::format;
 use crate::markets::{link_target, reference_date, FEED_FILE, JSON_FILE};
-use crate::model::{DataSource, Engagement, Intention, KeyFigure, Market, Site};
+use crate::model::{DataSource, Engagement, Intention, Market, Site};
 use crate::money::Money;
 use crate::urls;
-use crate::views::{DataView, EntryView, Link};
+use crate::views::{DataView, EntryView, FigureView, Link};
 
 // ---------------------------------------------------------------------------------------------
 // What templates see.
@@ -58,25 +58,6 @@ pub struct RatingView {
     pub assessed: NaiveDate,
     pub assessed_display: String,
     pub illustrative: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FigureView {
-    pub id: String,
-    pub label: String,
-    pub value: f64,
-    pub display: String,
-    pub unit: Option<String>,
-    pub as_at: NaiveDate,
-    pub as_at_display: String,
-    pub source_name: String,
-    pub source_url: String,
-    pub note: Option<String>,
-    pub illustrative: bool,
-    pub headline: bool,
-    pub icon: Option<String>,
-    /// The change since `previous`, drawn by the theme's figure tile as on the MPS.
-    pub previous: Option<crate::views::ChangeView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -178,31 +159,6 @@ fn feedback_href(site: &Site, m: &Market) -> String {
     }
 }
 
-fn figure_view(f: &KeyFigure) -> FigureView {
-    FigureView {
-        id: f.id.clone(),
-        label: f.label.clone(),
-        value: f.value,
-        display: format::figure(f.value, &f.unit),
-        unit: format::figure_unit(&f.unit).map(str::to_string),
-        as_at: f.as_at,
-        as_at_display: f
-            .period
-            .clone()
-            .unwrap_or_else(|| format::date_long(f.as_at)),
-        source_name: f.source_name.clone(),
-        source_url: f.source_url.clone(),
-        note: f.note.clone(),
-        illustrative: f.illustrative,
-        headline: f.headline,
-        icon: f.icon.clone(),
-        previous: f
-            .previous
-            .as_ref()
-            .map(|p| crate::views::change(f.value, &f.unit, p)),
-    }
-}
-
 /// Everything templates show of the markets. Plan entries' views come from `data`.
 pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView {
     let settings = site.config.markets.clone().unwrap_or_default();
@@ -243,7 +199,7 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
                 })
             };
             let grid: Vec<Option<RatingView>> = settings.dimensions.iter().map(rating).collect();
-            let figures: Vec<FigureView> = m.figures.iter().map(figure_view).collect();
+            let figures: Vec<FigureView> = m.figures.iter().map(FigureView::of).collect();
             let mut headline: Vec<FigureView> =
                 figures.iter().filter(|f| f.headline).cloned().collect();
             if headline.is_empty() {

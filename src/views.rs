@@ -135,6 +135,31 @@ pub struct FigureView {
     pub previous: Option<ChangeView>,
 }
 
+impl FigureView {
+    /// A key figure as a tile shows it; the MPS's figures and each market's are made alike.
+    pub fn of(f: &crate::model::KeyFigure) -> Self {
+        FigureView {
+            id: f.id.clone(),
+            label: f.label.clone(),
+            value: f.value,
+            display: format::figure(f.value, &f.unit),
+            unit: format::figure_unit(&f.unit).map(str::to_string),
+            as_at: f.as_at,
+            as_at_display: f
+                .period
+                .clone()
+                .unwrap_or_else(|| format::date_long(f.as_at)),
+            source_name: f.source_name.clone(),
+            source_url: f.source_url.clone(),
+            note: f.note.clone(),
+            illustrative: f.illustrative,
+            headline: f.headline,
+            icon: f.icon.clone(),
+            previous: f.previous.as_ref().map(|p| change(f.value, &f.unit, p)),
+        }
+    }
+}
+
 /// A figure's change since its previous value, in words as well as a direction, so the page
 /// never relies on an arrow or a colour alone.
 #[derive(Debug, Clone, Serialize)]
@@ -147,7 +172,7 @@ pub struct ChangeView {
     pub words: String,
 }
 
-pub(crate) fn change(value: f64, unit: &str, previous: &crate::model::PreviousValue) -> ChangeView {
+fn change(value: f64, unit: &str, previous: &crate::model::PreviousValue) -> ChangeView {
     let as_at_display = previous
         .period
         .clone()
@@ -456,30 +481,7 @@ pub fn build(
         })
         .collect();
 
-    let figures = data
-        .figures
-        .figures
-        .iter()
-        .map(|f| FigureView {
-            id: f.id.clone(),
-            label: f.label.clone(),
-            value: f.value,
-            display: format::figure(f.value, &f.unit),
-            unit: format::figure_unit(&f.unit).map(str::to_string),
-            as_at: f.as_at,
-            as_at_display: f
-                .period
-                .clone()
-                .unwrap_or_else(|| format::date_long(f.as_at)),
-            source_name: f.source_name.clone(),
-            source_url: f.source_url.clone(),
-            note: f.note.clone(),
-            illustrative: f.illustrative,
-            headline: f.headline,
-            icon: f.icon.clone(),
-            previous: f.previous.as_ref().map(|p| change(f.value, &f.unit, p)),
-        })
-        .collect();
+    let figures = data.figures.figures.iter().map(FigureView::of).collect();
 
     DataView {
         themes,
