@@ -447,6 +447,7 @@ fn load_editions(
                 slug: slug.clone(),
                 file: path.clone(),
                 plan: parsed.value,
+                positions: parsed.positions,
             });
             continue;
         }

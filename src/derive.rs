@@ -33,6 +33,68 @@ pub struct Derived {
     pub downloads: Vec<Download>,
     /// The markets, as templates see them (with their plan entries from `view`).
     pub markets: crate::market_views::MarketsView,
+    /// The earlier editions of the plan, in the order of `Data::editions` (oldest first).
+    pub editions: Vec<EditionDerived>,
+}
+
+/// What an earlier edition's pages and downloads show, by the same rules as the current plan.
+#[derive(Debug)]
+pub struct EditionDerived {
+    pub facts: PlanFacts,
+    /// What its plan page shows.
+    pub view: views::EditionView,
+    /// What its entries' pages show of it (see `EditionView::summary`).
+    pub summary: views::EditionView,
+}
+
+/// Each earlier edition's facts, views and downloads (appended to `files`). An edition is
+/// published only where the site has a plan page to put it under.
+fn editions(
+    site: &Site,
+    paths: &GeneratedPaths,
+    files: &mut Result<DataFiles, Diagnostic>,
+) -> Vec<EditionDerived> {
+    let mut out = Vec::new();
+    for ed in &site.data.editions {
+        let Some(folder) = paths.edition(&ed.slug) else {
+            continue;
+        };
+        let paths = paths.for_edition(&ed.slug);
+        // The edition seen as a site's plan, so that every rule and view is the current plan's.
+        let data = crate::model::Data {
+            themes: site.data.themes.clone(),
+            principles: site.data.principles.clone(),
+            plan: Some(ed.plan.clone()),
+            ..Default::default()
+        };
+        let facts = PlanFacts::new(&data, &paths, &site.config.procurement);
+        let mut view = views::build(&data, &site.config, &paths, &facts);
+        let made = opendata::edition_files(ed, &folder, site, &facts);
+        let downloads = made.as_deref().map(opendata::downloads).unwrap_or_default();
+        match (made, files.as_mut()) {
+            (Ok(made), Ok(all)) => all.extend(made),
+            (Err(d), Ok(_)) => *files = Err(d),
+            _ => {}
+        }
+        let Some(plan) = view.plan.take() else {
+            continue;
+        };
+        let view = views::EditionView {
+            slug: ed.slug.clone(),
+            year: ed.plan.year.clone(),
+            published_display: crate::format::date_long(ed.plan.published),
+            href: plan.href.clone(),
+            plan,
+            themes: view.themes,
+            downloads,
+        };
+        out.push(EditionDerived {
+            facts,
+            summary: view.summary(),
+            view,
+        });
+    }
+    out
 }
 
 impl Derived {
@@ -51,14 +113,11 @@ impl Derived {
         );
         let downloads = open.as_deref().map(opendata::downloads).unwrap_or_default();
         let markets = crate::market_views::view(site, &paths, &view);
-        let files = open.and_then(|open| {
-            let mut out: DataFiles = open
-                .into_iter()
-                .map(|(name, bytes)| (name.to_string(), bytes))
-                .collect();
+        let mut files = open.and_then(|mut out| {
             out.extend(chart_files?);
             Ok(out)
         });
+        let editions = editions(site, &paths, &mut files);
         Arc::new(Derived {
             paths,
             facts,
@@ -67,6 +126,7 @@ impl Derived {
             files,
             downloads,
             markets,
+            editions,
         })
     }
 }

@@ -166,6 +166,24 @@ impl GeneratedPaths {
             .as_ref()
             .map(|p| format!("{p}{}/", id.to_ascii_lowercase()))
     }
+
+    /// An earlier edition's plan page, which its downloads sit beside: its slug (the file
+    /// name) under the plan page.
+    pub fn edition(&self, slug: &str) -> Option<String> {
+        self.plan.as_ref().map(|p| format!("{p}{slug}/"))
+    }
+
+    /// The paths an earlier edition's pages see: its own page stands for the plan page, so
+    /// its entries are under it; it has no largest, pipeline or changes page of its own.
+    pub fn for_edition(&self, slug: &str) -> Self {
+        GeneratedPaths {
+            plan: self.edition(slug),
+            largest: None,
+            pipeline: None,
+            changes: None,
+            ..self.clone()
+        }
+    }
 }
 
 /// The fields of an entry that the "What changed" page compares, in the order it lists them.
@@ -449,6 +467,10 @@ mod tests {
         );
         assert_eq!(g.theme("safe"), None);
         assert_eq!(g.entry("SBC-001").as_deref(), Some("plan/sbc-001/"));
+        let e = g.for_edition("2019-20");
+        assert_eq!(e.plan.as_deref(), Some("plan/2019-20/"));
+        assert_eq!(e.entry("SBC-001").as_deref(), Some("plan/2019-20/sbc-001/"));
+        assert_eq!(e.principles, g.principles);
     }
 
     fn entry(value: u64, notice: Option<NaiveDate>, status: Status) -> ProcurementEntry {

@@ -73,7 +73,8 @@ pub fn atom(site: &Site, tree: &PageTree, theme: &SiteTheme) -> Result<String, D
         .pages
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.kind != Kind::NotFound)
+        // An earlier edition's entries are not news: the edition's own page stands for them.
+        .filter(|(_, p)| !matches!(p.kind, Kind::NotFound | Kind::EditionEntry(..)))
         .filter_map(|(i, p)| p.updated.or(p.date).map(|d| (d, p.path.as_str(), i)))
         .collect();
     dated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));

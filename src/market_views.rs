@@ -36,6 +36,34 @@ pub struct MarketsView {
     pub links: BTreeMap<String, Link>,
     /// Some market's content is illustrative.
     pub illustrative: bool,
+    /// Every rating that went up or down since its `previous`, market by market in overview
+    /// order, each market's in the order of the site's dimensions.
+    pub rating_changes: Vec<RatingMoveView>,
+}
+
+/// A rating's earlier level, as shown beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RatingChangeView {
+    pub level: String,
+    pub label: String,
+    pub rank: usize,
+    pub assessed: NaiveDate,
+    pub assessed_display: String,
+    /// `up` (a better level on the scale), `down` or `same`.
+    pub direction: &'static str,
+    /// `Up from Developing (1 March 2025)`: the change in words, never by arrow or colour
+    /// alone.
+    pub words: String,
+}
+
+/// A rating that went up or down, as the "What changed" page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RatingMoveView {
+    pub market: String,
+    pub market_href: Option<String>,
+    pub dimension_label: String,
+    pub rating: RatingView,
+    pub previous: RatingChangeView,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,6 +86,8 @@ pub struct RatingView {
     pub assessed: NaiveDate,
     pub assessed_display: String,
     pub illustrative: bool,
+    /// The rating before, when the file gives one (`previous:`).
+    pub previous: Option<RatingChangeView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -196,6 +226,10 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
                     assessed: r.assessed,
                     assessed_display: format::date_long(r.assessed),
                     illustrative: r.illustrative || m.illustrative,
+                    previous: r.previous.as_ref().and_then(|p| {
+                        let was = scale.iter().find(|l| l.level == p.level)?;
+                        Some(rating_change(level.rank, was, p.assessed))
+                    }),
                 })
             };
             let grid: Vec<Option<RatingView>> = settings.dimensions.iter().map(rating).collect();
@@ -310,7 +344,23 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
             }
         })
         .collect();
+    let rating_changes = list
+        .iter()
+        .flat_map(|m| {
+            m.ratings.iter().filter_map(|r| {
+                let previous = r.previous.clone().filter(|p| p.direction != "same")?;
+                Some(RatingMoveView {
+                    market: m.name.clone(),
+                    market_href: m.href.clone(),
+                    dimension_label: r.dimension_label.clone(),
+                    rating: r.clone(),
+                    previous,
+                })
+            })
+        })
+        .collect();
     MarketsView {
+        rating_changes,
         href: paths.markets.as_deref().map(urls::output_file),
         links: list
             .iter()
@@ -330,6 +380,25 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
         dimensions: settings.dimensions,
         reference_display: reference.map(format::date_long),
         reference,
+    }
+}
+
+/// A rating now at `rank` on the scale, compared with the level it had before.
+fn rating_change(rank: usize, was: &LevelView, assessed: NaiveDate) -> RatingChangeView {
+    let assessed_display = format::date_long(assessed);
+    let (direction, words) = match rank.cmp(&was.rank) {
+        std::cmp::Ordering::Greater => ("up", format!("Up from {}", was.label)),
+        std::cmp::Ordering::Less => ("down", format!("Down from {}", was.label)),
+        std::cmp::Ordering::Equal => ("same", "No change from".to_string()),
+    };
+    RatingChangeView {
+        level: was.level.clone(),
+        label: was.label.clone(),
+        rank: was.rank,
+        assessed,
+        words: format!("{words} ({assessed_display})"),
+        assessed_display,
+        direction,
     }
 }
 
@@ -355,6 +424,29 @@ pub fn search_words(m: &Market) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rating_change_is_told_in_words() {
+        let level = |rank: usize, label: &str| LevelView {
+            level: label.to_lowercase(),
+            label: label.into(),
+            description: None,
+            rank,
+        };
+        let on = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        let up = rating_change(3, &level(2, "Developing"), on);
+        assert_eq!(
+            (up.direction, up.words.as_str()),
+            ("up", "Up from Developing (1 March 2025)")
+        );
+        let down = rating_change(1, &level(2, "Developing"), on);
+        assert_eq!(down.direction, "down");
+        assert_eq!(down.words, "Down from Developing (1 March 2025)");
+        assert_eq!(
+            rating_change(2, &level(2, "Developing"), on).direction,
+            "same"
+        );
+    }
 
     #[test]
     fn feedback_names_the_market() {

@@ -101,39 +101,52 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
         market(m, &levels, &dimensions, &charts, &mut out);
     }
 
+    let slugs: Vec<&str> = markets.iter().map(|m| m.market.slug.as_str()).collect();
     if let Some(plan) = &site.data.plan {
         let file = site.data_sources.files.get("plan.yaml").map_or_else(
             || site.root.join("content/data/plan.yaml"),
             |(p, _)| p.clone(),
         );
-        let slugs: Vec<&str> = markets.iter().map(|m| m.market.slug.as_str()).collect();
-        for (i, e) in plan.entries.iter().enumerate() {
-            let Some(slug) = &e.market else { continue };
-            if slugs.contains(&slug.as_str()) {
-                continue;
-            }
-            let line = site
-                .data_sources
-                .at("plan.yaml", &format!("entries[{i}].market"))
-                .map(|p| p.line);
-            out.push(
-                Diagnostic::error(
-                    &file,
-                    format!(
-                        "procurement `{}` has market `{slug}`, which does not exist",
-                        e.id
-                    ),
-                )
-                .at(line, None)
-                .help(if slugs.is_empty() {
-                    "there are no markets: add a file to content/data/markets/ or remove the `market:` line".to_string()
-                } else {
-                    format!("use one of: {}", slugs.join(", "))
-                }),
-            );
-        }
+        let at = |path: &str| site.data_sources.at("plan.yaml", path);
+        entry_markets(&plan.entries, &file, &at, &slugs, &mut out);
+    }
+    // Earlier editions are published too, so their entries' markets must exist as well.
+    for ed in &site.data.editions {
+        let at = |path: &str| ed.positions.nearest(path);
+        entry_markets(&ed.plan.entries, &ed.file, &at, &slugs, &mut out);
     }
     out
+}
+
+/// Each entry's `market:` must be the slug of a market file.
+fn entry_markets(
+    entries: &[crate::model::ProcurementEntry],
+    file: &std::path::Path,
+    at: &dyn Fn(&str) -> Option<crate::yaml::Pos>,
+    slugs: &[&str],
+    out: &mut Vec<Diagnostic>,
+) {
+    for (i, e) in entries.iter().enumerate() {
+        let Some(slug) = &e.market else { continue };
+        if slugs.contains(&slug.as_str()) {
+            continue;
+        }
+        out.push(
+            Diagnostic::error(
+                file,
+                format!(
+                    "procurement `{}` has market `{slug}`, which does not exist",
+                    e.id
+                ),
+            )
+            .at_pos(at(&format!("entries[{i}].market")))
+            .help(if slugs.is_empty() {
+                "there are no markets: add a file to content/data/markets/ or remove the `market:` line".to_string()
+            } else {
+                format!("use one of: {}", slugs.join(", "))
+            }),
+        );
+    }
 }
 
 fn validate_settings(site: &Site, s: &MarketsSettings, out: &mut Vec<Diagnostic>) {
@@ -279,6 +292,27 @@ fn market(
                 format!(
                     "rating level `{}` is not on the site's rating scale",
                     r.level
+                ),
+                if levels.is_empty() {
+                    "list the levels under `markets: scale:` in site.yaml".to_string()
+                } else {
+                    format!(
+                        "use one of: {} (from `markets: scale:` in site.yaml)",
+                        levels.join(", ")
+                    )
+                },
+            );
+        }
+        if let Some(p) = r
+            .previous
+            .as_ref()
+            .filter(|p| !levels.contains(&p.level.as_str()))
+        {
+            err(
+                pos.line(&format!("ratings[{i}].previous.level")),
+                format!(
+                    "previous rating level `{}` is not on the site's rating scale",
+                    p.level
                 ),
                 if levels.is_empty() {
                     "list the levels under `markets: scale:` in site.yaml".to_string()

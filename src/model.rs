@@ -291,6 +291,8 @@ pub struct Edition {
     pub slug: String,
     pub file: PathBuf,
     pub plan: ProcurementPlan,
+    /// Where each value was written, so that its checks point at their line.
+    pub positions: crate::yaml::Positions,
 }
 
 /// One MPS key figure, shown as a stat tile.
@@ -458,6 +460,19 @@ pub struct Rating {
     pub assessed: NaiveDate,
     #[serde(default)]
     pub illustrative: bool,
+    /// The rating before this one, so the page can show what changed (as a figure's
+    /// `previous` does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<PreviousRating>,
+}
+
+/// An earlier rating of the same dimension of a market.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviousRating {
+    /// A level from `site.yaml` `markets: scale:`.
+    pub level: String,
+    pub assessed: NaiveDate,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

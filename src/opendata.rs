@@ -46,18 +46,41 @@ pub struct Download {
 }
 
 /// The open data files of the site's plan: (output file, bytes). Empty when there is no plan.
-pub fn files(site: &Site, facts: &PlanFacts) -> Result<Vec<(&'static str, Vec<u8>)>, Diagnostic> {
+pub fn files(site: &Site, facts: &PlanFacts) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let Some(plan) = &site.data.plan else {
         return Ok(Vec::new());
     };
+    let file = site
+        .data_sources
+        .files
+        .get("plan.yaml")
+        .map(|(p, _)| p.clone())
+        .unwrap_or_else(|| site.root.join("content/data/plan.yaml"));
+    files_of(plan, site, facts, "", &file)
+}
+
+/// The same files for an earlier edition, in its folder (`plan/2019-20/plan.csv`), each made
+/// from the edition's own entries and facts (so its pipeline is its own).
+pub fn edition_files(
+    edition: &crate::model::Edition,
+    folder: &str,
+    site: &Site,
+    facts: &PlanFacts,
+) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    files_of(&edition.plan, site, facts, folder, &edition.file)
+}
+
+/// `plan`'s open data, each file named `folder` (a site path ending in `/`, or empty for the
+/// site's root) plus its name; `file` is the plan's file, for the rare error.
+fn files_of(
+    plan: &ProcurementPlan,
+    site: &Site,
+    facts: &PlanFacts,
+    folder: &str,
+    file: &std::path::Path,
+) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let config = &site.config;
     let problem = |what: &str, e: String| {
-        let file = site
-            .data_sources
-            .files
-            .get("plan.yaml")
-            .map(|(p, _)| p.clone())
-            .unwrap_or_else(|| site.root.join("content/data/plan.yaml"));
         Diagnostic::error(file, format!("could not write the plan as {what}: {e}"))
             .help("this is a bug in mps; please report it with the plan file")
     };
@@ -68,11 +91,15 @@ pub fn files(site: &Site, facts: &PlanFacts) -> Result<Vec<(&'static str, Vec<u8
     // OCDS is read by machines that cannot see a page's "Illustrative" tag, so invented data
     // goes out in it only when the site says so (and then each release says it is invented).
     if !plan_illustrative(plan) || config.open_data.publish_illustrative_ocds {
-        let ocds = ocds(plan, config, facts).map_err(|e| problem("OCDS", e.to_string()))?;
+        let uri = format!("{}{folder}{OCDS_FILE}", config.base_url);
+        let ocds = ocds(plan, config, facts, uri).map_err(|e| problem("OCDS", e.to_string()))?;
         out.push((OCDS_FILE, ocds));
     }
     out.push((CONTRACTS_FILE, contracts));
-    Ok(out)
+    Ok(out
+        .into_iter()
+        .map(|(name, bytes)| (format!("{folder}{name}"), bytes))
+        .collect())
 }
 
 /// Whether any of the plan is invented: the plan as a whole or one of its entries.
@@ -81,11 +108,12 @@ pub fn plan_illustrative(plan: &ProcurementPlan) -> bool {
 }
 
 /// The downloads templates link to, with their sizes. Empty when there is no plan.
-pub fn downloads(files: &[(&'static str, Vec<u8>)]) -> Vec<Download> {
+pub fn downloads(files: &[(String, Vec<u8>)]) -> Vec<Download> {
     files
         .iter()
-        .map(|(name, bytes)| {
-            let (title, format) = match *name {
+        .map(|(path, bytes)| {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let (title, format) = match name {
                 CSV_FILE => ("The plan as a spreadsheet", "CSV"),
                 JSON_FILE => ("The plan as data", "JSON"),
                 CONTRACTS_FILE => (
@@ -98,7 +126,7 @@ pub fn downloads(files: &[(&'static str, Vec<u8>)]) -> Vec<Download> {
                 ),
             };
             Download {
-                href: name.to_string(),
+                href: path.clone(),
                 title,
                 format,
                 bytes: bytes.len(),
@@ -520,6 +548,7 @@ fn ocds(
     plan: &ProcurementPlan,
     config: &SiteConfig,
     facts: &PlanFacts,
+    uri: String,
 ) -> serde_json::Result<Vec<u8>> {
     let o = &config.open_data;
     let buyer = OrgRef {
@@ -620,7 +649,7 @@ fn ocds(
         })
         .collect();
     let package = Package {
-        uri: format!("{}{OCDS_FILE}", config.base_url),
+        uri,
         version: "1.1",
         extensions: OCDS_EXTENSIONS,
         published_date: date,

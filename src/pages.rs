@@ -24,6 +24,10 @@ pub enum Kind {
     Procurement(usize),
     /// A market: index into `Data::markets` (and `MarketsView::list`).
     Market(usize),
+    /// An earlier edition's plan page: index into `Data::editions` (and `Derived::editions`).
+    Edition(usize),
+    /// An entry's page in an earlier edition: (edition, entry).
+    EditionEntry(usize, usize),
     Accessibility,
     /// The search page (see `search`).
     Search,
@@ -184,6 +188,8 @@ fn generated_clash(a: &PlannedPage, b: &PlannedPage) -> Option<Diagnostic> {
         Kind::Theme(_) => "the page of an outcome theme",
         Kind::Procurement(_) => "the page of a procurement",
         Kind::Market(_) => "the page of a market",
+        Kind::Edition(_) => "the page of an earlier edition of the plan",
+        Kind::EditionEntry(..) => "the page of a procurement in an earlier edition of the plan",
         Kind::Accessibility => "the accessibility statement",
         Kind::Search => "the search page",
         Kind::SiteMap => "the site map",
@@ -294,6 +300,53 @@ pub fn plan(
             // A plan of hundreds of entries would swamp the plan page's own listing.
             page.listed = false;
             extra.push(page);
+        }
+    }
+    // Earlier editions, each at its own stable address under the plan page, with its entries'
+    // pages under it: newest first among the plan page's pages.
+    if let Some(g) = generator(&generated.plan) {
+        let n = site.data.editions.len();
+        for (k, ed) in site.data.editions.iter().enumerate() {
+            let Some(path) = generated.edition(&ed.slug) else {
+                continue;
+            };
+            let mut page = generated_page(
+                &g,
+                path.clone(),
+                Kind::Edition(k),
+                &format!("Procurement plan {} (earlier edition)", ed.plan.year),
+                Some(&format!(
+                    "The {} edition of the plan, as published on {}: an earlier version, not the current plan.",
+                    ed.plan.year,
+                    crate::format::date_long(ed.plan.published)
+                )),
+                &g.template,
+                (n - k) as i64,
+                site,
+                "plan.yaml",
+            );
+            page.file = ed.file.clone();
+            // Kept as published: dated by its own publication, never reviewed again.
+            (page.date, page.updated, page.review_by) = (Some(ed.plan.published), None, None);
+            let edition_page = page.clone();
+            extra.push(page);
+            let paths = generated.for_edition(&ed.slug);
+            for (i, e) in ed.plan.entries.iter().enumerate() {
+                let mut page = generated_page(
+                    &edition_page,
+                    paths.entry(&e.id).unwrap_or_default(),
+                    Kind::EditionEntry(k, i),
+                    &format!("{} ({} plan)", e.title, ed.plan.year),
+                    e.description.as_deref(),
+                    "procurement.html",
+                    i as i64,
+                    site,
+                    "plan.yaml",
+                );
+                page.file = ed.file.clone();
+                page.listed = false;
+                extra.push(page);
+            }
         }
     }
     if let Some(g) = generator(&generated.markets) {

@@ -94,6 +94,9 @@ struct PageVars<'a> {
     /// The principle, theme or procurement a generated page shows.
     item: Option<Item<'a>>,
     site_map: Option<Vec<crate::search::MapNode>>,
+    /// On an earlier edition's pages, the edition (on its entries' pages, without its lists
+    /// of entries); null elsewhere.
+    edition: Option<&'a views::EditionView>,
 }
 
 #[derive(Serialize)]
@@ -361,6 +364,17 @@ impl<'a> Renderer<'a> {
                 .as_ref()
                 .map(|plan| Item::Entry(&plan.entries[n])),
             Kind::Market(n) => self.derived.markets.list.get(n).map(Item::Market),
+            Kind::EditionEntry(k, n) => self
+                .derived
+                .editions
+                .get(k)
+                .and_then(|ed| ed.view.plan.entries.get(n))
+                .map(Item::Entry),
+            _ => None,
+        };
+        let edition = match p.kind {
+            Kind::Edition(k) => self.derived.editions.get(k).map(|ed| &ed.view),
+            Kind::EditionEntry(k, _) => self.derived.editions.get(k).map(|ed| &ed.summary),
             _ => None,
         };
         let mut vars = PageVars {
@@ -376,6 +390,7 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_default(),
             item,
             site_map: (p.kind == Kind::SiteMap).then(|| crate::search::site_map(self.tree)),
+            edition,
         };
         if let Kind::Market(n) = p.kind {
             // A market's charts are placed by its template: a chart that cannot be drawn is

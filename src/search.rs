@@ -36,7 +36,12 @@ pub struct IndexEntry<'a> {
 }
 
 fn searchable(p: &PlannedPage) -> bool {
-    !matches!(p.kind, Kind::NotFound | Kind::Search | Kind::SiteMap)
+    // An earlier edition's entries would stand beside the current ones with the same words;
+    // the edition's own page is found, and leads to them.
+    !matches!(
+        p.kind,
+        Kind::NotFound | Kind::Search | Kind::SiteMap | Kind::EditionEntry(..)
+    )
 }
 
 /// The title of the top-level section holding `path`.
@@ -154,7 +159,13 @@ fn page_text<'a>(site: &Site, p: &PlannedPage, words: Option<&'a str>) -> Cow<'a
                     .to_string(),
             );
         }
-        Kind::Search | Kind::SiteMap | Kind::NotFound => {}
+        Kind::Edition(i) => {
+            if let Some(ed) = d.editions.get(i) {
+                parts.extend(ed.plan.note.iter().cloned());
+                parts.extend(ed.plan.entries.iter().map(|e| e.title.clone()));
+            }
+        }
+        Kind::Search | Kind::SiteMap | Kind::NotFound | Kind::EditionEntry(..) => {}
     }
     Cow::Owned(squash(&parts.join(" ")))
 }
@@ -210,8 +221,13 @@ pub fn site_map(tree: &PageTree) -> Vec<MapNode> {
     for list in under.values_mut() {
         list.sort_by(|&a, &b| {
             let (a, b) = (&tree.pages[a], &tree.pages[b]);
-            // Pages written in Markdown first, then the plan's entries, in plan order.
-            let entry = |p: &PlannedPage| matches!(p.kind, Kind::Procurement(_));
+            // Pages written in Markdown first, then earlier editions (newest first), then the
+            // plan's entries, in plan order.
+            let entry = |p: &PlannedPage| match p.kind {
+                Kind::Edition(_) => 1,
+                Kind::Procurement(_) | Kind::EditionEntry(..) => 2,
+                _ => 0,
+            };
             (entry(a), a.weight, &a.title, &a.path).cmp(&(entry(b), b.weight, &b.title, &b.path))
         });
     }

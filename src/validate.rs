@@ -166,77 +166,34 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
     );
 
     if let Some(plan) = &d.plan {
-        let f = source(site, "plan.yaml");
-        let eat = |i: usize, field: &str| at(site, "plan.yaml", &format!("entries[{i}].{field}"));
-        for (i, e) in plan.entries.iter().enumerate() {
-            if e.id.is_empty()
-                || !e
-                    .id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                out.push(
-                    Diagnostic::error(
-                        f,
-                        format!("procurement id `{}` cannot be used in a web address", e.id),
-                    )
-                    .at_pos(eat(i, "id"))
-                    .help("use letters, digits and hyphens only, such as SBC-1920-001"),
-                );
-            }
-            if !theme_slugs.contains(e.theme.as_str()) {
-                out.push(
-                    Diagnostic::error(
-                        f,
-                        format!(
-                            "procurement `{}` has theme `{}`, which does not exist",
-                            e.id, e.theme
-                        ),
-                    )
-                    .at_pos(eat(i, "theme"))
-                    .help(valid_themes()),
-                );
-            }
-            if e.duration_months == 0 {
-                out.push(
-                    Diagnostic::error(f, format!("procurement `{}` lasts 0 months", e.id))
-                        .at_pos(eat(i, "duration_months"))
-                        .help("give the expected contract length in whole months"),
-                );
-            }
-            if let Some(gross) = e.value_gross.filter(|&g| g < e.value) {
-                out.push(
-                    Diagnostic::error(
-                        f,
-                        format!(
-                            "procurement `{}` has a value_gross of {gross}, less than its value of {}",
-                            e.id, e.value
-                        ),
-                    )
-                    .at_pos(eat(i, "value_gross"))
-                    .help("value is the estimate without VAT and value_gross the estimate with VAT, so value_gross is at least value"),
-                );
-            }
-            if let Some(cpv) = &e.cpv {
-                if !(cpv.len() == 8 && cpv.chars().all(|c| c.is_ascii_digit())) {
-                    out.push(
-                        Diagnostic::error(f, format!("CPV code `{cpv}` of `{}` is not eight digits", e.id))
-                            .at_pos(eat(i, "cpv"))
-                            .help("write the eight-digit CPV code in quotes, such as \"85312000\", or remove the key"),
-                    );
-                }
-            }
-        }
-        duplicates(
-            site,
-            "plan.yaml",
-            plan.entries
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (format!("entries[{i}].id"), e.id.as_str())),
-            "procurement id",
+        let at = |path: &str| at(site, "plan.yaml", path);
+        plan_entries(
+            plan,
+            source(site, "plan.yaml"),
+            &at,
+            &theme_slugs,
+            &valid_themes,
             out,
         );
+    }
+    // Earlier editions are published at their own addresses, so they are checked alike, each
+    // against its own file.
+    for ed in &d.editions {
+        if !is_slug(&ed.slug) {
+            out.push(
+                Diagnostic::error(
+                    &ed.file,
+                    format!(
+                        "the edition's file name `{}` cannot be used in a web address",
+                        ed.slug
+                    ),
+                )
+                .at(Some(1), Some(1))
+                .help("name the file after the plan's year with lower-case letters, digits and hyphens, such as 2019-20.yaml"),
+            );
+        }
+        let at = |path: &str| ed.positions.nearest(path);
+        plan_entries(&ed.plan, &ed.file, &at, &theme_slugs, &valid_themes, out);
     }
 
     let ff = source(site, "figures.yaml");
@@ -318,6 +275,93 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                 )
                 .at_pos(fat(format!("sources[{i}].url")))
                 .help("start the address with https://"),
+            );
+        }
+    }
+}
+
+/// The checks of one edition of the plan (the current one or an earlier one) in file `f`;
+/// `at` finds where a value was written in it.
+fn plan_entries(
+    plan: &crate::model::ProcurementPlan,
+    f: &Path,
+    at: &dyn Fn(&str) -> Option<Pos>,
+    theme_slugs: &BTreeSet<&str>,
+    valid_themes: &dyn Fn() -> String,
+    out: &mut Vec<Diagnostic>,
+) {
+    let eat = |i: usize, field: &str| at(&format!("entries[{i}].{field}"));
+    for (i, e) in plan.entries.iter().enumerate() {
+        if e.id.is_empty()
+            || !e
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            out.push(
+                Diagnostic::error(
+                    f,
+                    format!("procurement id `{}` cannot be used in a web address", e.id),
+                )
+                .at_pos(eat(i, "id"))
+                .help("use letters, digits and hyphens only, such as SBC-1920-001"),
+            );
+        }
+        if !theme_slugs.contains(e.theme.as_str()) {
+            out.push(
+                Diagnostic::error(
+                    f,
+                    format!(
+                        "procurement `{}` has theme `{}`, which does not exist",
+                        e.id, e.theme
+                    ),
+                )
+                .at_pos(eat(i, "theme"))
+                .help(valid_themes()),
+            );
+        }
+        if e.duration_months == 0 {
+            out.push(
+                Diagnostic::error(f, format!("procurement `{}` lasts 0 months", e.id))
+                    .at_pos(eat(i, "duration_months"))
+                    .help("give the expected contract length in whole months"),
+            );
+        }
+        if let Some(gross) = e.value_gross.filter(|&g| g < e.value) {
+            out.push(
+                Diagnostic::error(
+                    f,
+                    format!(
+                        "procurement `{}` has a value_gross of {gross}, less than its value of {}",
+                        e.id, e.value
+                    ),
+                )
+                .at_pos(eat(i, "value_gross"))
+                .help("value is the estimate without VAT and value_gross the estimate with VAT, so value_gross is at least value"),
+            );
+        }
+        if let Some(cpv) = &e.cpv {
+            if !(cpv.len() == 8 && cpv.chars().all(|c| c.is_ascii_digit())) {
+                out.push(
+                    Diagnostic::error(f, format!("CPV code `{cpv}` of `{}` is not eight digits", e.id))
+                        .at_pos(eat(i, "cpv"))
+                        .help("write the eight-digit CPV code in quotes, such as \"85312000\", or remove the key"),
+                );
+            }
+        }
+    }
+    let mut seen = BTreeMap::new();
+    for (i, e) in plan.entries.iter().enumerate() {
+        if let Some(first) = seen.insert(e.id.as_str(), i) {
+            let place =
+                eat(first, "id").map_or(String::new(), |p| format!(" (first on line {})", p.line));
+            out.push(
+                Diagnostic::error(
+                    f,
+                    format!("procurement id `{}` is used more than once{place}", e.id),
+                )
+                .at_pos(eat(i, "id"))
+                .help("each procurement id must be unique; rename one of them"),
             );
         }
     }

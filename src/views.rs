@@ -219,6 +219,72 @@ pub struct DataView {
     pub sources: Vec<crate::model::DataSource>,
     /// What changed since the previous edition of the plan, when there is one.
     pub changes: Option<ChangesView>,
+    /// Every edition of the plan, newest first (the current one among them), when the site
+    /// keeps earlier editions; empty otherwise.
+    pub editions: Vec<EditionLink>,
+}
+
+/// One edition of the plan, as the list of editions shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EditionLink {
+    pub year: String,
+    pub published_display: String,
+    /// Its plan page (the plan page itself for the current edition), when the site has one.
+    pub href: Option<String>,
+    pub current: bool,
+}
+
+/// An earlier edition of the plan, as its own pages show it: its plan with its entries and
+/// totals by theme, worked out by the same rules as the current plan's, and its downloads.
+#[derive(Debug, Clone, Serialize)]
+pub struct EditionView {
+    /// The file name without `.yaml`, which names its folder.
+    pub slug: String,
+    pub year: String,
+    pub published_display: String,
+    /// Its plan page.
+    pub href: Option<String>,
+    pub plan: PlanView,
+    /// The outcome themes with this edition's entries and totals.
+    pub themes: Vec<ThemeView>,
+    pub downloads: Vec<crate::opendata::Download>,
+}
+
+impl EditionView {
+    /// The edition without its lists of entries: what an entry's page needs of it, so that a
+    /// page per entry does not carry the whole plan.
+    pub fn summary(&self) -> Self {
+        let mut plan = self.plan.clone();
+        plan.entries.clear();
+        plan.largest.clear();
+        plan.pipeline.clear();
+        EditionView {
+            plan,
+            themes: Vec::new(),
+            downloads: Vec::new(),
+            ..self.clone()
+        }
+    }
+}
+
+/// The list of editions: the current one and each earlier one, newest first by `published`.
+fn editions(data: &Data, paths: &GeneratedPaths) -> Vec<EditionLink> {
+    let Some(cur) = data.plan.as_ref().filter(|_| !data.editions.is_empty()) else {
+        return Vec::new();
+    };
+    let mut out = vec![EditionLink {
+        year: cur.year.clone(),
+        published_display: format::date_long(cur.published),
+        href: file(paths.plan.clone()),
+        current: true,
+    }];
+    out.extend(data.editions.iter().rev().map(|ed| EditionLink {
+        year: ed.plan.year.clone(),
+        published_display: format::date_long(ed.plan.published),
+        href: file(paths.edition(&ed.slug)),
+        current: false,
+    }));
+    out
 }
 
 /// One entry as the "What changed" page lists it.
@@ -491,6 +557,7 @@ pub fn build(
         figures,
         sources: data.figures.sources.clone(),
         changes: changes(data, paths),
+        editions: editions(data, paths),
     }
 }
 
