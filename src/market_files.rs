@@ -49,6 +49,16 @@ struct JsonRating<'a> {
     reason: &'a str,
     assessed: NaiveDate,
     illustrative: bool,
+    /// The rating before, when the market file gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous: Option<JsonPreviousRating<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPreviousRating<'a> {
+    level: &'a str,
+    label: &'a str,
+    assessed: NaiveDate,
 }
 
 #[derive(Serialize)]
@@ -122,6 +132,11 @@ pub fn files(
                     reason: &r.reason,
                     assessed: r.assessed,
                     illustrative: r.illustrative,
+                    previous: r.previous.as_ref().map(|p| JsonPreviousRating {
+                        level: &p.level,
+                        label: &p.label,
+                        assessed: p.assessed,
+                    }),
                 })
                 .collect(),
             figures: src

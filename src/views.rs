@@ -292,7 +292,7 @@ fn editions(data: &Data, paths: &GeneratedPaths) -> Vec<EditionLink> {
 pub struct ChangedEntryView {
     pub id: String,
     pub title: String,
-    /// The entry's page in the current plan (none for a removed entry).
+    /// The entry's page in the current plan (for a removed entry, in the earlier edition).
     pub href: Option<String>,
     pub value_display: String,
     pub start_display: String,
@@ -324,13 +324,20 @@ pub struct ChangesView {
 
 fn changes(data: &Data, paths: &GeneratedPaths) -> Option<ChangesView> {
     let cur = data.plan.as_ref()?;
-    let prev = &data.editions.last()?.plan;
+    let edition = data.editions.last()?;
+    let prev = &edition.plan;
     let d = crate::facts::diff(&prev.entries, &cur.entries);
     let start = |e: &ProcurementEntry| e.start.format("%B %Y").to_string();
-    let row = |e: &ProcurementEntry, href: bool| ChangedEntryView {
+    // An entry still in the plan links to its page there; a removed one to its page in the
+    // earlier edition, which stays published.
+    let row = |e: &ProcurementEntry, current: bool| ChangedEntryView {
         id: e.id.clone(),
         title: e.title.clone(),
-        href: if href { file(paths.entry(&e.id)) } else { None },
+        href: file(if current {
+            paths.entry(&e.id)
+        } else {
+            paths.for_edition(&edition.slug).entry(&e.id)
+        }),
         value_display: format::money(e.value),
         start_display: start(e),
         status_label: e.status.label(),
