@@ -216,6 +216,9 @@ pub struct DataView {
     pub framework: Option<Framework>,
     pub plan: Option<PlanView>,
     pub figures: Vec<FigureView>,
+    /// The figures whose `previous` value differs from their value (at the precision shown),
+    /// in file order: what the "What changed" page lists.
+    pub figures_moved: Vec<FigureView>,
     pub sources: Vec<crate::model::DataSource>,
     /// What changed since the previous edition of the plan, when there is one.
     pub changes: Option<ChangesView>,
@@ -554,7 +557,12 @@ pub fn build(
         })
         .collect();
 
-    let figures = data.figures.figures.iter().map(FigureView::of).collect();
+    let figures: Vec<FigureView> = data.figures.figures.iter().map(FigureView::of).collect();
+    let figures_moved = figures
+        .iter()
+        .filter(|f| f.previous.as_ref().is_some_and(|p| p.direction != "same"))
+        .cloned()
+        .collect();
 
     DataView {
         themes,
@@ -562,6 +570,7 @@ pub fn build(
         framework: data.framework.clone(),
         plan,
         figures,
+        figures_moved,
         sources: data.figures.sources.clone(),
         changes: changes(data, paths),
         editions: editions(data, paths),
