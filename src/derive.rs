@@ -59,6 +59,7 @@ fn editions(
         let Some(folder) = paths.edition(&ed.slug) else {
             continue;
         };
+        let base_paths = paths;
         let paths = paths.for_edition(&ed.slug);
         // The edition seen as a site's plan, so that every rule and view is the current plan's.
         let data = crate::model::Data {
@@ -76,9 +77,23 @@ fn editions(
             (Err(d), Ok(_)) => *files = Err(d),
             _ => {}
         }
-        let Some(plan) = view.plan.take() else {
+        let Some(mut plan) = view.plan.take() else {
             continue;
         };
+        // Each entry still in the current plan links to its page there.
+        let current: std::collections::BTreeSet<&str> = site
+            .data
+            .plan
+            .iter()
+            .flat_map(|p| p.entries.iter().map(|e| e.id.as_str()))
+            .collect();
+        for e in &mut plan.entries {
+            if current.contains(e.entry.id.as_str()) {
+                e.current_href = base_paths
+                    .entry(&e.entry.id)
+                    .map(|p| crate::urls::output_file(&p));
+            }
+        }
         let view = views::EditionView {
             slug: ed.slug.clone(),
             year: ed.plan.year.clone(),

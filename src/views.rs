@@ -46,6 +46,8 @@ pub struct EntryView {
     pub notice_date_display: String,
     pub category_label: Option<&'static str>,
     pub value_gross_display: Option<String>,
+    /// On an earlier edition's entry: its page in the current plan, when it is still there.
+    pub current_href: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -429,6 +431,7 @@ pub fn build(
                 .map_or_else(String::new, |d| d.format("%B %Y").to_string()),
             category_label: e.category.map(|c| c.label()),
             value_gross_display: e.value_gross.map(format::money),
+            current_href: None,
             entry: ProcurementEntry {
                 illustrative: e.illustrative || plan_illustrative,
                 ..e.clone()

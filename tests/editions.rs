@@ -510,6 +510,12 @@ fn earlier_editions_are_published_marked_and_linked() {
     let e1 = read(&out, "plan/2025-26/nwc-001/index.html");
     assert!(e1.contains("<dd>£4,500,000") && !e1.contains("£4,800,000"));
     assert!(e1.contains("<dd>Planned</dd>"));
+    // An entry still in the plan links to its current page; a removed one cannot.
+    let to_current = "See this procurement in the current plan";
+    assert!(e1.contains(&format!(
+        "<a href=\"../../../plan/nwc-001/index.html\">{to_current}</a>"
+    )));
+    assert!(!read(&out, "plan/2025-26/nwc-003/index.html").contains(to_current));
 
     // The current plan stays at plan/, unmarked, and lists every edition.
     let plan = read(&out, "plan/index.html");
