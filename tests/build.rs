@@ -213,9 +213,10 @@ fn another_council_gets_its_own_site_from_content_and_site_yaml_alone() {
     assert!(plan.contains("<caption>Planned procurements by theme, 2026/27</caption>"));
     assert!(plan.contains("£4,100,000"), "plan total missing");
     assert!(plan.contains("<th scope=\"col\""));
-    // Money in tables is short on phones, with the full figure for screen readers.
+    // Money in tables is short on phones, with the full figure for screen readers; a phone
+    // shows each cell beside its column's name.
     assert!(plan.contains(
-        "class=\"num\"><span class=\"money-short\" aria-hidden=\"true\">£400k</span><span class=\"money-full\">£400,000</span><"
+        "class=\"num\" data-label=\"Estimated value\"><span class=\"money-short\" aria-hidden=\"true\">£400k</span><span class=\"money-full\">£400,000</span><"
     ));
 
     // Markdown: table caption and scope, anchors, and source links.

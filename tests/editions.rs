@@ -254,10 +254,10 @@ fn the_changes_page_lists_exactly_the_differences() {
     assert_eq!(ids_in(&html, "changed"), ["NWC-001", "NWC-002", "NWC-005"]);
     let changed = &html[html.find("id=\"changed\"").expect("changed")..];
     for cells in [
-        "<td>Estimated value</td>\n      <td>£4,500,000</td>\n      <td>£4,800,000</td>",
-        "<td>Status</td>\n      <td>Planned</td>\n      <td>Tendering</td>",
-        "<td>Expected start</td>\n      <td>July 2025</td>\n      <td>July 2026</td>",
-        "<td>Route</td>\n      <td>Restricted procedure</td>\n      <td>Framework call-off</td>",
+        "<td data-label=\"What changed\">Estimated value</td>\n      <td data-label=\"In 2025/26\">£4,500,000</td>\n      <td data-label=\"In 2026/27\">£4,800,000</td>",
+        "<td data-label=\"What changed\">Status</td>\n      <td data-label=\"In 2025/26\">Planned</td>\n      <td data-label=\"In 2026/27\">Tendering</td>",
+        "<td data-label=\"What changed\">Expected start</td>\n      <td data-label=\"In 2025/26\">July 2025</td>\n      <td data-label=\"In 2026/27\">July 2026</td>",
+        "<td data-label=\"What changed\">Route</td>\n      <td data-label=\"In 2025/26\">Restricted procedure</td>\n      <td data-label=\"In 2026/27\">Framework call-off</td>",
     ] {
         assert!(changed.contains(cells), "{cells} not in {changed}");
     }
