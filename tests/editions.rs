@@ -296,9 +296,12 @@ fn the_changes_page_lists_exactly_the_differences() {
         .split("<tr>")
         .skip(2)
         .map(|r| {
-            r.split("<td>")
+            r.split("<td")
                 .skip(1)
-                .map(|c| c.split('<').next().unwrap_or_default().to_string())
+                .map(|c| {
+                    let c = c.split_once('>').map_or("", |(_, rest)| rest);
+                    c.split('<').next().unwrap_or_default().to_string()
+                })
                 .collect()
         })
         .collect();
