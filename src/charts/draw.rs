@@ -780,9 +780,11 @@ fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> 
                     _ => (px, Anchor::Middle),
                 };
                 let lbl = short(u, s.values[i]);
-                for dy in [-16.0, 18.0] {
+                // Nearest first: just above or below the point, then a line further off, for
+                // a point whose own line climbs through the nearer places.
+                for dy in [-16.0, 18.0, -30.0, 32.0] {
                     let m = text(lx, py + dy, lbl.clone(), anchor, TEXT);
-                    if !collides(&m, out)? {
+                    if !collides(&m, out)? && !crosses_line(&m, out)? {
                         out.push(m);
                         break;
                     }
@@ -892,6 +894,51 @@ fn collides(m: &Mark, marks: &[Mark]) -> Result<bool, String> {
         }
     }
     Ok(false)
+}
+
+/// Whether text mark `m` would sit on a drawn line: a series or an axis (grid lines are pale
+/// enough to read text over).
+fn crosses_line(m: &Mark, marks: &[Mark]) -> Result<bool, String> {
+    let Some((x0, y0, x1, y1)) = text_box(m)? else {
+        return Ok(false);
+    };
+    // A little room round the text, so a line does not graze its letters.
+    let b = (x0 - 2.0, y0 - 2.0, x1 + 2.0, y1 + 2.0);
+    Ok(marks.iter().any(|other| match other {
+        Mark::Line { points, colour, .. } if colour != GRID => points
+            .windows(2)
+            .any(|w| segment_meets_box(w[0], w[1], b)),
+        _ => false,
+    }))
+}
+
+/// Whether the segment from `p` to `q` passes through box `b` (Liang-Barsky clipping).
+fn segment_meets_box(p: (f64, f64), q: (f64, f64), b: Bounds) -> bool {
+    let (dx, dy) = (q.0 - p.0, q.1 - p.1);
+    let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
+    for (edge_dir, dist) in [
+        (-dx, p.0 - b.0),
+        (dx, b.2 - p.0),
+        (-dy, p.1 - b.1),
+        (dy, b.3 - p.1),
+    ] {
+        if edge_dir == 0.0 {
+            if dist < 0.0 {
+                return false;
+            }
+        } else {
+            let t = dist / edge_dir;
+            if edge_dir < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+            if t0 > t1 {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// The first two texts that come too close, checked at build so that no chart is published
@@ -1128,6 +1175,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn point_labels_keep_off_the_lines() {
+        // The households chart: a steep climb from the first point ran through its label.
+        let d = def(ChartKind::Line, &["2011", "2021"], &[("S", &[74_678.0, 78_300.0])]);
+        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        let l = layout(&d, &t).unwrap();
+        // Both points keep their labels, and no text of the chart sits on a line.
+        assert_eq!(
+            l.texts().iter().filter(|t| **t == "£74k" || **t == "£78k").count(),
+            4,
+            "{:?}",
+            l.texts()
+        );
+        for m in &l.marks {
+            assert!(!crosses_line(m, &l.marks).unwrap(), "{m:?}");
+        }
+        assert!(segment_meets_box((0.0, 0.0), (10.0, 10.0), (4.0, 4.0, 6.0, 6.0)));
+        assert!(!segment_meets_box((0.0, 0.0), (10.0, 0.0), (4.0, 4.0, 6.0, 6.0)));
+        assert!(segment_meets_box((5.0, -1.0), (5.0, 20.0), (4.0, 4.0, 6.0, 6.0)));
     }
 
     #[test]
