@@ -651,6 +651,8 @@ mod tests {
                 "base.html",
                 "chart_table.html",
                 "icons.html",
+                // Quoted by base.html as an address, `url(path="index.html")`: parsed too.
+                "index.html",
                 "macros.html",
                 "own.html",
                 "part.html",
