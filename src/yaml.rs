@@ -408,10 +408,10 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
 /// over the bytes. `None` for anything else (comments, blank lines, lists, nesting, repeated
 /// keys, other quoting), which [`index`] reads.
 fn flat_index(source: &str, first_line: usize) -> Option<Positions> {
-    if source.contains('\r') {
+    if memchr::memchr(b'\r', source.as_bytes()).is_some() {
         return None;
     }
-    let mut entries: Vec<(Box<str>, Pos, Pos)> = Vec::new();
+    let mut entries: Vec<(Box<str>, Pos, Pos)> = Vec::with_capacity(8);
     for (i, line) in source.lines().enumerate() {
         let b = line.as_bytes();
         let colon = memchr::memchr(b':', b)?;
