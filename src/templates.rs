@@ -74,7 +74,12 @@ impl SiteTheme {
         config: &crate::config::SiteConfig,
         parse: Parse,
     ) -> Result<SiteTheme> {
-        Self::load_at(root, &config.theme, config.positions.nearest("theme"), parse)
+        Self::load_at(
+            root,
+            &config.theme,
+            config.positions.nearest("theme"),
+            parse,
+        )
     }
 
     /// Loads theme `name` for the site at `root`.
@@ -245,8 +250,8 @@ impl SiteTheme {
             .into_iter()
             .zip(&raw)
             .try_for_each(|(tpl, (name, _))| {
-                let tpl = tpl
-                    .map_err(|e| tera::Error::chain(format!("Failed to parse '{name}'"), e))?;
+                let tpl =
+                    tpl.map_err(|e| tera::Error::chain(format!("Failed to parse '{name}'"), e))?;
                 tera.templates.insert(name.to_string(), tpl);
                 Ok(())
             })

@@ -428,13 +428,12 @@ fn flat_index(source: &str, first_line: usize) -> Option<Positions> {
         let value = &b[start..];
         let value_ok = spaces > 0
             && match value.split_first() {
-                Some((b'"', inner)) => {
-                    inner.len() >= 1
-                        && inner[inner.len() - 1] == b'"'
-                        && inner[..inner.len() - 1]
-                            .iter()
-                            .all(|&c| (b' '..=b'~').contains(&c) && c != b'"' && c != b'\\')
-                }
+                Some((b'"', inner)) => match inner.split_last() {
+                    Some((b'"', text)) => text
+                        .iter()
+                        .all(|&c| (b' '..=b'~').contains(&c) && c != b'"' && c != b'\\'),
+                    _ => false,
+                },
                 // No `:`, `#` or other sign that could start or end something else.
                 Some((first, rest)) => {
                     first.is_ascii_alphanumeric()
