@@ -16,7 +16,7 @@ use crate::output::{self, Staging};
 use crate::pages;
 use crate::render::{RenderedPage, Renderer};
 use crate::search::{self, IndexPart};
-use crate::templates::{SiteTheme, ThemeFile};
+use crate::templates::{Parse, SiteTheme, ThemeFile};
 use crate::{content, validate};
 
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         .unwrap_or_else(|| opts.root.join("public"));
     let target = output::check_target(&target, &opts.root)?;
     let staging = Staging::new(target)?;
-    let (site, theme) = load_with_theme(&opts.root, opts.drafts)?;
+    let (site, theme) = load_with_theme(&opts.root, opts.drafts, Parse::Used)?;
     let done = generate(&site, &theme, Sink::Disk(&staging), None)?;
     let output = staging.commit()?;
     let summary = BuildSummary {
@@ -76,18 +76,19 @@ fn free_later<T: Send + 'static>(value: T) {
 
 /// Everything a build checks, without writing anything.
 pub fn validate_only(root: &Path, drafts: bool) -> Result<usize> {
-    let (site, theme) = load_with_theme(root, drafts)?;
+    let (site, theme) = load_with_theme(root, drafts, Parse::All)?;
     generate(&site, &theme, Sink::Nowhere, None).map(|done| done.pages)
 }
 
-/// Loads and validates the site, and loads its theme: the templates compile while the pages are
-/// read. Problems with the pages are reported before problems with the theme.
-fn load_with_theme(root: &Path, drafts: bool) -> Result<(Site, SiteTheme)> {
+/// Loads and validates the site, and loads its theme, parsing the templates `parse` says: they
+/// compile while the pages are read. Problems with the pages are reported before problems with
+/// the theme.
+fn load_with_theme(root: &Path, drafts: bool, parse: Parse) -> Result<(Site, SiteTheme)> {
     let config = crate::config::SiteConfig::load(root)?;
     let theme_config = config.clone();
     let (site, theme) = rayon::join(
         || content::load_with(root, config, drafts).and_then(checked),
-        || SiteTheme::for_site(root, &theme_config),
+        || SiteTheme::for_site_parsing(root, &theme_config, parse),
     );
     Ok((site?, theme?))
 }
@@ -215,6 +216,9 @@ pub fn generate(
 ) -> Result<Generated> {
     let derived = Derived::new(site);
     let tree = pages::plan(site, theme, &derived.paths).map_err(Error::from)?;
+    // `mps build` parses only the templates the planned pages use (`mps check` parses all).
+    let parsed = theme.parse_used(tree.pages.iter().map(|p| p.template.as_str()))?;
+    let theme = parsed.as_ref().unwrap_or(theme);
     let renderer = Renderer::new(site, &tree, theme, &derived);
 
     let keep_html = matches!(sink, Sink::Memory);

@@ -175,7 +175,22 @@ struct RawHtml {
 }
 
 impl RawHtml {
+    /// Called for every event of every page, most of which are none of those it keeps: those
+    /// are passed over here, inline, without a call.
+    #[inline(always)]
     fn feed(&mut self, event: &Event, range: &Range<usize>) {
+        if matches!(
+            event,
+            Event::Start(Tag::HtmlBlock | Tag::Link { .. } | Tag::Image { .. })
+                | Event::End(TagEnd::HtmlBlock)
+                | Event::Html(_)
+                | Event::InlineHtml(_)
+        ) {
+            self.keep(event, range);
+        }
+    }
+
+    fn keep(&mut self, event: &Event, range: &Range<usize>) {
         match event {
             Event::Start(Tag::HtmlBlock) => {
                 self.in_block = true;

@@ -131,7 +131,10 @@ pub fn parse<T: DeserializeOwned>(
         .at(Some(line), Some(1))
         .help("split the data or remove what is not needed; a YAML file for mps is rarely more than a few hundred kilobytes"));
     }
-    let positions = index(source, file, first_line)?;
+    let positions = match flat_index(source, first_line) {
+        Some(p) => p,
+        None => index(source, file, first_line)?,
+    };
     // An empty document is an empty mapping, not "null": lets a file hold only comments.
     let text = if positions.is_empty() { "{}" } else { source };
     let value = serde_yaml::from_str(text).map_err(|e| {
@@ -397,6 +400,76 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     entries.dedup_by(|b, a| a.0 == b.0);
     Ok(Positions { entries })
+}
+
+/// [`index`] of the commonest kind of text, such as a page's front matter: nothing but lines of
+/// `key: value` with a plain ASCII word or number, or text in double quotes without escapes, as
+/// the value. The event parser costs as much as serde_yaml's reading itself; this costs a pass
+/// over the bytes. `None` for anything else (comments, blank lines, lists, nesting, repeated
+/// keys, other quoting), which [`index`] reads.
+fn flat_index(source: &str, first_line: usize) -> Option<Positions> {
+    if memchr::memchr(b'\r', source.as_bytes()).is_some() {
+        return None;
+    }
+    let mut entries: Vec<(Box<str>, Pos, Pos)> = Vec::with_capacity(8);
+    for (i, line) in source.lines().enumerate() {
+        let b = line.as_bytes();
+        let colon = memchr::memchr(b':', b)?;
+        let key = &line[..colon];
+        let key_ok = key
+            .bytes()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+            && key
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
+        let spaces = b[colon + 1..].iter().take_while(|&&c| c == b' ').count();
+        let start = colon + 1 + spaces;
+        let value = &b[start..];
+        let value_ok = spaces > 0
+            && match value.split_first() {
+                Some((b'"', inner)) => match inner.split_last() {
+                    Some((b'"', text)) => text
+                        .iter()
+                        .all(|&c| (b' '..=b'~').contains(&c) && c != b'"' && c != b'\\'),
+                    _ => false,
+                },
+                // No `:`, `#` or other sign that could start or end something else.
+                Some((first, rest)) => {
+                    first.is_ascii_alphanumeric()
+                        && rest.last() != Some(&b' ')
+                        && rest.iter().all(|&c| {
+                            c.is_ascii_alphanumeric()
+                                || matches!(c, b' ' | b'.' | b'_' | b'/' | b'+' | b'-')
+                        })
+                }
+                None => false,
+            };
+        if !key_ok || !value_ok {
+            return None;
+        }
+        let line_no = first_line + i;
+        if entries.iter().any(|(k, _, _)| **k == *key) {
+            return None;
+        }
+        let key_pos = Pos {
+            line: line_no,
+            column: 1,
+        };
+        let value_pos = Pos {
+            line: line_no,
+            column: start + 1,
+        };
+        if entries.is_empty() {
+            entries.push(("".into(), key_pos, key_pos));
+        }
+        entries.push((key.into(), value_pos, key_pos));
+    }
+    if entries.is_empty() {
+        return None;
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(Positions { entries })
 }
 
 /// Whether the character at `pos` (a position from [`index`]) is `[` or `{`.
@@ -670,6 +743,51 @@ mod tests {
 
     fn p(path: &str) -> &Path {
         Path::new(path)
+    }
+
+    #[test]
+    fn flat_index_finds_what_the_event_parser_finds() {
+        let flat = [
+            "title: \"Fast Portable Event\"\ndate: 2023-01-24\ndescription: \"Notes on x, y and z.\"\nweight: 1\n",
+            "title: Home page\n",
+            "title: Home page",
+            "a_b: 1.5\nc-d: x/y+z\ne:     \"\"\nf: true\n",
+            "t: \"it's: #1 {a} [b] & 'c'\"\n",
+        ];
+        for text in flat {
+            for first in [1, 2] {
+                let fast = flat_index(text, first).unwrap_or_else(|| panic!("{text:?}"));
+                let slow = index(text, p("t.md"), first).unwrap();
+                assert_eq!(fast, slow, "{text:?}");
+            }
+        }
+        // Left to the event parser: anything but plain `key: value` lines.
+        let other = [
+            "",
+            "# c\ntitle: x\n",
+            "title: x # c\n",
+            "title: x\n\nweight: 2\n",
+            "title: x\ntitle: y\n",
+            "title: x\r\n",
+            "title: 10:30\n",
+            "title: \"a\\\"b\"\n",
+            "title: 'x'\n",
+            "title: x \n",
+            "title:\n",
+            "title: [a]\n",
+            "title: -x\n",
+            "tags:\n  - a\n",
+            " title: x\n",
+            "title: tŷ\n",
+            "\"title\": x\n",
+            "title: *a\n",
+            "title: &a x\n",
+            "title: !x y\n",
+            "title: >\n  x\n",
+        ];
+        for text in other {
+            assert_eq!(flat_index(text, 1), None, "{text:?}");
+        }
     }
 
     #[test]
