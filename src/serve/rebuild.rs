@@ -77,6 +77,9 @@ pub struct Rebuilder {
     site: Option<Site>,
     theme: Option<SiteTheme>,
     memo: RenderMemo,
+    /// The last build's plan, facts and index entries, and its files, while it succeeded: what
+    /// a quick rebuild (see `quick`) starts from.
+    kept: Option<(build::Kept, Arc<SiteFiles>)>,
     /// The static files read by the last build, so an unchanged one is not read again.
     copies: HashMap<PathBuf, (Stamp, Arc<[u8]>)>,
 }
@@ -90,6 +93,7 @@ impl Rebuilder {
             site: None,
             theme: None,
             memo: RenderMemo::default(),
+            kept: None,
             copies: HashMap::new(),
         }
     }
@@ -101,11 +105,17 @@ impl Rebuilder {
         if result.is_err() {
             self.site = None;
             self.theme = None;
+            self.kept = None;
         }
         result
     }
 
     fn try_build(&mut self, changed: Option<&[PathBuf]>) -> Result<PreviewBuild> {
+        if let Some(done) = changed.and_then(|c| self.quick(c)) {
+            return Ok(done);
+        }
+        let kept = self.kept.take();
+        free_later(kept);
         let partial = match (changed, self.site.take()) {
             (Some(changed), Some(prev)) if !changed.is_empty() => {
                 reload_pages(prev, &self.root_abs, self.drafts, changed)
@@ -127,6 +137,7 @@ impl Rebuilder {
         self.theme = Some(theme);
         let done = done?;
         self.memo = done.memo.unwrap_or_default();
+        let kept = done.kept;
         self.site = Some(site);
         let mut files = SiteFiles::new();
         let mut copies = HashMap::new();
@@ -154,12 +165,45 @@ impl Rebuilder {
         if !problems.is_empty() {
             return Err(problems.into());
         }
+        let files = Arc::new(files);
+        self.kept = kept.map(|k| (k, files.clone()));
         Ok(PreviewBuild {
-            files: Arc::new(files),
+            files,
             pages: done.pages,
             rendered: done.rendered,
         })
     }
+
+    /// A quick rebuild after `changed` (see `quick`), or `None` when the change needs the full
+    /// path.
+    fn quick(&mut self, changed: &[PathBuf]) -> Option<PreviewBuild> {
+        if changed.is_empty() {
+            return None;
+        }
+        let (kept, files) = self.kept.as_mut()?;
+        let state = super::quick::State {
+            root_abs: &self.root_abs,
+            drafts: self.drafts,
+            site: self.site.as_mut()?,
+            theme: self.theme.as_ref()?,
+            memo: &mut self.memo,
+            kept,
+            files,
+        };
+        let done = super::quick::rebuild(state, changed)?;
+        *files = done.files.clone();
+        Some(PreviewBuild {
+            pages: kept.tree.pages.len(),
+            files: done.files,
+            rendered: done.rendered,
+        })
+    }
+}
+
+/// Frees `value` on the thread pool: a large site's pages are many small allocations, which
+/// the next build need not wait for.
+fn free_later<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
 }
 
 impl Rebuilder {
