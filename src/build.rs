@@ -196,9 +196,11 @@ pub struct Kept {
     pub tree: PageTree,
     pub derived: Arc<Derived>,
     /// Every page's search-index entry, by address (the index is their concatenation).
-    pub index: BTreeMap<String, IndexPart>,
+    pub index: BTreeMap<String, Arc<IndexPart>>,
     /// Every file of the site: what links may point to.
     pub names: BTreeSet<String>,
+    /// Every page's links, in the order of `tree.pages`.
+    pub links: Vec<Arc<PageLinks>>,
 }
 
 /// A page redone by [`render_pages`]: its tree index, links, rendering and search entry.
@@ -272,12 +274,13 @@ pub fn generate(
         }
     };
     Ok(match kept {
-        (mut done, Some((index, names))) => {
+        (mut done, Some((index, names, links))) => {
             done.kept = Some(Kept {
                 tree,
                 derived,
                 index,
                 names,
+                links,
             });
             done
         }
@@ -288,8 +291,12 @@ pub fn generate(
     })
 }
 
-/// Index entries by address and file names, kept for the next preview build.
-type KeptParts = (BTreeMap<String, IndexPart>, BTreeSet<String>);
+/// Index entries by address, file names and pages' links, kept for the next preview build.
+type KeptParts = (
+    BTreeMap<String, Arc<IndexPart>>,
+    BTreeSet<String>,
+    Vec<Arc<PageLinks>>,
+);
 
 /// [`generate`] once the facts are derived and the pages planned.
 fn generate_in(
@@ -328,10 +335,10 @@ fn generate_in(
     let names: BTreeSet<String> = files.keys().cloned().collect();
     let pages = rendered.len();
     let scanned: Vec<Arc<PageLinks>> = rendered.into_iter().map(|(l, _)| l).collect();
-    let kept_index: Option<BTreeMap<String, IndexPart>> = memo.map(|_| {
+    let kept_index: Option<BTreeMap<String, Arc<IndexPart>>> = memo.map(|_| {
         entries
             .iter()
-            .map(|e| (e.url().to_string(), e.clone()))
+            .map(|e| (e.url().to_string(), Arc::new(e.clone())))
             .collect()
     });
     let targets = next_memo.as_ref().and_then(|_| {
@@ -359,7 +366,13 @@ fn generate_in(
         }
     }
     problems.extend(broken);
-    free_later(scanned);
+    let scanned = match memo {
+        Some(_) => Some(scanned),
+        None => {
+            free_later(scanned);
+            None
+        }
+    };
     if !problems.is_empty() {
         return Err(problems.into());
     }
@@ -380,7 +393,9 @@ fn generate_in(
             memo: next_memo,
             kept: None,
         },
-        kept_index.map(|index| (index, names)),
+        kept_index
+            .zip(scanned)
+            .map(|(index, links)| (index, names, links)),
     ))
 }
 

@@ -24,12 +24,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::rebuild::{Body, SiteFiles};
+use super::rebuild::{Body, LazyIndex, SiteFiles};
 use crate::build::{self, Kept};
 use crate::links::PageLinks;
 use crate::memo::{PageOut, RenderMemo};
 use crate::model::{Site, SourcePage};
-use crate::pages::{Kind, NavLink, PageTree};
+use crate::pages::{Kind, NavLink};
 use crate::templates::SiteTheme;
 use crate::{feeds, search, urls};
 
@@ -105,23 +105,23 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
         which.extend(tree.pages.iter().position(|p| p.kind == Kind::SiteMap));
     }
     let which: Vec<usize> = which.into_iter().collect();
-    let redone = build::render_pages(
-        site,
-        state.theme,
-        tree,
-        &state.kept.derived,
-        state.memo,
-        &which,
-    )
-    .ok()?;
-
-    check_links(site, tree, state.memo, &state.kept.names, &redone)?;
-
-    let atom = if feed {
-        Some(feeds::atom(site, tree, state.theme).ok()?)
-    } else {
-        None
-    };
+    // The feed (thousands of entries on a large site) is written while the pages render.
+    let (redone, atom) = rayon::join(
+        || {
+            build::render_pages(
+                site,
+                state.theme,
+                tree,
+                &state.kept.derived,
+                state.memo,
+                &which,
+            )
+        },
+        || feed.then(|| feeds::atom(site, tree, state.theme)),
+    );
+    let redone = redone.ok()?;
+    let atom = atom.transpose().ok()?;
+    check_links(site, &state.kept.links, &state.kept.names, &redone)?;
 
     // Everything is right: keep it.
     let mut files: SiteFiles = (**state.files).clone();
@@ -131,7 +131,7 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
         let url = urls::output_file(&tree.pages[i].path);
         match entry {
             Some(e) => {
-                state.kept.index.insert(url, e);
+                state.kept.index.insert(url, Arc::new(e));
             }
             None => {
                 state.kept.index.remove(&url);
@@ -140,8 +140,8 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
         if page.links.is_none() {
             rendered += 1;
         }
-        let old = state.memo.pages.get(&page.output);
-        ids_changed |= old.is_none_or(|o| o.links.ids != links.ids);
+        ids_changed |= state.kept.links[i].ids != links.ids;
+        state.kept.links[i] = links.clone();
         if let Some((rel, Some(key), md)) = &page.markdown {
             state.memo.markdown.insert(rel.clone(), (*key, md.clone()));
         }
@@ -166,11 +166,8 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
         // The full path's record of every page's ids is out of date: it checks every page.
         state.memo.link_targets = None;
     }
-    let index = search::index_json_sorted(state.kept.index.values());
-    files.insert(
-        search::INDEX_FILE.to_string(),
-        Body::Bytes(Arc::from(index)),
-    );
+    let index = LazyIndex::new(state.kept.index.values().cloned().collect());
+    files.insert(search::INDEX_FILE.to_string(), Body::Index(Arc::new(index)));
     if let Some(atom) = atom {
         files.insert(
             feeds::ATOM_FILE.to_string(),
@@ -246,28 +243,18 @@ fn same_links(a: &[NavLink], b: &[NavLink]) -> bool {
 /// them no longer has. `None` when one is broken (the full path reports it).
 fn check_links(
     site: &Site,
-    tree: &PageTree,
-    memo: &RenderMemo,
+    kept: &[Arc<PageLinks>],
     names: &BTreeSet<String>,
     redone: &[build::Redone],
 ) -> Option<()> {
-    let mut all: Vec<&PageLinks> = Vec::with_capacity(tree.pages.len());
-    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for p in &tree.pages {
-        let output = urls::output_file(&p.path);
-        let links = memo.pages.get(&output)?;
-        at.insert(links.links.output.as_str(), all.len());
-        all.push(&links.links);
-    }
+    let mut all: Vec<&PageLinks> = kept.iter().map(|l| &**l).collect();
     let mut check = vec![false; all.len()];
     let mut lost: HashSet<&str> = HashSet::new();
-    for (_, links, page, _) in redone {
-        let &k = at.get(page.output.as_str())?;
-        if let Some(old) = memo.pages.get(&page.output) {
-            lost.extend(old.links.ids.difference(&links.ids).map(String::as_str));
-        }
-        all[k] = links.as_ref();
-        check[k] = page.links.is_none();
+    for (i, links, page, _) in redone {
+        let old = kept.get(*i)?;
+        lost.extend(old.ids.difference(&links.ids).map(String::as_str));
+        all[*i] = links;
+        check[*i] = page.links.is_none();
     }
     if !lost.is_empty() {
         // Any page with a link to a lost fragment, wherever it points: resolving every link of

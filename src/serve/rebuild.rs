@@ -15,13 +15,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use crate::build::{self, FileBody, Sink};
 use crate::error::{Diagnostic, Error, Result};
 use crate::memo::RenderMemo;
 use crate::model::Site;
+use crate::search::IndexPart;
 use crate::templates::SiteTheme;
 
 /// One file of a preview build, with its bytes: the server never opens a file to answer.
@@ -32,6 +33,8 @@ pub enum Body {
     Bytes(Arc<[u8]>),
     /// A file of the built-in theme.
     Static(&'static [u8]),
+    /// The search index of a quick rebuild, put together when first asked for.
+    Index(Arc<LazyIndex>),
 }
 
 impl Body {
@@ -40,7 +43,31 @@ impl Body {
             Body::Html(h) => h.as_bytes(),
             Body::Bytes(b) => b,
             Body::Static(b) => b,
+            Body::Index(i) => i.bytes(),
         }
+    }
+}
+
+/// The search index as its entries. A large site's index is megabytes, which every save would
+/// otherwise copy; it is read only when someone searches.
+#[derive(Debug)]
+pub struct LazyIndex {
+    parts: Vec<Arc<IndexPart>>,
+    bytes: OnceLock<Vec<u8>>,
+}
+
+impl LazyIndex {
+    /// The index of `parts`, which are in address order.
+    pub fn new(parts: Vec<Arc<IndexPart>>) -> Self {
+        LazyIndex {
+            parts,
+            bytes: OnceLock::new(),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.bytes
+            .get_or_init(|| crate::search::index_json_sorted(self.parts.iter().map(|p| &**p)))
     }
 }
 
