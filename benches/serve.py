@@ -20,6 +20,9 @@ It also times, in the same run and interleaved, the preview's start-up (from sta
 `mps build` of the same site into an empty folder, --starts times each (default 3), and
 reports the medians and their ratio.
 
+With each median it prints the server's CPU time per save (from /proc, so Linux only): on a
+shared machine the wall-clock figures grow with the load, the CPU time much less.
+
 Usage:
     python3 benches/serve.py [--bin target/release/mps] [--edits 20] [--pages 1000]
                              [--corpus DIR] [--starts 3] [--no-default]
@@ -168,6 +171,15 @@ def startup_vs_build(binary, root, starts):
     return statistics.median(serve_times), statistics.median(build_times)
 
 
+def cpu_seconds(pid):
+    """CPU time (user + system) used by process `pid` so far, or None off Linux."""
+    try:
+        fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def bench_site(binary, root, page, url_path, listing_path, edits):
     proc, host, port, events, _ = start_serve(binary, root)
     try:
@@ -179,6 +191,7 @@ def bench_site(binary, root, page, url_path, listing_path, edits):
             ("new title", save_in_place),
         ):
             times = []
+            cpu_before = cpu_seconds(proc.pid)
             for i in range(edits):
                 marker = f"Benchmark edit {mode} {i}"
                 if mode == "new title":
@@ -193,7 +206,11 @@ def bench_site(binary, root, page, url_path, listing_path, edits):
                 if mode == "new title" and marker not in get(host, port, listing_path):
                     raise SystemExit(f"{listing_path} does not list the new title after the reload")
                 time.sleep(0.25)  # let each save be its own build
-            results[mode] = times
+            cpu_after = cpu_seconds(proc.pid)
+            cpu = None
+            if cpu_before is not None and cpu_after is not None:
+                cpu = (cpu_after - cpu_before) * 1000 / edits
+            results[mode] = (times, cpu)
         page.write_text(original, encoding="utf-8")
         return results
     finally:
@@ -269,21 +286,23 @@ def main():
         for name, root, page, url_path, listing in sites:
             if args.starts > 0:
                 starts.append((name, *startup_vs_build(binary, root, args.starts)))
-            for mode, times in bench_site(binary, root, page, url_path, listing, args.edits).items():
-                rows.append((name, mode, times))
+            for mode, (times, cpu) in bench_site(binary, root, page, url_path, listing, args.edits).items():
+                rows.append((name, mode, times, cpu))
 
     print(f"save -> reload event, {args.edits} saves each (ms)")
-    print(f"{'site':<18} {'save':<10} {'median':>8} {'min':>8} {'max':>8}")
-    for name, mode, times in rows:
+    print("(cpu: the server's CPU time per save, all threads, idle ticking included)")
+    print(f"{'site':<21} {'save':<10} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8}")
+    for name, mode, times, cpu in rows:
+        cpu = "" if cpu is None else f"{cpu:8.1f}"
         print(
-            f"{name:<18} {mode:<10} {statistics.median(times):8.1f} "
-            f"{min(times):8.1f} {max(times):8.1f}"
+            f"{name:<21} {mode:<10} {statistics.median(times):8.1f} "
+            f"{min(times):8.1f} {max(times):8.1f} {cpu}"
         )
     if starts:
         print(f"\nstart-up to first build served vs `mps build` into an empty folder, medians of {args.starts}")
-        print(f"{'site':<18} {'serve':>9} {'build':>9} {'ratio':>6}")
+        print(f"{'site':<21} {'serve':>9} {'build':>9} {'ratio':>6}")
         for name, serve, build in starts:
-            print(f"{name:<18} {serve:8.2f}s {build:8.2f}s {serve / build:6.2f}")
+            print(f"{name:<21} {serve:8.2f}s {build:8.2f}s {serve / build:6.2f}")
     print(f"\nload average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

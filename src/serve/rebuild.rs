@@ -1,13 +1,15 @@
 //! Preview builds: the site built into memory, reusing what the last build made.
 //!
-//! When only Markdown pages that the last build already had were edited, just those files are
-//! read and parsed again; the templates stay compiled; and the renderer's memo (see
-//! `memo`) re-renders only the pages whose context changed: the edited page, and the
-//! pages that list it when its title or description changed. Anything else (data, templates,
-//! `site.yaml`, static files, a page added, deleted or turned into a draft) reloads the whole
-//! site, still reusing every page that comes out the same. A failed build forgets the loaded
-//! site, so the next build starts from the files on disk. Either way the result is what
-//! `mps build` would write, which `tests/serve.rs` checks after random sequences of edits.
+//! A save that changes only the words, title or description of pages the last build had takes
+//! the quick path (see `quick`): those pages and what shows them are made again, and nothing
+//! else is looked at. Otherwise, when only Markdown pages that the last build already had were
+//! edited (a date, a weight), just those files are read and parsed again; the templates stay
+//! compiled; and the renderer's memo (see `memo`) re-renders only the pages whose context
+//! changed. Anything else (data, templates, `site.yaml`, static files, a page added, deleted or
+//! turned into a draft) reloads the whole site, still reusing every page that comes out the
+//! same. A failed build forgets the loaded site, so the next build starts from the files on
+//! disk. Either way the result is what `mps build` would write, which `tests/incremental.rs`
+//! checks after random sequences of edits.
 //!
 //! Every file of a preview build is held in memory, static files included: they are read once
 //! when the build is made (and again only when they change), so nothing done to the site folder
