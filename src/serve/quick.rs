@@ -29,7 +29,7 @@ use crate::build::{self, Kept};
 use crate::links::PageLinks;
 use crate::memo::{PageOut, RenderMemo};
 use crate::model::{Site, SourcePage};
-use crate::pages::{Kind, NavLink};
+use crate::pages::{Kind, PageTree};
 use crate::templates::SiteTheme;
 use crate::{feeds, search, urls};
 
@@ -62,21 +62,31 @@ struct Edit {
 /// have been updated with pages read again even then: the full path reads them again anyway.
 pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
     let edits = read_edits(state.site, state.root_abs, state.drafts, changed)?;
-    let retitled = edits.iter().any(|e| e.retitled);
     for e in &edits {
         state.site.pages[e.index] = e.page.clone();
     }
     let site: &Site = state.site;
-    let replanned = if retitled {
-        let tree = crate::pages::plan(site, state.theme, &state.kept.derived.paths).ok()?;
-        if !same_links(&tree.nav, &state.kept.tree.nav) {
+    // New titles and descriptions go into the kept plan in place: if anything below fails, the
+    // full path plans the site afresh anyway.
+    let tree = &mut state.kept.tree;
+    for e in edits.iter().filter(|e| e.retitled) {
+        let &i = tree.by_path.get(&e.page.path)?;
+        if tree.nav.iter().any(|n| n.path == e.page.path) {
+            return None; // every page shows the navigation
+        }
+        let p = &mut tree.pages[i];
+        if p.kind != Kind::Content(e.index) {
             return None;
         }
-        Some(tree)
-    } else {
-        None
-    };
-    let tree = replanned.as_ref().unwrap_or(&state.kept.tree);
+        p.title.clone_from(&e.page.front.title);
+        p.description.clone_from(&e.page.front.description);
+        if let (Some(parent), true) = (p.parent.clone(), p.listed) {
+            if let Some(list) = tree.children.get_mut(&parent) {
+                crate::pages::listing_order(&tree.pages, list);
+            }
+        }
+    }
+    let tree: &PageTree = tree;
 
     // The pages to render again (or find unchanged), by tree index.
     let mut which = BTreeSet::new();
@@ -105,10 +115,11 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
         which.extend(tree.pages.iter().position(|p| p.kind == Kind::SiteMap));
     }
     let which: Vec<usize> = which.into_iter().collect();
-    // The feed (thousands of entries on a large site) is written while the pages render.
+    // The feed (thousands of entries on a large site) is written while the pages render and
+    // their links are checked.
     let (redone, atom) = rayon::join(
         || {
-            build::render_pages(
+            let redone = build::render_pages(
                 site,
                 state.theme,
                 tree,
@@ -116,12 +127,14 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
                 state.memo,
                 &which,
             )
+            .ok()?;
+            check_links(site, &state.kept.links, &state.kept.names, &redone)?;
+            Some(redone)
         },
         || feed.then(|| feeds::atom(site, tree, state.theme)),
     );
-    let redone = redone.ok()?;
+    let redone = redone?;
     let atom = atom.transpose().ok()?;
-    check_links(site, &state.kept.links, &state.kept.names, &redone)?;
 
     // Everything is right: keep it.
     let mut files: SiteFiles = (**state.files).clone();
@@ -173,9 +186,6 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
             feeds::ATOM_FILE.to_string(),
             Body::Bytes(Arc::from(atom.into_bytes())),
         );
-    }
-    if let Some(tree) = replanned {
-        state.kept.tree = tree;
     }
     Some(Done {
         files: Arc::new(files),
@@ -229,14 +239,6 @@ fn read_edits(
         });
     }
     Some(edits)
-}
-
-fn same_links(a: &[NavLink], b: &[NavLink]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| {
-            (&x.title, &x.path, &x.href, &x.description)
-                == (&y.title, &y.path, &y.href, &y.description)
-        })
 }
 
 /// Checks the links of the pages rendered again, and of every page linking to a fragment one of
