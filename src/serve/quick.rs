@@ -287,3 +287,19 @@ fn links_to(link: &str, ids: &HashSet<&str>) -> bool {
         ids.contains(fragment)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_are_matched_as_the_link_check_reads_them() {
+        let lost: HashSet<&str> = ["part", "café"].into_iter().collect();
+        assert!(links_to("../a/index.html#part", &lost));
+        assert!(links_to("#caf%C3%A9", &lost));
+        assert!(links_to("b.html?x=1#part", &lost));
+        assert!(!links_to("../a/index.html#partly", &lost));
+        assert!(!links_to("../part/index.html", &lost));
+        assert!(!links_to("#", &lost));
+    }
+}
