@@ -10,11 +10,22 @@ written in place, saves by rename (write a temporary file, then rename it over t
 vim, VS Code and Sublime do), and saves of a new title, after which the section page that lists
 the page must show the new title too (listing pages are never stale).
 
-Sites: the default site (a copy of the repository's site.yaml and content/) and a 1,000-page
-corpus from gen_corpus.py with a minimal site.yaml.
+Sites: the default site (a copy of the repository's site.yaml and content/) and a corpus of
+--pages pages (default 1,000) from gen_corpus.py with a minimal site.yaml (--corpus DIR reuses
+a corpus made before, a folder holding content/ and site.yaml; --no-default skips the default
+site).
+
+It also times, in the same run and interleaved, the preview's start-up (from starting
+`mps serve` to its first build being served: the `hello` of the live-reload stream) against
+`mps build` of the same site into an empty folder, --starts times each (default 3), and
+reports the medians and their ratio.
+
+With each median it prints the server's CPU time per save (from /proc, so Linux only): on a
+shared machine the wall-clock figures grow with the load, the CPU time much less.
 
 Usage:
     python3 benches/serve.py [--bin target/release/mps] [--edits 20] [--pages 1000]
+                             [--corpus DIR] [--starts 3] [--no-default]
                              [--corpus-script ../shared/bench/gen_corpus.py]
 Without --bin it runs `cargo build --release` first.
 """
@@ -109,21 +120,69 @@ def save_by_rename(path, text):
     return time.perf_counter()
 
 
-def bench_site(binary, root, page, url_path, listing_path, edits):
+def start_serve(binary, root):
+    """Starts `mps serve`; returns (process, host, port, live-reload stream, seconds from the
+    start to the first build being served)."""
+    t0 = time.perf_counter()
     proc = subprocess.Popen(
         [str(binary), "serve", "--root", str(root), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    line = proc.stdout.readline()
+    m = re.search(r"http://(\[[^\]]+\]|[^:/]+):(\d+)/", line)
+    if not m:
+        stop(proc)
+        raise SystemExit(f"mps serve did not print its URL: {line!r}")
+    host, port = m.group(1).strip("[]"), int(m.group(2))
+    events = Events(host, port)
+    events.wait_for("hello")
+    return proc, host, port, events, time.perf_counter() - t0
+
+
+def stop(proc):
+    proc.terminate()
     try:
-        line = proc.stdout.readline()
-        m = re.search(r"http://(\[[^\]]+\]|[^:/]+):(\d+)/", line)
-        if not m:
-            raise SystemExit(f"mps serve did not print its URL: {line!r}")
-        host, port = m.group(1).strip("[]"), int(m.group(2))
-        events = Events(host, port)
-        events.wait_for("hello")
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def startup_vs_build(binary, root, starts):
+    """Medians of `mps serve` start-up and `mps build` into an empty folder, interleaved (s)."""
+    serve_times, build_times = [], []
+    out = root.parent / (root.name + "-out")
+    for _ in range(starts):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(out.parent / ("." + out.name + ".mps-previous"), ignore_errors=True)
+        t0 = time.perf_counter()
+        subprocess.run(
+            [str(binary), "build", "--root", str(root), "--output", str(out)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        build_times.append(time.perf_counter() - t0)
+        proc, _, _, _, took = start_serve(binary, root)
+        stop(proc)
+        serve_times.append(took)
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(out.parent / ("." + out.name + ".mps-previous"), ignore_errors=True)
+    return statistics.median(serve_times), statistics.median(build_times)
+
+
+def cpu_seconds(pid):
+    """CPU time (user + system) used by process `pid` so far, or None off Linux."""
+    try:
+        fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def bench_site(binary, root, page, url_path, listing_path, edits):
+    proc, host, port, events, _ = start_serve(binary, root)
+    try:
         original = page.read_text(encoding="utf-8")
         results = {}
         for mode, save in (
@@ -132,6 +191,7 @@ def bench_site(binary, root, page, url_path, listing_path, edits):
             ("new title", save_in_place),
         ):
             times = []
+            cpu_before = cpu_seconds(proc.pid)
             for i in range(edits):
                 marker = f"Benchmark edit {mode} {i}"
                 if mode == "new title":
@@ -146,15 +206,15 @@ def bench_site(binary, root, page, url_path, listing_path, edits):
                 if mode == "new title" and marker not in get(host, port, listing_path):
                     raise SystemExit(f"{listing_path} does not list the new title after the reload")
                 time.sleep(0.25)  # let each save be its own build
-            results[mode] = times
+            cpu_after = cpu_seconds(proc.pid)
+            cpu = None
+            if cpu_before is not None and cpu_after is not None:
+                cpu = (cpu_after - cpu_before) * 1000 / edits
+            results[mode] = (times, cpu)
         page.write_text(original, encoding="utf-8")
         return results
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def main():
@@ -162,6 +222,9 @@ def main():
     ap.add_argument("--bin", type=pathlib.Path)
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--pages", type=int, default=1000)
+    ap.add_argument("--corpus", type=pathlib.Path, help="a corpus made before (content/, site.yaml)")
+    ap.add_argument("--starts", type=int, default=3)
+    ap.add_argument("--no-default", action="store_true", help="skip the default site")
     ap.add_argument(
         "--corpus-script",
         type=pathlib.Path,
@@ -192,8 +255,21 @@ def main():
                 "/sitemap/",  # its section page shows the plan, not a list of pages
             )
         ]
+        if args.no_default:
+            sites = []
 
-        if args.corpus_script.is_file():
+        corpus_row = (
+            f"{args.pages}-page corpus",
+            None,
+            "content/sec-01/page-00001.md",
+            "/sec-01/page-00001/",
+            "/sec-01/",
+        )
+        if args.corpus is not None:
+            corpus = args.corpus.resolve()
+            name = f"corpus ({sum(1 for _ in (corpus / 'content').rglob('*.md'))} pages)"
+            sites.append((name, corpus, corpus / corpus_row[2], corpus_row[3], corpus_row[4]))
+        elif args.corpus_script.is_file():
             corpus = tmp / "corpus"
             subprocess.run(
                 [sys.executable, str(args.corpus_script), str(args.pages), str(corpus / "content")],
@@ -202,29 +278,32 @@ def main():
             )
             (corpus / "content" / "manifest.json").unlink(missing_ok=True)
             (corpus / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
-            sites.append(
-                (
-                    f"{args.pages}-page corpus",
-                    corpus,
-                    corpus / "content" / "sec-01" / "page-00001.md",
-                    "/sec-01/page-00001/",
-                    "/sec-01/",
-                )
-            )
+            sites.append((corpus_row[0], corpus, corpus / corpus_row[2], corpus_row[3], corpus_row[4]))
         else:
             print(f"skipping the corpus: {args.corpus_script} not found", file=sys.stderr)
 
+        starts = []
         for name, root, page, url_path, listing in sites:
-            for mode, times in bench_site(binary, root, page, url_path, listing, args.edits).items():
-                rows.append((name, mode, times))
+            if args.starts > 0:
+                starts.append((name, *startup_vs_build(binary, root, args.starts)))
+            for mode, (times, cpu) in bench_site(binary, root, page, url_path, listing, args.edits).items():
+                rows.append((name, mode, times, cpu))
 
     print(f"save -> reload event, {args.edits} saves each (ms)")
-    print(f"{'site':<18} {'save':<10} {'median':>8} {'min':>8} {'max':>8}")
-    for name, mode, times in rows:
+    print("(cpu: the server's CPU time per save, all threads, idle ticking included)")
+    print(f"{'site':<21} {'save':<10} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8}")
+    for name, mode, times, cpu in rows:
+        cpu = "" if cpu is None else f"{cpu:8.1f}"
         print(
-            f"{name:<18} {mode:<10} {statistics.median(times):8.1f} "
-            f"{min(times):8.1f} {max(times):8.1f}"
+            f"{name:<21} {mode:<10} {statistics.median(times):8.1f} "
+            f"{min(times):8.1f} {max(times):8.1f} {cpu}"
         )
+    if starts:
+        print(f"\nstart-up to first build served vs `mps build` into an empty folder, medians of {args.starts}")
+        print(f"{'site':<21} {'serve':>9} {'build':>9} {'ratio':>6}")
+        for name, serve, build in starts:
+            print(f"{name:<21} {serve:8.2f}s {build:8.2f}s {serve / build:6.2f}")
+    print(f"\nload average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ use crate::links::{self, PageLinks};
 use crate::memo::{Fingerprint, PageOut, RenderMemo};
 use crate::model::Site;
 use crate::output::{self, Staging};
-use crate::pages;
+use crate::pages::{self, PageTree};
 use crate::render::{RenderedPage, Renderer};
 use crate::search::{self, IndexPart};
 use crate::templates::{Parse, SiteTheme, ThemeFile};
@@ -190,6 +190,53 @@ fn finish_page(
     Ok((links, page, entry))
 }
 
+/// What a preview build keeps besides its memo, so that the next build can redo a few pages
+/// without planning, deriving or indexing the whole site again (see `serve::rebuild`).
+#[derive(Debug)]
+pub struct Kept {
+    pub tree: PageTree,
+    pub derived: Arc<Derived>,
+    /// Every page's search-index entry, by address (the index is their concatenation).
+    pub index: BTreeMap<String, Arc<IndexPart>>,
+    /// Every file of the site: what links may point to.
+    pub names: BTreeSet<String>,
+    /// Every page's links, in the order of `tree.pages`.
+    pub links: Vec<Arc<PageLinks>>,
+}
+
+/// A page redone by [`render_pages`]: its tree index, links, rendering and search entry.
+pub type Redone = (usize, Arc<PageLinks>, RenderedPage, Option<IndexPart>);
+
+/// Renders pages `which` of `tree` (the preview's pages of a site whose plan and derived facts
+/// are unchanged), each reused from `memo` when its inputs hash the same. Errors as `generate`
+/// reports them.
+pub fn render_pages(
+    site: &Site,
+    theme: &SiteTheme,
+    tree: &PageTree,
+    derived: &Derived,
+    memo: &RenderMemo,
+    which: &[usize],
+) -> Result<Vec<Redone>> {
+    let renderer = Renderer::new(site, tree, theme, derived);
+    let results: Vec<PageDone> = which
+        .par_iter()
+        .map_init(
+            || renderer.context(),
+            |ctx, &i| finish_page(&renderer, ctx, i, &Sink::Memory, Some(memo)),
+        )
+        .collect();
+    let (rendered, entries) = collect_pages(results)?;
+    let mut entries = entries.into_iter().peekable();
+    let mut out = Vec::with_capacity(rendered.len());
+    for (&i, (links, page)) in which.iter().zip(rendered) {
+        // Entries come in page order, one per searchable page: match them up by address.
+        let entry = entries.next_if(|e| e.url() == page.output);
+        out.push((i, links, page, entry));
+    }
+    Ok(out)
+}
+
 /// What [`generate`] made.
 #[derive(Debug, Default)]
 pub struct Generated {
@@ -200,6 +247,9 @@ pub struct Generated {
     pub files: BTreeMap<String, Option<FileBody>>,
     /// The pages and Markdown rendered, for the next preview build (only with a memo).
     pub memo: Option<RenderMemo>,
+    /// The plan, facts, index entries and file names, for the next preview build (only with a
+    /// memo).
+    pub kept: Option<Kept>,
 }
 
 /// Renders a loaded, valid site into `sink`. With `memo` (the preview), pages whose inputs are
@@ -217,9 +267,57 @@ pub fn generate(
     let derived = Derived::new(site);
     let tree = pages::plan(site, theme, &derived.paths).map_err(Error::from)?;
     // `mps build` parses only the templates the planned pages use (`mps check` parses all).
-    let parsed = theme.parse_used(tree.pages.iter().map(|p| p.template.as_str()))?;
+    let parsed = match theme.parse_used(tree.pages.iter().map(|p| p.template.as_str())) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            free_later((tree, derived));
+            return Err(e);
+        }
+    };
     let theme = parsed.as_ref().unwrap_or(theme);
-    let renderer = Renderer::new(site, &tree, theme, &derived);
+    let kept = generate_in(site, theme, sink, memo, &tree, &derived);
+    let kept = match kept {
+        Ok(k) => k,
+        Err(e) => {
+            free_later((tree, derived));
+            return Err(e);
+        }
+    };
+    Ok(match kept {
+        (mut done, Some((index, names, links))) => {
+            done.kept = Some(Kept {
+                tree,
+                derived,
+                index,
+                names,
+                links,
+            });
+            done
+        }
+        (done, None) => {
+            free_later((tree, derived));
+            done
+        }
+    })
+}
+
+/// Index entries by address, file names and pages' links, kept for the next preview build.
+type KeptParts = (
+    BTreeMap<String, Arc<IndexPart>>,
+    BTreeSet<String>,
+    Vec<Arc<PageLinks>>,
+);
+
+/// [`generate`] once the facts are derived and the pages planned.
+fn generate_in(
+    site: &Site,
+    theme: &SiteTheme,
+    sink: Sink,
+    memo: Option<&RenderMemo>,
+    tree: &PageTree,
+    derived: &Derived,
+) -> Result<(Generated, Option<KeptParts>)> {
+    let renderer = Renderer::new(site, tree, theme, derived);
 
     let keep_html = matches!(sink, Sink::Memory);
     // The files made from the whole site are made while the pages render: nothing waits for
@@ -234,7 +332,7 @@ pub fn generate(
                 )
                 .collect()
         },
-        || crate::extras::files(site, &tree, &derived, theme),
+        || crate::extras::files(site, tree, derived, theme),
     );
     let (rendered, entries) = collect_pages(results)?;
     // A reused page is one that came with its links.
@@ -247,6 +345,12 @@ pub fn generate(
     let names: BTreeSet<String> = files.keys().cloned().collect();
     let pages = rendered.len();
     let scanned: Vec<Arc<PageLinks>> = rendered.into_iter().map(|(l, _)| l).collect();
+    let kept_index: Option<BTreeMap<String, Arc<IndexPart>>> = memo.map(|_| {
+        entries
+            .iter()
+            .map(|e| (e.url().to_string(), Arc::new(e.clone())))
+            .collect()
+    });
     let targets = next_memo.as_ref().and_then(|_| {
         let mut f = Fingerprint::new(0);
         f.add("files", &names);
@@ -272,7 +376,13 @@ pub fn generate(
         }
     }
     problems.extend(broken);
-    free_later(scanned);
+    let scanned = match memo {
+        Some(_) => Some(scanned),
+        None => {
+            free_later(scanned);
+            None
+        }
+    };
     if !problems.is_empty() {
         return Err(problems.into());
     }
@@ -285,12 +395,18 @@ pub fn generate(
     if let Some(m) = next_memo.as_mut() {
         m.link_targets = targets;
     }
-    Ok(Generated {
-        pages,
-        rendered: reused.iter().filter(|r| !**r).count(),
-        files,
-        memo: next_memo,
-    })
+    Ok((
+        Generated {
+            pages,
+            rendered: reused.iter().filter(|r| !**r).count(),
+            files,
+            memo: next_memo,
+            kept: None,
+        },
+        kept_index
+            .zip(scanned)
+            .map(|(index, links)| (index, names, links)),
+    ))
 }
 
 /// A rendered page with its links.

@@ -469,10 +469,7 @@ pub fn plan(
         }
     }
     for list in children.values_mut() {
-        list.sort_by(|&a, &b| {
-            let (a, b) = (&pages[a], &pages[b]);
-            (a.weight, &a.title, &a.path).cmp(&(b.weight, &b.title, &b.path))
-        });
+        listing_order(&pages, list);
     }
 
     let mut tree = PageTree {
@@ -488,6 +485,14 @@ pub fn plan(
     } else {
         Err(problems)
     }
+}
+
+/// Sorts a section's listed pages (indices into `pages`) into the order its listing shows.
+pub fn listing_order(pages: &[PlannedPage], list: &mut [usize]) {
+    list.sort_by(|&a, &b| {
+        let (a, b) = (&pages[a], &pages[b]);
+        (a.weight, &a.title, &a.path).cmp(&(b.weight, &b.title, &b.path))
+    });
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -81,6 +81,13 @@ pub struct IndexPart {
     json: Vec<u8>,
 }
 
+impl IndexPart {
+    /// The page's output file, which the index is in the order of.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
 impl IndexEntry<'_> {
     pub fn serialised(&self) -> serde_json::Result<IndexPart> {
         // Room for the entry as it is and a little escaping, so that the buffer is not grown
@@ -104,10 +111,15 @@ impl IndexEntry<'_> {
 /// script, not by people.
 pub fn index_json(mut parts: Vec<IndexPart>) -> Vec<u8> {
     parts.sort_unstable_by(|a, b| a.url.cmp(&b.url));
-    let len = parts.iter().map(|p| p.json.len() + 1).sum::<usize>();
+    index_json_sorted(parts.iter())
+}
+
+/// [`index_json`] of entries already in address order (the preview keeps them so).
+pub fn index_json_sorted<'a>(parts: impl Iterator<Item = &'a IndexPart> + Clone) -> Vec<u8> {
+    let len = parts.clone().map(|p| p.json.len() + 1).sum::<usize>();
     let mut out = Vec::with_capacity(len + 12);
     out.extend_from_slice(b"{\"pages\":[");
-    for (i, p) in parts.iter().enumerate() {
+    for (i, p) in parts.enumerate() {
         if i > 0 {
             out.push(b',');
         }

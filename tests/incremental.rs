@@ -72,7 +72,7 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (String, Vec<PathBuf>) {
     let save = |weight: i64, draft: bool, body: &str| {
         touch(&file, page(&format!("Guide page {i}"), weight, draft, body))
     };
-    match rng.below(9) {
+    match rng.below(10) {
         0 => (
             format!("body of p{i}"),
             save(i as i64, false, &format!("Edit {step}: more words.")),
@@ -125,6 +125,18 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (String, Vec<PathBuf>) {
             let first = text.lines().next().unwrap().to_string();
             let text = text.replacen(&first, &format!("title: Commissioning {step}"), 1);
             ("the site title".into(), touch(&yaml, text))
+        }
+        9 => {
+            // A page in the navigation, which every page shows.
+            let framework = root.join("content/framework.md");
+            let text = std::fs::read_to_string(&framework).unwrap();
+            let line = text
+                .lines()
+                .find(|l| l.starts_with("title: "))
+                .unwrap()
+                .to_string();
+            let text = text.replacen(&line, &format!("title: The framework at {step}"), 1);
+            ("the framework page's title".into(), touch(&framework, text))
         }
         _ => {
             let themes = root.join("content/data/themes.yaml");
@@ -245,4 +257,214 @@ fn an_edit_re_renders_only_the_pages_it_reaches() {
     assert!(e.contains("p1.md") && e.contains("the-part"), "{e}");
     std::fs::write(&p3, part("The part")).unwrap();
     preview.build(Some(std::slice::from_ref(&p3))).unwrap();
+}
+
+/// Pages of the large site: `PER_SECTION` in each of `SECTIONS` top-level sections.
+const SECTIONS: usize = 10;
+const PER_SECTION: usize = 100;
+
+fn corpus_rel(n: usize) -> String {
+    format!("sec-{:02}/page-{n:04}.md", n / PER_SECTION)
+}
+
+/// Page `n` of the large site: dated or not, with a heading other pages link to, and links to
+/// two other pages (one to that heading). `heading` is the heading's id; `extra` more words.
+fn corpus_page(n: usize, title: &str, heading: &str, extra: &str) -> String {
+    let all = SECTIONS * PER_SECTION;
+    let (a, b) = ((n * 7 + 3) % all, (n * 13 + 5) % all);
+    let date = if n % 3 == 0 {
+        format!("date: 2026-0{}-1{}\n", n % 9 + 1, n % 10)
+    } else {
+        String::new()
+    };
+    format!(
+        "---\ntitle: {title}\ndescription: About page {n}.\n{date}weight: {}\n---\n\n\
+         Words of page {n}. {extra}\n\n## Part of {n} {{#{heading}}}\n\n\
+         See [page {a}](../{}) and [the part of page {b}](../{}#part).\n",
+        n % PER_SECTION,
+        corpus_rel(a),
+        corpus_rel(b)
+    )
+}
+
+/// The default site plus 1,000 small pages in ten sections, linked to each other.
+fn large_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_default_site(dir.path());
+    let content = dir.path().join("content");
+    for s in 0..SECTIONS {
+        let sec = content.join(format!("sec-{s:02}"));
+        std::fs::create_dir_all(&sec).unwrap();
+        std::fs::write(
+            sec.join("_index.md"),
+            page(&format!("Section {s}"), s as i64, false, "A section."),
+        )
+        .unwrap();
+    }
+    for n in 0..SECTIONS * PER_SECTION {
+        std::fs::write(
+            content.join(corpus_rel(n)),
+            corpus_page(n, &format!("Page {n}"), "part", ""),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// The files of a preview build made from scratch.
+fn full(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    bytes(&Rebuilder::new(root, false).build(None).unwrap())
+}
+
+fn assert_same(
+    step: usize,
+    what: &str,
+    a: &BTreeMap<String, Vec<u8>>,
+    b: &BTreeMap<String, Vec<u8>>,
+) {
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "step {step} ({what}): different files"
+    );
+    for (name, content) in b {
+        assert!(
+            a[name] == *content,
+            "step {step} ({what}): {name} differs from a full build"
+        );
+    }
+}
+
+/// On 1,000 pages, each kind of edit in turn to a random page: words, titles (of pages and of
+/// sections), a heading that another page links to renamed and restored, pages added, renamed
+/// and deleted, data and a template. After each, the preview equals a build from scratch; a
+/// change of words re-renders that page alone.
+#[test]
+fn a_large_site_equals_full_builds_after_each_kind_of_edit() {
+    let dir = large_site();
+    let root = dir.path().canonicalize().unwrap();
+    let content = root.join("content");
+    let all = SECTIONS * PER_SECTION;
+    let mut preview = Rebuilder::new(&root, false);
+    preview.build(None).unwrap();
+    let mut rng = Lcg(1000);
+    let template = root.join("themes/default/templates/page.html");
+    let mut extras: Vec<PathBuf> = Vec::new();
+    // Each kind once: a full build of this site takes seconds in a debug build.
+    for step in 0..8 {
+        let n = rng.below(all as u64) as usize;
+        let file = content.join(corpus_rel(n));
+        let write = |p: &Path, text: String| {
+            std::fs::write(p, text).unwrap();
+            vec![p.to_path_buf()]
+        };
+        let (what, changed): (String, Vec<PathBuf>) = match step % 8 {
+            0 => (
+                format!("words of page {n}"),
+                write(
+                    &file,
+                    corpus_page(n, &format!("Page {n}"), "part", &format!("Edit {step}.")),
+                ),
+            ),
+            1 => (
+                format!("title of page {n}"),
+                write(
+                    &file,
+                    corpus_page(n, &format!("Retitled {n} at {step}"), "part", ""),
+                ),
+            ),
+            2 => {
+                let s = n / PER_SECTION;
+                (
+                    format!("title of section {s}"),
+                    write(
+                        &content.join(format!("sec-{s:02}/_index.md")),
+                        page(
+                            &format!("Section {s} at {step}"),
+                            s as i64,
+                            false,
+                            "A section.",
+                        ),
+                    ),
+                )
+            }
+            3 => {
+                // Page `target` loses the heading page `n` links to: both builds fail, naming
+                // page `n`; then it comes back.
+                let target = (n * 13 + 5) % all;
+                let target_file = content.join(corpus_rel(target));
+                let before = std::fs::read_to_string(&target_file).unwrap();
+                std::fs::write(&target_file, before.replace("{#part}", "{#gone}")).unwrap();
+                let e = preview
+                    .build(Some(std::slice::from_ref(&target_file)))
+                    .unwrap_err()
+                    .to_string();
+                let linking = corpus_rel(n);
+                assert!(
+                    e.contains(&linking) && e.contains("#part"),
+                    "step {step}: {e}"
+                );
+                let full_error = Rebuilder::new(&root, false).build(None).unwrap_err();
+                assert_eq!(e, full_error.to_string(), "step {step}");
+                (
+                    format!("heading of page {target} renamed and restored"),
+                    write(&target_file, before),
+                )
+            }
+            4 => {
+                let s = n / PER_SECTION;
+                let extra = content.join(format!("sec-{s:02}/extra-{step}.md"));
+                extras.push(extra.clone());
+                (
+                    format!("a page added to section {s}"),
+                    write(&extra, page(&format!("Extra {step}"), 3, false, "New.")),
+                )
+            }
+            5 => {
+                let old = extras.pop().unwrap();
+                let new = old.with_file_name(format!("renamed-{step}.md"));
+                std::fs::rename(&old, &new).unwrap();
+                extras.push(new.clone());
+                ("a page renamed".into(), vec![old, new])
+            }
+            6 => {
+                let themes = content.join("data/themes.yaml");
+                let text = std::fs::read_to_string(&themes).unwrap();
+                let at = text.find("name: ").unwrap() + "name: ".len();
+                let text = format!("{}Edited {step} {}", &text[..at], &text[at..]);
+                ("a theme's name".into(), write(&themes, text))
+            }
+            _ => {
+                let old = extras.remove(0);
+                std::fs::remove_file(&old).unwrap();
+                let text = format!(
+                    "{{% extends \"base.html\" %}}\n{{% block content %}}{{{{ page.content | safe }}}}<p>Template edit {step}.</p>{{% endblock content %}}\n"
+                );
+                std::fs::write(&template, text).unwrap();
+                (
+                    "a page deleted and a template edited".into(),
+                    vec![old, template.clone()],
+                )
+            }
+        };
+        let incremental = preview.build(Some(&changed)).unwrap();
+        if step % 8 == 0 {
+            assert_eq!(incremental.rendered, 1, "step {step} ({what})");
+        }
+        assert_same(step, &what, &bytes(&incremental), &full(&root));
+    }
+
+    // And the same as what `mps build` writes.
+    let out = dir.path().join("out");
+    let mut opts = mps::BuildOptions::new(&root);
+    opts.output = Some(out.clone());
+    mps::build(&opts).unwrap();
+    let mut written = common::tree(&out);
+    written.remove(".mps-manifest");
+    assert_same(
+        99,
+        "mps build",
+        &bytes(&preview.build(None).unwrap()),
+        &written,
+    );
 }

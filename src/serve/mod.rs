@@ -10,6 +10,7 @@ pub mod conn;
 pub mod hosts;
 pub mod http;
 pub mod inject;
+mod quick;
 pub mod rebuild;
 pub mod watch;
 

@@ -1,13 +1,15 @@
 //! Preview builds: the site built into memory, reusing what the last build made.
 //!
-//! When only Markdown pages that the last build already had were edited, just those files are
-//! read and parsed again; the templates stay compiled; and the renderer's memo (see
-//! `memo`) re-renders only the pages whose context changed: the edited page, and the
-//! pages that list it when its title or description changed. Anything else (data, templates,
-//! `site.yaml`, static files, a page added, deleted or turned into a draft) reloads the whole
-//! site, still reusing every page that comes out the same. A failed build forgets the loaded
-//! site, so the next build starts from the files on disk. Either way the result is what
-//! `mps build` would write, which `tests/serve.rs` checks after random sequences of edits.
+//! A save that changes only the words, title or description of pages the last build had takes
+//! the quick path (see `quick`): those pages and what shows them are made again, and nothing
+//! else is looked at. Otherwise, when only Markdown pages that the last build already had were
+//! edited (a date, a weight), just those files are read and parsed again; the templates stay
+//! compiled; and the renderer's memo (see `memo`) re-renders only the pages whose context
+//! changed. Anything else (data, templates, `site.yaml`, static files, a page added, deleted or
+//! turned into a draft) reloads the whole site, still reusing every page that comes out the
+//! same. A failed build forgets the loaded site, so the next build starts from the files on
+//! disk. Either way the result is what `mps build` would write, which `tests/incremental.rs`
+//! checks after random sequences of edits.
 //!
 //! Every file of a preview build is held in memory, static files included: they are read once
 //! when the build is made (and again only when they change), so nothing done to the site folder
@@ -15,13 +17,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use crate::build::{self, FileBody, Sink};
 use crate::error::{Diagnostic, Error, Result};
 use crate::memo::RenderMemo;
 use crate::model::Site;
+use crate::search::IndexPart;
 use crate::templates::SiteTheme;
 
 /// One file of a preview build, with its bytes: the server never opens a file to answer.
@@ -32,6 +35,8 @@ pub enum Body {
     Bytes(Arc<[u8]>),
     /// A file of the built-in theme.
     Static(&'static [u8]),
+    /// The search index of a quick rebuild, put together when first asked for.
+    Index(Arc<LazyIndex>),
 }
 
 impl Body {
@@ -40,7 +45,31 @@ impl Body {
             Body::Html(h) => h.as_bytes(),
             Body::Bytes(b) => b,
             Body::Static(b) => b,
+            Body::Index(i) => i.bytes(),
         }
+    }
+}
+
+/// The search index as its entries. A large site's index is megabytes, which every save would
+/// otherwise copy; it is read only when someone searches.
+#[derive(Debug)]
+pub struct LazyIndex {
+    parts: Vec<Arc<IndexPart>>,
+    bytes: OnceLock<Vec<u8>>,
+}
+
+impl LazyIndex {
+    /// The index of `parts`, which are in address order.
+    pub fn new(parts: Vec<Arc<IndexPart>>) -> Self {
+        LazyIndex {
+            parts,
+            bytes: OnceLock::new(),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.bytes
+            .get_or_init(|| crate::search::index_json_sorted(self.parts.iter().map(|p| &**p)))
     }
 }
 
@@ -77,6 +106,9 @@ pub struct Rebuilder {
     site: Option<Site>,
     theme: Option<SiteTheme>,
     memo: RenderMemo,
+    /// The last build's plan, facts and index entries, and its files, while it succeeded: what
+    /// a quick rebuild (see `quick`) starts from.
+    kept: Option<(build::Kept, Arc<SiteFiles>)>,
     /// The static files read by the last build, so an unchanged one is not read again.
     copies: HashMap<PathBuf, (Stamp, Arc<[u8]>)>,
 }
@@ -90,6 +122,7 @@ impl Rebuilder {
             site: None,
             theme: None,
             memo: RenderMemo::default(),
+            kept: None,
             copies: HashMap::new(),
         }
     }
@@ -101,11 +134,17 @@ impl Rebuilder {
         if result.is_err() {
             self.site = None;
             self.theme = None;
+            self.kept = None;
         }
         result
     }
 
     fn try_build(&mut self, changed: Option<&[PathBuf]>) -> Result<PreviewBuild> {
+        if let Some(done) = changed.and_then(|c| self.quick(c)) {
+            return Ok(done);
+        }
+        let kept = self.kept.take();
+        free_later(kept);
         let partial = match (changed, self.site.take()) {
             (Some(changed), Some(prev)) if !changed.is_empty() => {
                 reload_pages(prev, &self.root_abs, self.drafts, changed)
@@ -127,6 +166,7 @@ impl Rebuilder {
         self.theme = Some(theme);
         let done = done?;
         self.memo = done.memo.unwrap_or_default();
+        let kept = done.kept;
         self.site = Some(site);
         let mut files = SiteFiles::new();
         let mut copies = HashMap::new();
@@ -154,12 +194,45 @@ impl Rebuilder {
         if !problems.is_empty() {
             return Err(problems.into());
         }
+        let files = Arc::new(files);
+        self.kept = kept.map(|k| (k, files.clone()));
         Ok(PreviewBuild {
-            files: Arc::new(files),
+            files,
             pages: done.pages,
             rendered: done.rendered,
         })
     }
+
+    /// A quick rebuild after `changed` (see `quick`), or `None` when the change needs the full
+    /// path.
+    fn quick(&mut self, changed: &[PathBuf]) -> Option<PreviewBuild> {
+        if changed.is_empty() {
+            return None;
+        }
+        let (kept, files) = self.kept.as_mut()?;
+        let state = super::quick::State {
+            root_abs: &self.root_abs,
+            drafts: self.drafts,
+            site: self.site.as_mut()?,
+            theme: self.theme.as_ref()?,
+            memo: &mut self.memo,
+            kept,
+            files,
+        };
+        let done = super::quick::rebuild(state, changed)?;
+        *files = done.files.clone();
+        Some(PreviewBuild {
+            pages: kept.tree.pages.len(),
+            files: done.files,
+            rendered: done.rendered,
+        })
+    }
+}
+
+/// Frees `value` on the thread pool: a large site's pages are many small allocations, which
+/// the next build need not wait for.
+fn free_later<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
 }
 
 impl Rebuilder {
