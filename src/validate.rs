@@ -449,9 +449,11 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .at_pos(line)
-                    .help(format!(
-                        "add content/data/{file} or remove the `generate` line"
-                    )),
+                    .help(if file == "plan.yaml" {
+                        "add content/data/plan.yaml, or one file per edition of the plan in content/data/plan/ (such as 2024-25.yaml, with `current: true` in the one the site shows); or remove the `generate` line".to_string()
+                    } else {
+                        format!("add content/data/{file} or remove the `generate` line")
+                    }),
                 );
             }
         }
