@@ -167,10 +167,14 @@ fn unknown_data_file(name: &str, path: &Path) -> Diagnostic {
         Some(best) => format!("did you mean {best}? "),
         None => String::new(),
     };
-    help.push_str(&format!(
-        "content/data/ holds only the data files {}; rename this file, or move it out of content/data/ (to content/ or static/ if it should be published)",
-        DATA_FILES.join(", ")
-    ));
+    if name.starts_with("plan/") {
+        help.push_str("content/data/plan/ holds only the editions of the plan, one YAML file each named after its period (such as 2024-25.yaml); rename this file, or move it out of content/data/ (to content/ or static/ if it should be published)");
+    } else {
+        help.push_str(&format!(
+            "content/data/ holds only the data files {}, and the folders markets/ (one YAML file per market) and plan/ (one YAML file per edition of the plan); rename this file, or move it out of content/data/ (to content/ or static/ if it should be published)",
+            DATA_FILES.join(", ")
+        ));
+    }
     Diagnostic::error(path, format!("`{name}` is not a data file mps knows")).help(help)
 }
 

@@ -420,3 +420,13 @@ fn an_empty_site_says_what_a_site_needs() {
     );
     insta::assert_snapshot!("empty_site", text);
 }
+
+#[test]
+fn a_stray_file_among_the_editions_is_told_what_the_folder_holds() {
+    let site = fixture("northam").write("content/data/plan/README.txt", "notes");
+    let text = site.errors();
+    assert!(
+        text.contains("content/data/plan/ holds only the editions of the plan"),
+        "{text}"
+    );
+}
