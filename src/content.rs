@@ -255,8 +255,11 @@ fn walk(
                     );
                 } else if path.is_symlink() && links_in_a_loop(&path) {
                     problems.push(
-                        Diagnostic::error(&path, "this link points to itself (or to a link that leads back to it)")
-                            .help("remove the link, or make it point to a file inside the site folder"),
+                        Diagnostic::error(
+                            &path,
+                            "this link points to itself (or to a link that leads back to it)",
+                        )
+                        .help("remove the link, or make it point to a file inside the site folder"),
                     );
                 } else if path.is_symlink() && !path.exists() {
                     let to = std::fs::read_link(&path).unwrap_or_default();

@@ -257,14 +257,8 @@ fn market(
         }
     }
     if let Some(icon) = m.icon.as_deref().filter(|i| !ICONS.contains(i)) {
-        err(
-            pos.line("icon"),
-            format!(
-                "market `{}` names the icon `{icon}`, which there is none of",
-                m.slug
-            ),
-            format!("use one of: {}", ICONS.join(", ")),
-        );
+        let (message, help) = crate::model::unknown_icon(&format!("market `{}`", m.slug), icon);
+        err(pos.line("icon"), message, help);
     }
     let mut rated = BTreeSet::new();
     for (i, r) in m.ratings.iter().enumerate() {
@@ -373,14 +367,8 @@ fn market(
             );
         }
         if let Some(icon) = f.icon.as_deref().filter(|i| !ICONS.contains(i)) {
-            err(
-                field("icon"),
-                format!(
-                    "figure `{}` names the icon `{icon}`, which there is none of",
-                    f.id
-                ),
-                format!("use one of: {}", ICONS.join(", ")),
-            );
+            let (message, help) = crate::model::unknown_icon(&format!("figure `{}`", f.id), icon);
+            err(field("icon"), message, help);
         }
     }
     for (j, id) in m.charts.iter().enumerate() {

@@ -433,8 +433,15 @@ pub fn plan(
                 continue;
             }
             problems.push(
-                Diagnostic::error(&p.file, format!("the address `/{}` is used twice: by this file and by {}", p.path, o.file.display()))
-                    .help(address_fix(p, o)),
+                Diagnostic::error(
+                    &p.file,
+                    format!(
+                        "the address `/{}` is used twice: by this file and by {}",
+                        p.path,
+                        o.file.display()
+                    ),
+                )
+                .help(address_fix(p, o)),
             );
         } else {
             by_path.insert(p.path.clone(), i);
@@ -559,7 +566,13 @@ fn navigation(site: &Site, tree: &PageTree, problems: &mut Vec<Diagnostic>) -> V
                     .help(if known.is_empty() {
                         "this site has no sections or pages under the home page yet: add one (such as content/plan/_index.md) or remove this entry".to_string()
                     } else {
-                        format!("list site addresses such as: {}", known.join(", "))
+                        let guess = crate::error::closest(
+                            &path,
+                            tree.pages.iter().filter(|p| p.listed).map(|p| p.path.as_str()),
+                        )
+                        .map(|g| format!("did you mean `{g}`? "))
+                        .unwrap_or_default();
+                        format!("{guess}list site addresses such as: {}", known.join(", "))
                     }),
                 );
             }

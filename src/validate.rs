@@ -219,16 +219,11 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
             .as_deref()
             .filter(|i| !crate::model::ICONS.contains(i))
         {
+            let (message, help) = crate::model::unknown_icon(&format!("figure `{}`", fig.id), icon);
             out.push(
-                Diagnostic::error(
-                    ff,
-                    format!(
-                        "figure `{}` names the icon `{icon}`, which there is none of",
-                        fig.id
-                    ),
-                )
-                .at_pos(fat(format!("figures[{i}].icon")))
-                .help(format!("use one of: {}", crate::model::ICONS.join(", "))),
+                Diagnostic::error(ff, message)
+                    .at_pos(fat(format!("figures[{i}].icon")))
+                    .help(help),
             );
         }
         if !fig.source_url.is_empty() && !is_web_url(&fig.source_url) {

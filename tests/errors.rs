@@ -430,3 +430,10 @@ fn a_stray_file_among_the_editions_is_told_what_the_folder_holds() {
         "{text}"
     );
 }
+
+#[test]
+fn a_misspelt_navigation_entry_gets_a_guess() {
+    let site = fixture("northam").edit("site.yaml", "  - plan/\n", "  - plam/\n");
+    let text = site.errors();
+    assert!(text.contains("did you mean `plan/`?"), "{text}");
+}

@@ -204,7 +204,10 @@ fn broken_links_in_a_pages_own_html_name_their_markdown_line() {
         .collect();
     assert_eq!(
         found,
-        [("about.md", Some(7), Some(11)), ("about.md", Some(9), Some(11))],
+        [
+            ("about.md", Some(7), Some(11)),
+            ("about.md", Some(9), Some(11))
+        ],
         "{:#?}",
         errs.iter().map(|e| &e.2).collect::<Vec<_>>()
     );
