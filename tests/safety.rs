@@ -213,6 +213,9 @@ fn broken_links_in_a_pages_own_html_name_their_markdown_line() {
     );
     assert!(errs[0].2.contains("`nope/`"), "{}", errs[0].2);
     assert!(!errs[0].2.contains("template"), "{}", errs[0].2);
+    // An HTML link is published as written: a file path there is no page's address.
+    let help = errs[0].3.help.clone().unwrap_or_default();
+    assert!(help.contains("Markdown link"), "{help}");
 }
 
 #[test]
