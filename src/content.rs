@@ -58,7 +58,13 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
     let mut problems = Vec::new();
     let mut market_files = Vec::new();
     let mut plan_files = Vec::new();
-    for (rel, path) in walk(root, &content, &mut problems)? {
+    let mut folders = Vec::new();
+    let found = walk(root, &content, &mut problems, &mut folders)?;
+    if !folders.is_empty() {
+        // Whatever else would be reported follows from the file being missing.
+        return Err(folders.into());
+    }
+    for (rel, path) in found {
         if let Some(name) = rel.strip_prefix("data/") {
             // content/data/ holds the site's data and is never published as it is.
             if let Some(file) = name.strip_prefix("markets/") {
@@ -88,7 +94,8 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
     }
     let static_dir = root.join("static");
     if static_dir.is_dir() {
-        assets.extend(walk(root, &static_dir, &mut problems)?);
+        // Published as they are: a folder there is just a folder, whatever its name.
+        assets.extend(walk(root, &static_dir, &mut problems, &mut Vec::new())?);
     }
     assets.sort();
 
@@ -160,10 +167,14 @@ fn unknown_data_file(name: &str, path: &Path) -> Diagnostic {
         Some(best) => format!("did you mean {best}? "),
         None => String::new(),
     };
-    help.push_str(&format!(
-        "content/data/ holds only the data files {}; rename this file, or move it out of content/data/ (to content/ or static/ if it should be published)",
-        DATA_FILES.join(", ")
-    ));
+    if name.starts_with("plan/") {
+        help.push_str("content/data/plan/ holds only the editions of the plan, one YAML file each named after its period (such as 2024-25.yaml); rename this file, or move it out of content/data/ (to content/ or static/ if it should be published)");
+    } else {
+        help.push_str(&format!(
+            "content/data/ holds only the data files {}, and the folders markets/ (one YAML file per market) and plan/ (one YAML file per edition of the plan); rename this file, or move it out of content/data/ (to content/ or static/ if it should be published)",
+            DATA_FILES.join(", ")
+        ));
+    }
     Diagnostic::error(path, format!("`{name}` is not a data file mps knows")).help(help)
 }
 
@@ -172,8 +183,15 @@ fn unknown_data_file(name: &str, path: &Path) -> Diagnostic {
 ///
 /// A symbolic link is followed when what it points to is inside the site folder; one that
 /// leads out of the site, or to nothing, is a problem added to `problems`, never skipped
-/// without a word.
-fn walk(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Result<Vec<(String, PathBuf)>> {
+/// without a word. A folder named like a file mps reads (`themes.yaml/`, `_index.md/`) is added
+/// to `folders`: without this, its file would only be missing, and reported as what follows
+/// from that.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    problems: &mut Vec<Diagnostic>,
+    folders: &mut Vec<Diagnostic>,
+) -> Result<Vec<(String, PathBuf)>> {
     let site = root
         .canonicalize()
         .map_err(|e| Error::io("could not read", root, e))?;
@@ -214,6 +232,17 @@ fn walk(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Result<Vec<(
             Ok(e) if e.file_type().is_file() => {
                 files.push((rel_path(dir, e.path()), e.path().to_path_buf()));
             }
+            Ok(e) if e.depth() > 0 && e.file_type().is_dir() => {
+                let name = e.file_name().to_string_lossy();
+                if [".md", ".yaml", ".yml"].iter().any(|x| name.ends_with(x)) {
+                    folders.push(
+                        Diagnostic::error(e.path(), format!("`{name}` is a folder, not a file"))
+                            .help(format!(
+                                "mps reads `{name}` as a file: move anything inside this folder elsewhere, remove the folder, and create the file {name} in its place"
+                            )),
+                    );
+                }
+            }
             Ok(_) => {}
             Err(err) => {
                 let path = err.path().map(Path::to_path_buf).unwrap_or_default();
@@ -223,6 +252,14 @@ fn walk(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Result<Vec<(
                             .help(
                                 "remove the link: it would make the folder contain itself for ever",
                             ),
+                    );
+                } else if path.is_symlink() && links_in_a_loop(&path) {
+                    problems.push(
+                        Diagnostic::error(
+                            &path,
+                            "this link points to itself (or to a link that leads back to it)",
+                        )
+                        .help("remove the link, or make it point to a file inside the site folder"),
                     );
                 } else if path.is_symlink() && !path.exists() {
                     let to = std::fs::read_link(&path).unwrap_or_default();
@@ -244,6 +281,24 @@ fn walk(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Result<Vec<(
     }
     problems.append(&mut refused);
     Ok(files)
+}
+
+/// Whether following the link at `path` (and the links it leads to) comes back to a link
+/// already passed, as `ln -s loop loop` does.
+fn links_in_a_loop(path: &Path) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut at = path.to_path_buf();
+    // The kernel gives up after 40 links: so does this.
+    for _ in 0..40 {
+        if !seen.insert(at.clone()) {
+            return true;
+        }
+        match std::fs::read_link(&at) {
+            Ok(to) => at = at.parent().unwrap_or(Path::new("")).join(to),
+            Err(_) => return false,
+        }
+    }
+    true
 }
 
 fn rel_path(base: &Path, path: &Path) -> String {

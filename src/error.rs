@@ -283,8 +283,18 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
 /// The candidate closest to `word` by edit distance, if one is close enough to be a likely
 /// typing slip: for "did you mean ...?" suggestions.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    closest_within(word, candidates, limit)
+}
+
+/// Like [`closest`], with at most `limit` edits: wider for a short list of known words, where
+/// a guess further off is still likely the one meant (`person` for `people`).
+pub fn closest_within<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    limit: usize,
+) -> Option<&'a str> {
     let word: Vec<char> = word.to_lowercase().chars().collect();
-    let limit = (word.len() / 3).clamp(1, 3);
     candidates
         .into_iter()
         .map(|c| {

@@ -468,7 +468,7 @@ fn describe(page: &PageLinks, link: &str, reason: &str, nth: usize) -> Diagnosti
     match written.nth(nth.min(count.saturating_sub(1))) {
         Some((_, line, col)) => Diagnostic::error(&page.source, message)
             .at(Some(*line), Some(*col))
-            .help("correct the address; to link another page, use its file path, such as `../plan/_index.md`"),
+            .help("correct the address; to link another page, write a Markdown link to its file, such as `[plan](../plan/_index.md)`"),
         None => {
             let file = page
                 .template_file

@@ -459,6 +459,21 @@ pub fn render_with_charts(
         open.push_str("\">");
         events[at] = Event::Html(open.into());
     }
+    // Links in the page's own HTML are published as written, and a broken one is the page's
+    // to correct: reported at its line in the Markdown, as a Markdown link is.
+    for (text, map) in &raw.pieces {
+        for (offset, dest) in sanitise::links(text) {
+            let (part, source) = map
+                .iter()
+                .rev()
+                .find(|(at, _)| *at <= offset)
+                .copied()
+                .unwrap_or((0, 0));
+            link_offsets.push((dest, source + offset - part));
+        }
+    }
+    // `lines_of` counts lines in one pass, so wants the offsets in order.
+    link_offsets.sort_by_key(|(_, offset)| *offset);
     if !ctx.allow_unsafe_html {
         out.problems
             .extend(raw.diagnostics(body, file, first_line, false));
@@ -959,6 +974,7 @@ mod tests {
             r.links,
             [
                 ("../plan/index.html".to_string(), 5, 7),
+                ("javascript:y".to_string(), 10, 8),
                 ("https://x.org/".to_string(), 13, 3),
                 ("#x".to_string(), 13, 23),
             ]

@@ -101,7 +101,10 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
         market(m, &levels, &dimensions, &charts, &mut out);
     }
 
-    let slugs: Vec<&str> = markets.iter().map(|m| m.market.slug.as_str()).collect();
+    // A slug used twice is reported above; suggested once.
+    let mut slugs: Vec<&str> = markets.iter().map(|m| m.market.slug.as_str()).collect();
+    slugs.sort_unstable();
+    slugs.dedup();
     if let Some(plan) = &site.data.plan {
         let file = site.data_sources.files.get("plan.yaml").map_or_else(
             || site.root.join("content/data/plan.yaml"),
@@ -143,7 +146,10 @@ fn entry_markets(
             .help(if slugs.is_empty() {
                 "there are no markets: add a file to content/data/markets/ or remove the `market:` line".to_string()
             } else {
-                format!("use one of: {}", slugs.join(", "))
+                let guess = crate::error::closest(slug, slugs.iter().copied())
+                    .map(|g| format!("did you mean `{g}`? "))
+                    .unwrap_or_default();
+                format!("{guess}use one of: {}", slugs.join(", "))
             }),
         );
     }
@@ -251,33 +257,25 @@ fn market(
         }
     }
     if let Some(icon) = m.icon.as_deref().filter(|i| !ICONS.contains(i)) {
-        err(
-            pos.line("icon"),
-            format!(
-                "market `{}` names the icon `{icon}`, which there is none of",
-                m.slug
-            ),
-            format!("use one of: {}", ICONS.join(", ")),
-        );
+        let (message, help) = crate::model::unknown_icon(&format!("market `{}`", m.slug), icon);
+        err(pos.line("icon"), message, help);
     }
     let mut rated = BTreeSet::new();
     for (i, r) in m.ratings.iter().enumerate() {
         let at = pos.line(&format!("ratings[{i}].dimension"));
-        if !dimensions.contains(&r.dimension.as_str()) {
+        // Without dimensions or levels in site.yaml (reported once, there) every rating would
+        // be wrong: the ratings are checked against them only when there are some.
+        if !dimensions.is_empty() && !dimensions.contains(&r.dimension.as_str()) {
             err(
                 at,
                 format!(
                     "rating dimension `{}` is not one of the site's market dimensions",
                     r.dimension
                 ),
-                if dimensions.is_empty() {
-                    "list the dimensions under `markets: dimensions:` in site.yaml".to_string()
-                } else {
-                    format!(
-                        "use one of: {} (from `markets: dimensions:` in site.yaml)",
-                        dimensions.join(", ")
-                    )
-                },
+                format!(
+                    "use one of: {} (from `markets: dimensions:` in site.yaml)",
+                    dimensions.join(", ")
+                ),
             );
         } else if !rated.insert(r.dimension.as_str()) {
             err(
@@ -286,27 +284,23 @@ fn market(
                 "rate each dimension at most once; remove one of the two".into(),
             );
         }
-        if !levels.contains(&r.level.as_str()) {
+        if !levels.is_empty() && !levels.contains(&r.level.as_str()) {
             err(
                 pos.line(&format!("ratings[{i}].level")),
                 format!(
                     "rating level `{}` is not on the site's rating scale",
                     r.level
                 ),
-                if levels.is_empty() {
-                    "list the levels under `markets: scale:` in site.yaml".to_string()
-                } else {
-                    format!(
-                        "use one of: {} (from `markets: scale:` in site.yaml)",
-                        levels.join(", ")
-                    )
-                },
+                format!(
+                    "use one of: {} (from `markets: scale:` in site.yaml)",
+                    levels.join(", ")
+                ),
             );
         }
         if let Some(p) = r
             .previous
             .as_ref()
-            .filter(|p| !levels.contains(&p.level.as_str()))
+            .filter(|p| !levels.is_empty() && !levels.contains(&p.level.as_str()))
         {
             err(
                 pos.line(&format!("ratings[{i}].previous.level")),
@@ -314,14 +308,10 @@ fn market(
                     "previous rating level `{}` is not on the site's rating scale",
                     p.level
                 ),
-                if levels.is_empty() {
-                    "list the levels under `markets: scale:` in site.yaml".to_string()
-                } else {
-                    format!(
-                        "use one of: {} (from `markets: scale:` in site.yaml)",
-                        levels.join(", ")
-                    )
-                },
+                format!(
+                    "use one of: {} (from `markets: scale:` in site.yaml)",
+                    levels.join(", ")
+                ),
             );
         }
         if r.reason.trim().is_empty() {
@@ -377,14 +367,8 @@ fn market(
             );
         }
         if let Some(icon) = f.icon.as_deref().filter(|i| !ICONS.contains(i)) {
-            err(
-                field("icon"),
-                format!(
-                    "figure `{}` names the icon `{icon}`, which there is none of",
-                    f.id
-                ),
-                format!("use one of: {}", ICONS.join(", ")),
-            );
+            let (message, help) = crate::model::unknown_icon(&format!("figure `{}`", f.id), icon);
+            err(field("icon"), message, help);
         }
     }
     for (j, id) in m.charts.iter().enumerate() {

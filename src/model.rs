@@ -347,6 +347,20 @@ pub const ICONS: &[&str] = &[
     "calendar", "care", "chart", "contract", "heart", "home", "map", "money", "people", "school",
 ];
 
+/// What is wrong with the icon `icon` (not one of [`ICONS`]) of `what` (such as "figure
+/// `households`"), and how to fix it: the nearest icon when one is near.
+pub fn unknown_icon(what: &str, icon: &str) -> (String, String) {
+    // Ten icons: a guess up to two-thirds of the word away is still worth offering.
+    let limit = (icon.chars().count() * 2 / 3).max(1);
+    let guess = crate::error::closest_within(icon, ICONS.iter().copied(), limit)
+        .map(|g| format!("did you mean `{g}`? "))
+        .unwrap_or_default();
+    (
+        format!("{what} names the icon `{icon}`, which is not one of the icons mps has"),
+        format!("{guess}use one of: {}", ICONS.join(", ")),
+    )
+}
+
 /// A live link to a data source providers can use.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -519,4 +533,24 @@ pub struct MarketSource {
     pub market: Market,
     pub file: PathBuf,
     pub positions: crate::yaml::Positions,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_icon_gets_the_nearest_one_when_one_is_near() {
+        let (message, help) = unknown_icon("figure `x`", "person");
+        assert_eq!(
+            message,
+            "figure `x` names the icon `person`, which is not one of the icons mps has"
+        );
+        assert!(
+            help.starts_with("did you mean `people`? use one of: calendar,"),
+            "{help}"
+        );
+        let (_, help) = unknown_icon("figure `x`", "zzzzzzzz");
+        assert!(help.starts_with("use one of:"), "{help}");
+    }
 }

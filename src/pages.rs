@@ -433,8 +433,15 @@ pub fn plan(
                 continue;
             }
             problems.push(
-                Diagnostic::error(&p.file, format!("the address `/{}` is used twice: by this file and by {}", p.path, o.file.display()))
-                    .help("rename the Markdown file, or the slug or id in the data, so that each page has its own address"),
+                Diagnostic::error(
+                    &p.file,
+                    format!(
+                        "the address `/{}` is used twice: by this file and by {}",
+                        p.path,
+                        o.file.display()
+                    ),
+                )
+                .help(address_fix(p, o)),
             );
         } else {
             by_path.insert(p.path.clone(), i);
@@ -564,11 +571,44 @@ fn navigation(site: &Site, tree: &PageTree, problems: &mut Vec<Diagnostic>) -> V
                     .help(if known.is_empty() {
                         "this site has no sections or pages under the home page yet: add one (such as content/plan/_index.md) or remove this entry".to_string()
                     } else {
-                        format!("list site addresses such as: {}", known.join(", "))
+                        let guess = crate::error::closest(
+                            &path,
+                            tree.pages.iter().filter(|p| p.listed).map(|p| p.path.as_str()),
+                        )
+                        .map(|g| format!("did you mean `{g}`? "))
+                        .unwrap_or_default();
+                        format!("{guess}list site addresses such as: {}", known.join(", "))
                     }),
                 );
             }
         }
     }
     out
+}
+
+/// How to give two pages at one address their own: by what made each of them.
+fn address_fix(a: &PlannedPage, b: &PlannedPage) -> String {
+    // `None` for the pages every site has (search, site map...), whose address is fixed.
+    let one = |p: &PlannedPage| {
+        let name = p.file.display();
+        match p.kind {
+            Kind::Content(_) => Some(format!("rename the Markdown file {name}")),
+            Kind::Edition(_) => Some(format!("rename the edition file {name}")),
+            Kind::Procurement(_) | Kind::EditionEntry(..) => {
+                Some(format!("change the entry's `id` in {name}"))
+            }
+            Kind::Principle(_) | Kind::Theme(_) | Kind::Market(_) => {
+                Some(format!("change the `slug` in {name}"))
+            }
+            Kind::Accessibility | Kind::Search | Kind::SiteMap | Kind::NotFound => None,
+        }
+    };
+    let fixes: Vec<String> = match (one(a), one(b)) {
+        (Some(x), Some(y)) if x == y => vec![x],
+        (x, y) => x.into_iter().chain(y).collect(),
+    };
+    format!(
+        "{}, so that each page has its own address",
+        fixes.join(", or ")
+    )
 }

@@ -218,6 +218,29 @@ fn start_tags(html: &str) -> Vec<StartTag<'_>> {
     out
 }
 
+/// The `href` and `src` values of `html`'s start tags (character references decoded, as the
+/// link checker reads them in the finished page), each with the offset of its attribute, so
+/// that a broken link in a page's own HTML is reported at its place in the Markdown.
+pub fn links(html: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for tag in start_tags(html) {
+        // As in a browser, the first of two attributes of the same name is the one used.
+        let mut seen = [false; 2];
+        for (at, name, value) in &tag.attrs {
+            let which = match name.as_str() {
+                "href" => 0,
+                "src" => 1,
+                _ => continue,
+            };
+            if !std::mem::replace(&mut seen[which], true) {
+                let value = html_escape::decode_html_entities(value.unwrap_or(""));
+                out.push((*at, value.into_owned()));
+            }
+        }
+    }
+    out
+}
+
 /// What the allow-list would remove from `html`, one finding per element or attribute.
 pub fn findings(html: &str) -> Vec<Finding> {
     let rules = &*RULES;
@@ -368,6 +391,18 @@ mod tests {
         assert_eq!(
             whats("<!-- <script> --><?php x ?><![CDATA[<img src=x onerror=y>]]><p>ok</p>"),
             Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn links_are_read_with_their_offsets() {
+        let html = "<p><a class=x href=\"a/&amp;b\" href=\"no\">x</a> <img src='p.png'></p>";
+        assert_eq!(
+            links(html),
+            [
+                (html.find("href").unwrap_or(0), "a/&b".to_string()),
+                (html.find("src").unwrap_or(0), "p.png".to_string()),
+            ]
         );
     }
 

@@ -219,16 +219,11 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
             .as_deref()
             .filter(|i| !crate::model::ICONS.contains(i))
         {
+            let (message, help) = crate::model::unknown_icon(&format!("figure `{}`", fig.id), icon);
             out.push(
-                Diagnostic::error(
-                    ff,
-                    format!(
-                        "figure `{}` names the icon `{icon}`, which there is none of",
-                        fig.id
-                    ),
-                )
-                .at_pos(fat(format!("figures[{i}].icon")))
-                .help(format!("use one of: {}", crate::model::ICONS.join(", "))),
+                Diagnostic::error(ff, message)
+                    .at_pos(fat(format!("figures[{i}].icon")))
+                    .help(help),
             );
         }
         if !fig.source_url.is_empty() && !is_web_url(&fig.source_url) {
@@ -449,9 +444,11 @@ fn pages(site: &Site, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .at_pos(line)
-                    .help(format!(
-                        "add content/data/{file} or remove the `generate` line"
-                    )),
+                    .help(if file == "plan.yaml" {
+                        "add content/data/plan.yaml, or one file per edition of the plan in content/data/plan/ (such as 2024-25.yaml, with `current: true` in the one the site shows); or remove the `generate` line".to_string()
+                    } else {
+                        format!("add content/data/{file} or remove the `generate` line")
+                    }),
                 );
             }
         }

@@ -709,3 +709,21 @@ fn a_market_page_shows_a_changed_ratings_previous_level() {
     );
     assert!(line_of(&file, errors[0].line.expect("a line")).contains("previous: {level: grand"));
 }
+
+#[test]
+fn an_edition_named_after_an_entry_says_to_rename_one_of_the_two() {
+    let (_d, root) = site();
+    let plan = root.join("content/data/plan");
+    std::fs::rename(plan.join("2025-26.yaml"), plan.join("nwc-007.yaml")).expect("rename");
+    let errors = build(&root).expect_err("two pages at one address");
+    let clash = errors
+        .iter()
+        .find(|e| e.message.contains("is used twice"))
+        .unwrap_or_else(|| panic!("{errors:?}"));
+    let help = clash.help.clone().unwrap_or_default();
+    assert!(
+        help.contains("rename the edition file") && help.contains("nwc-007.yaml"),
+        "{help}"
+    );
+    assert!(!help.contains("Markdown"), "{help}");
+}

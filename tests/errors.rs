@@ -362,6 +362,42 @@ fn symlinks_out_of_the_site_are_refused_by_build_and_check() {
 }
 
 #[test]
+fn a_folder_named_like_a_file_is_one_error_that_says_so() {
+    for (rel, file) in [
+        (THEMES, "themes.yaml"),
+        ("content/_index.md", "_index.md"),
+        ("content/data/plan/2024-25.yaml", "2024-25.yaml"),
+    ] {
+        let site = fixture("northam");
+        let path = site.root.join(rel);
+        if path.is_file() {
+            std::fs::remove_file(&path).unwrap();
+        }
+        std::fs::create_dir_all(&path).unwrap();
+        let err = site.build().unwrap_err();
+        let text = site.render(&err.diagnostics());
+        assert_eq!(err.diagnostics().len(), 1, "{text}");
+        assert!(
+            text.contains(&format!("`{file}` is a folder, not a file")) && text.contains(rel),
+            "{text}"
+        );
+        if file == "themes.yaml" {
+            insta::assert_snapshot!("folder_named_like_a_file", text);
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_itself_says_so() {
+    let site = fixture("northam");
+    std::os::unix::fs::symlink("loop", site.root.join("content/loop")).unwrap();
+    let text = site.errors();
+    assert!(text.contains("this link points to itself"), "{text}");
+    assert!(!text.contains("does not exist"), "{text}");
+}
+
+#[test]
 fn a_missing_home_page_is_one_error() {
     let site = fixture("no-home");
     let err = site.build().unwrap_err();
@@ -383,4 +419,34 @@ fn an_empty_site_says_what_a_site_needs() {
         "{text}"
     );
     insta::assert_snapshot!("empty_site", text);
+}
+
+#[test]
+fn a_stray_file_among_the_editions_is_told_what_the_folder_holds() {
+    let site = fixture("northam").write("content/data/plan/README.txt", "notes");
+    let text = site.errors();
+    assert!(
+        text.contains("content/data/plan/ holds only the editions of the plan"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_misspelt_navigation_entry_gets_a_guess() {
+    let site = fixture("northam").edit("site.yaml", "  - plan/\n", "  - plam/\n");
+    let text = site.errors();
+    assert!(text.contains("did you mean `plan/`?"), "{text}");
+}
+
+#[test]
+fn a_failed_build_leaves_the_kept_previous_output_too() {
+    let site = fixture("northam");
+    site.build().unwrap();
+    site.build().unwrap();
+    let kept = site.root.join(".public.mps-previous");
+    let before = tree(&kept);
+    assert!(!before.is_empty());
+    let site = site.edit(FIGURES, "value: 98765", "value: 4.8m");
+    site.build().unwrap_err();
+    assert_eq!(tree(&kept), before);
 }

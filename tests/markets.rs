@@ -556,3 +556,43 @@ fn ids_are_unique_within_every_market_page() {
     }
     assert_eq!(checked, 2);
 }
+
+#[test]
+fn missing_markets_settings_are_one_error_not_one_per_rating() {
+    let found = problems_with("site.yaml", SITE_YAML);
+    let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["there are markets but site.yaml has no `markets:` settings"],
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_repeated_market_slug_is_suggested_once() {
+    let (_dir, root) = northam();
+    std::fs::write(
+        root.join("content/data/markets/day-opportunities.yaml"),
+        DAY_CARE.replace("slug: day-opportunities", "slug: extra-care"),
+    )
+    .unwrap();
+    let plan = std::fs::read_to_string(root.join("content/data/plan.yaml")).unwrap();
+    std::fs::write(
+        root.join("content/data/plan.yaml"),
+        plan.replace("market: extra-care", "market: extra-cares"),
+    )
+    .unwrap();
+    let found = match mps::build::validate_only(&root, false) {
+        Ok(_) => panic!("should not build"),
+        Err(e) => e.diagnostics(),
+    };
+    let help = found
+        .iter()
+        .find(|d| d.message.contains("`extra-cares`"))
+        .and_then(|d| d.help.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        help, "did you mean `extra-care`? use one of: extra-care",
+        "{found:#?}"
+    );
+}

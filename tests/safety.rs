@@ -191,6 +191,34 @@ fn broken_links_and_anchors_name_their_markdown_line() {
 }
 
 #[test]
+fn broken_links_in_a_pages_own_html_name_their_markdown_line() {
+    let body = "Intro.\n\n\
+        <p>See <a href=\"nope/\">raw link</a>.</p>\n\n\
+        Text <img src=\"x.png\" alt=\"X\"> inline.\n";
+    let page = format!("{FRONT}{body}");
+    let (_dir, root) = site_with(&[("content/about.md", &page)]);
+    let errs = errors(&root);
+    let found: Vec<(&str, Option<usize>, Option<usize>)> = errs
+        .iter()
+        .map(|e| (e.0.as_str(), e.1, e.3.column))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("about.md", Some(7), Some(11)),
+            ("about.md", Some(9), Some(11))
+        ],
+        "{:#?}",
+        errs.iter().map(|e| &e.2).collect::<Vec<_>>()
+    );
+    assert!(errs[0].2.contains("`nope/`"), "{}", errs[0].2);
+    assert!(!errs[0].2.contains("template"), "{}", errs[0].2);
+    // An HTML link is published as written: a file path there is no page's address.
+    let help = errs[0].3.help.clone().unwrap_or_default();
+    assert!(help.contains("Markdown link"), "{help}");
+}
+
+#[test]
 fn broken_links_in_templates_name_the_template() {
     let template = "{% extends \"base.html\" %}{% block content %}<a href=\"{{ root }}missing/index.html\">x</a>{{ page.content | safe }}{% endblock content %}";
     let page =

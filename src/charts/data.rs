@@ -97,7 +97,7 @@ fn derived(
 ) -> Result<Table, String> {
     let plan = data.plan.as_ref().ok_or_else(|| {
         format!(
-            "`source: {}` needs content/data/plan.yaml, which is missing",
+            "`source: {}` needs the plan, and there is none: add content/data/plan.yaml, or one file per edition in content/data/plan/ (such as 2024-25.yaml)",
             src.name()
         )
     })?;
