@@ -100,6 +100,14 @@ fn wrong_type_in_data() {
         &fixture("northam").edit(PLAN, "value: 400000", "value: 400000000000000000000000"),
     );
     snapshot(
+        "wrong_money_negative",
+        &fixture("northam").edit(PLAN, "value: 400000", "value: -400000"),
+    );
+    snapshot(
+        "wrong_money_fraction_of_a_penny",
+        &fixture("northam").edit(PLAN, "value: 400000", "value: 400000.123"),
+    );
+    snapshot(
         "wrong_type_list",
         &fixture("northam").edit(THEMES, "themes:\n", "themes: all of them\nx:\n"),
     );

@@ -905,9 +905,9 @@ fn crosses_line(m: &Mark, marks: &[Mark]) -> Result<bool, String> {
     // A little room round the text, so a line does not graze its letters.
     let b = (x0 - 2.0, y0 - 2.0, x1 + 2.0, y1 + 2.0);
     Ok(marks.iter().any(|other| match other {
-        Mark::Line { points, colour, .. } if colour != GRID => points
-            .windows(2)
-            .any(|w| segment_meets_box(w[0], w[1], b)),
+        Mark::Line { points, colour, .. } if colour != GRID => {
+            points.windows(2).any(|w| segment_meets_box(w[0], w[1], b))
+        }
         _ => false,
     }))
 }
@@ -1180,12 +1180,19 @@ mod tests {
     #[test]
     fn point_labels_keep_off_the_lines() {
         // The households chart: a steep climb from the first point ran through its label.
-        let d = def(ChartKind::Line, &["2011", "2021"], &[("S", &[74_678.0, 78_300.0])]);
+        let d = def(
+            ChartKind::Line,
+            &["2011", "2021"],
+            &[("S", &[74_678.0, 78_300.0])],
+        );
         let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
         let l = layout(&d, &t).unwrap();
         // Both points keep their labels, and no text of the chart sits on a line.
         assert_eq!(
-            l.texts().iter().filter(|t| **t == "£74k" || **t == "£78k").count(),
+            l.texts()
+                .iter()
+                .filter(|t| **t == "£74k" || **t == "£78k")
+                .count(),
             4,
             "{:?}",
             l.texts()
@@ -1193,9 +1200,21 @@ mod tests {
         for m in &l.marks {
             assert!(!crosses_line(m, &l.marks).unwrap(), "{m:?}");
         }
-        assert!(segment_meets_box((0.0, 0.0), (10.0, 10.0), (4.0, 4.0, 6.0, 6.0)));
-        assert!(!segment_meets_box((0.0, 0.0), (10.0, 0.0), (4.0, 4.0, 6.0, 6.0)));
-        assert!(segment_meets_box((5.0, -1.0), (5.0, 20.0), (4.0, 4.0, 6.0, 6.0)));
+        assert!(segment_meets_box(
+            (0.0, 0.0),
+            (10.0, 10.0),
+            (4.0, 4.0, 6.0, 6.0)
+        ));
+        assert!(!segment_meets_box(
+            (0.0, 0.0),
+            (10.0, 0.0),
+            (4.0, 4.0, 6.0, 6.0)
+        ));
+        assert!(segment_meets_box(
+            (5.0, -1.0),
+            (5.0, 20.0),
+            (4.0, 4.0, 6.0, 6.0)
+        ));
     }
 
     #[test]
