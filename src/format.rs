@@ -9,9 +9,32 @@ use crate::money::Money;
 /// The arguments a Tera filter is given (Tera's filter API takes a `HashMap`).
 pub type FilterArgs = std::collections::HashMap<String, Value>;
 
+/// The largest key figure mps shows, either side of zero: a million million. Numbers above it
+/// lose their pence and then their units as floating point, so they are refused rather than
+/// shown wrong; a larger figure is written in a bigger unit (`£bn`, or "million people").
+pub const LARGEST_FIGURE: f64 = 1e12;
+
+/// Why a key figure's value (or previous value) cannot be shown, and how to fix it.
+pub fn figure_out_of_range(id: &str, which: &str, v: f64) -> Option<(String, String)> {
+    (v.is_finite() && v.abs() > LARGEST_FIGURE).then(|| {
+        (
+            format!(
+                "figure `{id}` has the {which} {}, more than the largest mps shows, {} either side of zero",
+                crate::money::written(v),
+                thousands(LARGEST_FIGURE as u64)
+            ),
+            "check the number for extra digits, or write it in a bigger unit: `value: 357.3` with `unit: \"£m\"`, or `value: 1.2` with `unit: \"million people\"`".into(),
+        )
+    })
+}
+
 /// `1234567` -> `1,234,567`.
 pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
+    group(&n.to_string())
+}
+
+/// Digits with a comma between each group of three.
+fn group(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
         if i > 0 && (s.len() - i) % 3 == 0 {
@@ -29,9 +52,9 @@ pub fn number(v: f64) -> String {
     let rounded = (v_abs * 100.0).round() / 100.0;
     // A number that rounds to nothing has no sign: never "-0".
     let neg = v < 0.0 && rounded > 0.0;
-    let whole = rounded.trunc() as u64;
+    // `{:.0}` writes every digit of a number of any size, where `as u64` would saturate.
+    let mut s = group(&format!("{:.0}", rounded.trunc()));
     let frac = ((rounded - rounded.trunc()) * 100.0).round() as u64;
-    let mut s = thousands(whole);
     if frac > 0 {
         let f = format!("{frac:02}");
         s.push('.');
@@ -174,6 +197,26 @@ mod tests {
         assert_eq!(figure(357.3, "£m"), "£357.3m");
         assert_eq!(figure(19.0, "%"), "19%");
         assert_eq!(figure_unit("people"), Some("people"));
+    }
+
+    #[test]
+    fn huge_numbers_are_never_capped() {
+        assert_eq!(number(1e20), "100,000,000,000,000,000,000");
+        assert_eq!(number(-1e20), "-100,000,000,000,000,000,000");
+        assert_eq!(figure(1e12, "people"), "1,000,000,000,000");
+    }
+
+    #[test]
+    fn figures_above_the_largest_are_refused_in_words() {
+        assert!(figure_out_of_range("a", "value", LARGEST_FIGURE).is_none());
+        assert!(figure_out_of_range("a", "value", -LARGEST_FIGURE).is_none());
+        let (what, help) = figure_out_of_range("a", "value", 1e20).unwrap();
+        assert!(
+            what.contains("1e20") && what.contains("1,000,000,000,000"),
+            "{what}"
+        );
+        assert!(help.contains("£m"), "{help}");
+        assert!(figure_out_of_range("a", "value", -1.5e12).is_some());
     }
 
     #[test]

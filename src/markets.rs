@@ -376,6 +376,16 @@ fn market(
                 "write the value as a plain number, such as 182463 or 19.7".into(),
             );
         }
+        let values = [("value", "value", f.value)].into_iter().chain(
+            f.previous
+                .iter()
+                .map(|p| ("previous value", "previous.value", p.value)),
+        );
+        for (which, key, v) in values {
+            if let Some((what, help)) = crate::format::figure_out_of_range(&f.id, which, v) {
+                err(field(key), what, help);
+            }
+        }
         if let Some(icon) = f.icon.as_deref().filter(|i| !ICONS.contains(i)) {
             err(
                 field("icon"),

@@ -20,7 +20,13 @@ pub const HELP: &str = " | help: ";
 /// A number as the reader wrote it, shortened when long: `1e300`, not 301 digits.
 pub fn written(v: f64) -> String {
     if v.abs() >= 1e16 {
-        format!("{v:e}")
+        let full = format!("{v:e}");
+        // The source line is shown under the message, so four figures are enough here.
+        if full.len() > 10 {
+            format!("{v:.3e}")
+        } else {
+            full
+        }
     } else {
         format!("{v}")
     }

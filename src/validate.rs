@@ -251,6 +251,22 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                     .help("write the value as a plain number, such as 182463 or 19.7"),
             );
         }
+        let values = [("value", "value".to_string(), fig.value)]
+            .into_iter()
+            .chain(
+                fig.previous
+                    .iter()
+                    .map(|p| ("previous value", "previous.value".to_string(), p.value)),
+            );
+        for (which, key, v) in values {
+            if let Some((what, help)) = crate::format::figure_out_of_range(&fig.id, which, v) {
+                out.push(
+                    Diagnostic::error(ff, what)
+                        .at_pos(fat(format!("figures[{i}].{key}")))
+                        .help(help),
+                );
+            }
+        }
     }
     duplicates(
         site,

@@ -114,6 +114,18 @@ fn wrong_type_in_data() {
 }
 
 #[test]
+fn figure_too_large_to_show() {
+    snapshot(
+        "figure_too_large",
+        &fixture("northam").edit(
+            FIGURES,
+            "    value: 98765\n",
+            "    value: 1e20\n    previous:\n      value: -123456789012345678901234567890\n      as_at: 2024-06-30\n",
+        ),
+    );
+}
+
+#[test]
 fn wrong_type_in_front_matter() {
     snapshot(
         "front_matter_wrong_type",
