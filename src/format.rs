@@ -90,7 +90,9 @@ fn pounds(v: f64) -> String {
     }
 }
 
-/// Short money for tiles and charts: `£4.8m`, `£750k`, `£900`.
+/// Short money for tiles, charts and table cells: `£4.8m`, `£750k`, `£900`, `£24.50`. Each sum
+/// is rounded first and its unit chosen after, so a rounding carries into the next unit:
+/// 999999.99 is `£1m`, never `£1,000k`.
 pub fn money_short(v: f64) -> String {
     let a = v.abs();
     // A sum that rounds to nothing has no sign: never "-£0".
@@ -99,18 +101,18 @@ pub fn money_short(v: f64) -> String {
     } else {
         ""
     };
-    if a >= 1_000_000_000.0 {
-        format!("{sign}£{}bn", number(round1(a / 1e9)))
-    } else if a >= 1_000_000.0 {
-        format!("{sign}£{}m", number(round1(a / 1e6)))
-    } else if a >= 1_000.0 {
-        format!(
-            "{sign}£{}k",
-            number(a / 1e3).split('.').next().unwrap_or("0")
-        )
-    } else {
-        format!("{sign}£{}", pounds(a))
+    if (a * 100.0).round() < 100_000.0 {
+        return format!("{sign}£{}", pounds(a));
     }
+    let thousands = (a / 1e3).round();
+    if thousands < 1000.0 {
+        return format!("{sign}£{}k", number(thousands));
+    }
+    let millions = round1(a / 1e6);
+    if millions < 1000.0 {
+        return format!("{sign}£{}m", number(millions));
+    }
+    format!("{sign}£{}bn", number(round1(a / 1e9)))
 }
 
 fn round1(v: f64) -> f64 {
@@ -197,6 +199,18 @@ mod tests {
         assert_eq!(figure(357.3, "£m"), "£357.3m");
         assert_eq!(figure(19.0, "%"), "19%");
         assert_eq!(figure_unit("people"), Some("people"));
+    }
+
+    #[test]
+    fn short_money_carries_its_rounding_into_the_next_unit() {
+        assert_eq!(money_short(999_999.99), "£1m");
+        assert_eq!(money_short(999_499.0), "£999k");
+        assert_eq!(money_short(1_999_999.99), "£2m");
+        assert_eq!(money_short(999.999), "£1k");
+        assert_eq!(money_short(999.99), "£999.99");
+        assert_eq!(money_short(999_960_000.0), "£1bn");
+        assert_eq!(money_short(-999_999.99), "-£1m");
+        assert_eq!(money_short(1_500.0), "£2k");
     }
 
     #[test]
