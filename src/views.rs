@@ -303,6 +303,9 @@ pub struct ChangedEntryView {
     pub start_display: String,
     pub status_label: &'static str,
     pub route: String,
+    /// The entry, or the whole plan it was listed in, is marked illustrative (the rule the plan
+    /// tables follow), so its row carries the tag.
+    pub illustrative: bool,
     /// For a changed entry: each field that differs, old and new.
     pub fields: Vec<FieldChangeView>,
 }
@@ -347,6 +350,12 @@ fn changes(data: &Data, paths: &GeneratedPaths) -> Option<ChangesView> {
         start_display: start(e),
         status_label: e.status.label(),
         route: e.route.clone(),
+        illustrative: e.illustrative
+            || if current {
+                cur.illustrative
+            } else {
+                prev.illustrative
+            },
         fields: Vec::new(),
     };
     let changed = d
@@ -354,6 +363,8 @@ fn changes(data: &Data, paths: &GeneratedPaths) -> Option<ChangesView> {
         .iter()
         .map(|c| {
             let mut r = row(&c.after, true);
+            // Invented in either plan, so the comparison is too.
+            r.illustrative |= c.before.illustrative || prev.illustrative;
             r.fields = c
                 .fields
                 .iter()

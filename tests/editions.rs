@@ -709,3 +709,41 @@ fn a_market_page_shows_a_changed_ratings_previous_level() {
     );
     assert!(line_of(&file, errors[0].line.expect("a line")).contains("previous: {level: grand"));
 }
+
+/// Each row of the changes page that shows an illustrative entry carries the tag, as the same
+/// entry's row does on the plan and edition pages; the others do not.
+#[test]
+fn the_changes_page_tags_illustrative_rows() {
+    let (_d, root) = site();
+    let data = root.join("content/data/plan");
+    let mark = |file: &str, title: &str| {
+        let path = data.join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        let from = format!("    title: {title}\n");
+        assert!(text.contains(&from), "{title}");
+        let text = text.replacen(&from, &format!("{from}    illustrative: true\n"), 1);
+        std::fs::write(&path, text).expect("write");
+    };
+    mark("2025-26.yaml", "Youth grants");
+    mark("2026-27.yaml", "School transport");
+    mark("2026-27.yaml", "Park maintenance");
+    let out = build(&root).unwrap_or_else(|d| panic!("{d:?}"));
+    let html = std::fs::read_to_string(out.join("plan/changes/index.html")).expect("page");
+    let tagged = |id: &str| {
+        let row = html[..html.find(&format!(">{id}</span>")).expect(id)]
+            .rsplit("<th scope=\"row\"")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        row.contains("tag-illustrative")
+    };
+    for (id, illustrative) in [
+        ("NWC-007", true),
+        ("NWC-006", false),
+        ("NWC-003", true),
+        ("NWC-002", true),
+        ("NWC-001", false),
+    ] {
+        assert_eq!(tagged(id), illustrative, "{id}");
+    }
+}
