@@ -114,6 +114,14 @@ fn wrong_type_in_data() {
 }
 
 #[test]
+fn an_id_unfit_for_a_web_address_is_mended_in_the_help() {
+    snapshot(
+        "id_with_a_space",
+        &fixture("northam").edit(PLAN, "  - id: NDC-001", "  - id: \"NDC 001\""),
+    );
+}
+
+#[test]
 fn figure_too_large_to_show() {
     snapshot(
         "figure_too_large",
