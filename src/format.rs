@@ -28,6 +28,11 @@ pub fn figure_out_of_range(id: &str, which: &str, v: f64) -> Option<(String, Str
     })
 }
 
+/// A count and its noun, singular for one: `1 month`, `36 months`, `1,200 pages`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// `1234567` -> `1,234,567`.
 pub fn thousands(n: u64) -> String {
     group(&n.to_string())
@@ -211,6 +216,13 @@ mod tests {
         assert_eq!(money_short(999_960_000.0), "£1bn");
         assert_eq!(money_short(-999_999.99), "-£1m");
         assert_eq!(money_short(1_500.0), "£2k");
+    }
+
+    #[test]
+    fn a_count_of_one_is_singular() {
+        assert_eq!(count(1, "month", "months"), "1 month");
+        assert_eq!(count(0, "month", "months"), "0 months");
+        assert_eq!(count(1200, "page", "pages"), "1,200 pages");
     }
 
     #[test]

@@ -500,10 +500,11 @@ pub fn warnings(site: &Site, out: &mut Vec<Diagnostic>) {
                     Diagnostic::warning(
                         file,
                         format!(
-                            "the `{}` rating of `{}` was assessed on {}, more than {months} months before the markets page's date ({})",
+                            "the `{}` rating of `{}` was assessed on {}, more than {} before the markets page's date ({})",
                             r.dimension,
                             m.slug,
                             format::date_long(r.assessed),
+                            format::count(months.into(), "month", "months"),
                             format::date_long(reference)
                         ),
                     )

@@ -747,3 +747,35 @@ fn the_changes_page_tags_illustrative_rows() {
         assert_eq!(tagged(id), illustrative, "{id}");
     }
 }
+
+/// A count of one reads in the singular wherever a count is shown.
+#[test]
+fn a_count_of_one_is_singular() {
+    let (_d, root) = site();
+    let plan = root.join("content/data/plan/2026-27.yaml");
+    let text = std::fs::read_to_string(&plan).expect("read");
+    let at = text.find("id: NWC-006").expect("NWC-006");
+    let months = at + text[at..].find("duration_months: ").expect("months");
+    let end = months + text[months..].find('\n').expect("end");
+    let text = format!("{}duration_months: 1{}", &text[..months], &text[end..]);
+    std::fs::write(&plan, text).expect("write");
+    let figures = root.join("content/data/figures.yaml");
+    let mut text = std::fs::read_to_string(&figures).expect("read");
+    text.push_str("sources:\n  - name: Only source\n    url: https://example.org/\n");
+    std::fs::write(&figures, text).expect("write");
+
+    let out = build(&root).unwrap_or_else(|d| panic!("{d:?}"));
+    let plan_page = read(&out, "plan/index.html");
+    assert!(plan_page.contains(">1 month</td>"), "{plan_page}");
+    assert!(!plan_page.contains(" 1 months"));
+    let entry = read(&out, "plan/nwc-006/index.html");
+    assert!(entry.contains("<dd>1 month"), "{entry}");
+    let mps = read(&out, "mps/index.html");
+    assert!(mps.contains("1 source, kept up to date"), "{mps}");
+    // One procurement was removed: "its details", not "their".
+    let changes = read(&out, "plan/changes/index.html");
+    assert!(
+        changes.contains("Its details are as the 2025/26 plan gave them"),
+        "{changes}"
+    );
+}
