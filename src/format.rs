@@ -142,6 +142,17 @@ pub fn figure(value: f64, unit: &str) -> String {
     }
 }
 
+/// A number as the data files write it: a whole number without `.0` (`14500`, as `plan.json`
+/// writes sums of money), any other with its decimals (`19.7`).
+pub fn serialize_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    // Beyond 2^53 not every whole number is exact, so it stays a float there.
+    if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
 /// The unit word shown under a figure, if the unit is not part of the number.
 pub fn figure_unit(unit: &str) -> Option<&str> {
     match unit {
@@ -216,6 +227,17 @@ mod tests {
         assert_eq!(money_short(999_960_000.0), "£1bn");
         assert_eq!(money_short(-999_999.99), "-£1m");
         assert_eq!(money_short(1_500.0), "£2k");
+    }
+
+    #[test]
+    fn data_files_write_whole_numbers_without_a_point() {
+        #[derive(serde::Serialize)]
+        struct N(#[serde(serialize_with = "serialize_number")] f64);
+        let j = |v: f64| serde_json::to_string(&N(v)).unwrap();
+        assert_eq!(j(14500.0), "14500");
+        assert_eq!(j(-3.0), "-3");
+        assert_eq!(j(19.7), "19.7");
+        assert_eq!(j(0.0), "0");
     }
 
     #[test]
