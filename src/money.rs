@@ -11,8 +11,10 @@ pub const EXPECTED: &str = "a sum of money in pounds, such as 4800000 or 24.50";
 /// The largest sum mps accepts, in whole pounds: a million million. Far above any council's
 /// spending, and small enough that totals of many such sums stay exact in pence.
 pub const LARGEST_POUNDS: u64 = 1_000_000_000_000;
+/// [`LARGEST_POUNDS`] as the reader sees it (written out, as `format` depends on this module).
+const LARGEST_SHOWN: &str = "£1,000,000,000,000";
 
-/// Starts the message of a sum that is refused for its value, so that [`crate::yaml`] can tell
+/// Starts the message of a sum that is refused for its value, so that the YAML reader can tell
 /// it from serde's own messages; what is wrong and how to fix it are split by [`HELP`].
 pub const REFUSED: &str = "money refused: ";
 pub const HELP: &str = " | help: ";
@@ -39,8 +41,7 @@ fn refuse<E: de::Error>(wrong: String, help: String) -> E {
 fn too_large<E: de::Error>(as_written: &str) -> E {
     refuse(
         format!(
-            "is {as_written}, more than the largest sum mps accepts, £{} (a million million pounds)",
-            crate::format::thousands(LARGEST_POUNDS)
+            "is {as_written}, more than the largest sum mps accepts, {LARGEST_SHOWN} (a million million pounds)"
         ),
         "check the number for extra digits; sums are written in whole pounds, such as 4800000 for £4.8m".into(),
     )
@@ -247,6 +248,14 @@ mod tests {
         assert_eq!(de("24.5"), Ok(Money::from_pence(2450)));
         assert_eq!(de("0.07"), Ok(Money::from_pence(7)));
         assert_eq!(de("1.10"), Ok(Money::from_pence(110)));
+    }
+
+    #[test]
+    fn the_largest_sum_is_shown_as_it_is() {
+        assert_eq!(
+            LARGEST_SHOWN,
+            crate::format::money(Money::from_pounds(LARGEST_POUNDS))
+        );
     }
 
     #[test]
