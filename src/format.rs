@@ -120,6 +120,23 @@ pub fn money_short(v: f64) -> String {
     format!("{sign}£{}bn", number(round1(a / 1e9)))
 }
 
+/// A threshold in whole pounds ("worth £1m or more"): short when the short form is exact, and
+/// in full otherwise, since "£1.5m or more" for 1499999 would misstate which sums count.
+pub fn threshold(pounds: u64) -> String {
+    let short = money_short(pounds as f64);
+    let exact = match short.chars().last() {
+        Some('k') => pounds % 1_000 == 0,
+        Some('m') => pounds % 100_000 == 0,
+        Some('n') => pounds % 100_000_000 == 0,
+        _ => true,
+    };
+    if exact {
+        short
+    } else {
+        money(Money::from_pounds(pounds))
+    }
+}
+
 fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
@@ -238,6 +255,16 @@ mod tests {
         assert_eq!(j(-3.0), "-3");
         assert_eq!(j(19.7), "19.7");
         assert_eq!(j(0.0), "0");
+    }
+
+    #[test]
+    fn a_threshold_is_short_only_when_exact() {
+        assert_eq!(threshold(1_000_000), "£1m");
+        assert_eq!(threshold(2_500_000), "£2.5m");
+        assert_eq!(threshold(750_000), "£750k");
+        assert_eq!(threshold(1_499_999), "£1,499,999");
+        assert_eq!(threshold(999_999), "£999,999");
+        assert_eq!(threshold(900), "£900");
     }
 
     #[test]
