@@ -103,9 +103,10 @@ fn stale_figures(site: &Site, today: NaiveDate, out: &mut Vec<Diagnostic>) {
             Diagnostic::warning(
                 &file,
                 format!(
-                    "figure `{}` is as at {}, more than {months} months ago",
+                    "figure `{}` is as at {}, more than {} ago",
                     fig.id,
-                    format::date_long(fig.as_at)
+                    format::date_long(fig.as_at),
+                    format::count(months.into(), "month", "months")
                 ),
             )
             .at_pos(at)

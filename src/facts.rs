@@ -466,10 +466,10 @@ mod tests {
             Some("framework/principles/fair/")
         );
         assert_eq!(g.theme("safe"), None);
-        assert_eq!(g.entry("SBC-001").as_deref(), Some("plan/sbc-001/"));
+        assert_eq!(g.entry("NWC-001").as_deref(), Some("plan/nwc-001/"));
         let e = g.for_edition("2019-20");
         assert_eq!(e.plan.as_deref(), Some("plan/2019-20/"));
-        assert_eq!(e.entry("SBC-001").as_deref(), Some("plan/2019-20/sbc-001/"));
+        assert_eq!(e.entry("NWC-001").as_deref(), Some("plan/2019-20/nwc-001/"));
         assert_eq!(e.principles, g.principles);
     }
 

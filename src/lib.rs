@@ -51,7 +51,7 @@ pub mod error;
 pub(crate) mod extras;
 pub mod facts;
 pub(crate) mod feeds;
-pub(crate) mod format;
+pub mod format;
 pub mod links;
 pub mod markdown;
 pub(crate) mod market_files;

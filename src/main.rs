@@ -119,9 +119,9 @@ fn main() -> ExitCode {
             match mps::build(&opts) {
                 Ok(s) => {
                     println!(
-                        "Built {} pages ({} files) into {}",
-                        s.pages,
-                        s.files,
+                        "Built {} ({}) into {}",
+                        mps::format::count(s.pages as u64, "page", "pages"),
+                        mps::format::count(s.files as u64, "file", "files"),
                         s.output.display()
                     );
                     ExitCode::SUCCESS
@@ -231,9 +231,9 @@ fn init(dir: &std::path::Path) -> ExitCode {
     match mps::scaffold::init(dir, today()) {
         Ok(files) => {
             println!(
-                "Created a new site in {} ({} files). Next:\n  cd {}\n  mps check\n  mps build",
+                "Created a new site in {} ({}). Next:\n  cd {}\n  mps check\n  mps build",
                 dir.display(),
-                files.len(),
+                mps::format::count(files.len() as u64, "file", "files"),
                 dir.display()
             );
             ExitCode::SUCCESS

@@ -65,6 +65,7 @@ struct JsonPreviousRating<'a> {
 struct JsonFigure<'a> {
     id: &'a str,
     label: &'a str,
+    #[serde(serialize_with = "crate::format::serialize_number")]
     value: f64,
     unit: &'a str,
     as_at: NaiveDate,

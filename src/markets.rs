@@ -366,6 +366,16 @@ fn market(
                 "write the value as a plain number, such as 182463 or 19.7".into(),
             );
         }
+        let values = [("value", "value", f.value)].into_iter().chain(
+            f.previous
+                .iter()
+                .map(|p| ("previous value", "previous.value", p.value)),
+        );
+        for (which, key, v) in values {
+            if let Some((what, help)) = crate::format::figure_out_of_range(&f.id, which, v) {
+                err(field(key), what, help);
+            }
+        }
         if let Some(icon) = f.icon.as_deref().filter(|i| !ICONS.contains(i)) {
             let (message, help) = crate::model::unknown_icon(&format!("figure `{}`", f.id), icon);
             err(field("icon"), message, help);
@@ -474,10 +484,11 @@ pub fn warnings(site: &Site, out: &mut Vec<Diagnostic>) {
                     Diagnostic::warning(
                         file,
                         format!(
-                            "the `{}` rating of `{}` was assessed on {}, more than {months} months before the markets page's date ({})",
+                            "the `{}` rating of `{}` was assessed on {}, more than {} before the markets page's date ({})",
                             r.dimension,
                             m.slug,
                             format::date_long(r.assessed),
+                            format::count(months.into(), "month", "months"),
                             format::date_long(reference)
                         ),
                     )

@@ -71,7 +71,8 @@ pub struct SourcePage {
     pub front_positions: crate::yaml::Positions,
 }
 
-/// A Southend 2050-style outcome theme (not the site's look, which is `SiteTheme`).
+/// An outcome theme: one of the council's ambitions that plan entries serve (not the site's
+/// look, which is `SiteTheme`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeTheme {

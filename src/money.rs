@@ -8,6 +8,55 @@ use std::fmt;
 /// What a sum of money must look like, in the reader's words (the YAML error names file:line).
 pub const EXPECTED: &str = "a sum of money in pounds, such as 4800000 or 24.50";
 
+/// The largest sum mps accepts, in whole pounds: a million million. Far above any council's
+/// spending, and small enough that totals of many such sums stay exact in pence.
+pub const LARGEST_POUNDS: u64 = 1_000_000_000_000;
+/// [`LARGEST_POUNDS`] as the reader sees it (written out, as `format` depends on this module).
+const LARGEST_SHOWN: &str = "£1,000,000,000,000";
+
+/// Starts the message of a sum that is refused for its value, so that the YAML reader can tell
+/// it from serde's own messages; what is wrong and how to fix it are split by [`HELP`].
+pub const REFUSED: &str = "money refused: ";
+pub const HELP: &str = " | help: ";
+
+/// A number as the reader wrote it, shortened when long: `1e300`, not 301 digits.
+pub fn written(v: f64) -> String {
+    if v.abs() >= 1e16 {
+        let full = format!("{v:e}");
+        // The source line is shown under the message, so four figures are enough here.
+        if full.len() > 10 {
+            format!("{v:.3e}")
+        } else {
+            full
+        }
+    } else {
+        format!("{v}")
+    }
+}
+
+fn refuse<E: de::Error>(wrong: String, help: String) -> E {
+    E::custom(format!("{REFUSED}{wrong}{HELP}{help}"))
+}
+
+fn too_large<E: de::Error>(as_written: &str) -> E {
+    refuse(
+        format!(
+            "is {as_written}, more than the largest sum mps accepts, {LARGEST_SHOWN} (a million million pounds)"
+        ),
+        "check the number for extra digits; sums are written in whole pounds, such as 4800000 for £4.8m".into(),
+    )
+}
+
+fn negative<E: de::Error>(as_written: &str) -> E {
+    refuse(
+        format!("is {as_written}, which is negative; a sum of money cannot be less than nothing"),
+        format!(
+            "write the sum without the minus sign, such as {}",
+            as_written.trim_start_matches('-')
+        ),
+    )
+}
+
 /// A sum of money in pence. Written in YAML as pounds: `4800000` or `24.50`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(u64);
@@ -128,23 +177,51 @@ impl Visitor<'_> for MoneyVisitor {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Money, E> {
-        v.checked_mul(100)
-            .map(Money)
-            .ok_or_else(|| E::invalid_value(Unexpected::Unsigned(v), &self))
+        if v > LARGEST_POUNDS {
+            return Err(too_large(&v.to_string()));
+        }
+        Ok(Money(v * 100))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Money, E> {
-        u64::try_from(v)
-            .map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
-            .and_then(|v| self.visit_u64(v))
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) => Err(negative(&v.to_string())),
+        }
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Money, E> {
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) => Err(too_large(&v.to_string())),
+        }
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Money, E> {
+        if v < 0 {
+            return Err(negative(&v.to_string()));
+        }
+        self.visit_u128(v.unsigned_abs())
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Money, E> {
+        if !v.is_finite() {
+            return Err(E::invalid_value(Unexpected::Float(v), &self));
+        }
+        let as_written = written(v);
+        if v < 0.0 {
+            return Err(negative(&as_written));
+        }
+        if v > LARGEST_POUNDS as f64 {
+            return Err(too_large(&as_written));
+        }
         let pence = v * 100.0;
         let rounded = pence.round();
-        // More than two decimal places, or not a sum at all.
-        if !v.is_finite() || v < 0.0 || (pence - rounded).abs() > 1e-6 || rounded >= 1.8e19 {
-            return Err(E::invalid_value(Unexpected::Float(v), &self));
+        if (pence - rounded).abs() > 1e-6 {
+            return Err(refuse(
+                format!("is {as_written}, which has more than two decimal places; money is counted in whole pence"),
+                format!("round it to the penny, such as {:.2}", (rounded / 100.0)),
+            ));
         }
         Ok(Money(rounded as u64))
     }
@@ -174,11 +251,38 @@ mod tests {
     }
 
     #[test]
-    fn more_than_two_decimals_negative_or_text_is_refused_in_words() {
-        for bad in ["24.505", "-1", "-0.5", "\"24.50\""] {
+    fn the_largest_sum_is_shown_as_it_is() {
+        assert_eq!(
+            LARGEST_SHOWN,
+            crate::format::money(Money::from_pounds(LARGEST_POUNDS))
+        );
+    }
+
+    #[test]
+    fn text_is_refused_in_words() {
+        let e = de("\"24.50\"").unwrap_err();
+        assert!(e.contains(EXPECTED), "{e}");
+    }
+
+    #[test]
+    fn each_refusal_says_what_is_wrong_with_the_number_as_written() {
+        for (bad, says, shows) in [
+            ("24.505", "more than two decimal places", "24.505"),
+            ("4800000.123", "more than two decimal places", "4800000.12"),
+            ("-1", "negative", "-1"),
+            ("-0.5", "negative", "-0.5"),
+            ("-4800000", "negative", "4800000"),
+            // JSON reads this as a float; YAML keeps the digits (tested in `yaml`).
+            ("99999999999999999999999999", "largest sum", "1e26"),
+            ("1e300", "largest sum", "1e300"),
+            ("1000000000001", "1,000,000,000,000", "1000000000001"),
+        ] {
             let e = de(bad).unwrap_err();
-            assert!(e.contains(EXPECTED), "{bad}: {e}");
+            assert!(e.starts_with(REFUSED), "{bad}: {e}");
+            assert!(e.contains(says) && e.contains(shows), "{bad}: {e}");
+            assert!(e.len() < 300, "{bad}: {e}");
         }
+        assert_eq!(de("1000000000000"), Ok(Money::from_pounds(LARGEST_POUNDS)));
     }
 
     #[test]

@@ -139,7 +139,7 @@ pub fn downloads(files: &[(String, Vec<u8>)]) -> Vec<Download> {
 /// `850 bytes`, `12 KB`, `1.4 MB`.
 pub fn size_display(bytes: usize) -> String {
     if bytes < 1000 {
-        format!("{bytes} bytes")
+        crate::format::count(bytes as u64, "byte", "bytes")
     } else if bytes < 1_000_000 {
         format!("{} KB", bytes.div_ceil(1000))
     } else {

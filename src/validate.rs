@@ -246,6 +246,22 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
                     .help("write the value as a plain number, such as 182463 or 19.7"),
             );
         }
+        let values = [("value", "value".to_string(), fig.value)]
+            .into_iter()
+            .chain(
+                fig.previous
+                    .iter()
+                    .map(|p| ("previous value", "previous.value".to_string(), p.value)),
+            );
+        for (which, key, v) in values {
+            if let Some((what, help)) = crate::format::figure_out_of_range(&fig.id, which, v) {
+                out.push(
+                    Diagnostic::error(ff, what)
+                        .at_pos(fat(format!("figures[{i}].{key}")))
+                        .help(help),
+                );
+            }
+        }
     }
     duplicates(
         site,
@@ -277,6 +293,27 @@ fn data(site: &Site, out: &mut Vec<Diagnostic>) {
 
 /// The checks of one edition of the plan (the current one or an earlier one) in file `f`;
 /// `at` finds where a value was written in it.
+/// How to mend a procurement id that cannot be part of a web address: the id itself with each
+/// run of other characters made a hyphen (`WCC 013` -> `WCC-013`), so the example is the
+/// council's own rather than another's.
+fn id_help(id: &str) -> String {
+    let mut mended = String::with_capacity(id.len());
+    for c in id.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            mended.push(c);
+        } else if !mended.is_empty() && !mended.ends_with('-') {
+            mended.push('-');
+        }
+    }
+    let mended = mended.trim_end_matches('-');
+    if mended.is_empty() {
+        "give the procurement a reference made of letters, digits and hyphens only, such as P-001"
+            .into()
+    } else {
+        format!("use letters, digits and hyphens only, such as `{mended}`")
+    }
+}
+
 fn plan_entries(
     plan: &crate::model::ProcurementPlan,
     f: &Path,
@@ -299,7 +336,7 @@ fn plan_entries(
                     format!("procurement id `{}` cannot be used in a web address", e.id),
                 )
                 .at_pos(eat(i, "id"))
-                .help("use letters, digits and hyphens only, such as SBC-1920-001"),
+                .help(id_help(&e.id)),
             );
         }
         if !theme_slugs.contains(e.theme.as_str()) {
@@ -482,5 +519,16 @@ mod tests {
         assert!(!is_slug("-x"));
         assert!(is_hex_colour("#00594f"));
         assert!(!is_hex_colour("teal"));
+    }
+
+    #[test]
+    fn a_bad_id_is_mended_in_its_own_words() {
+        assert_eq!(
+            id_help("WCC 013"),
+            "use letters, digits and hyphens only, such as `WCC-013`"
+        );
+        assert!(id_help("  A/B//C. ").ends_with("`A-B-C`"));
+        assert!(id_help("£££").contains("such as P-001"));
+        assert!(!id_help("x y").contains("SBC"));
     }
 }

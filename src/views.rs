@@ -303,6 +303,9 @@ pub struct ChangedEntryView {
     pub start_display: String,
     pub status_label: &'static str,
     pub route: String,
+    /// The entry, or the whole plan it was listed in, is marked illustrative (the rule the plan
+    /// tables follow), so its row carries the tag.
+    pub illustrative: bool,
     /// For a changed entry: each field that differs, old and new.
     pub fields: Vec<FieldChangeView>,
 }
@@ -347,6 +350,12 @@ fn changes(data: &Data, paths: &GeneratedPaths) -> Option<ChangesView> {
         start_display: start(e),
         status_label: e.status.label(),
         route: e.route.clone(),
+        illustrative: e.illustrative
+            || if current {
+                cur.illustrative
+            } else {
+                prev.illustrative
+            },
         fields: Vec::new(),
     };
     let changed = d
@@ -354,6 +363,8 @@ fn changes(data: &Data, paths: &GeneratedPaths) -> Option<ChangesView> {
         .iter()
         .map(|c| {
             let mut r = row(&c.after, true);
+            // Invented in either plan, so the comparison is too.
+            r.illustrative |= c.before.illustrative || prev.illustrative;
             r.fields = c
                 .fields
                 .iter()
@@ -469,9 +480,9 @@ pub fn build(
             total_display: format::money(total),
             total_short: format::money_short(total.as_f64()),
             large_threshold: thresholds.large_threshold,
-            large_threshold_display: format::money_short(thresholds.large_threshold as f64),
+            large_threshold_display: format::threshold(thresholds.large_threshold),
             pipeline_threshold: thresholds.pipeline_threshold,
-            pipeline_threshold_display: format::money_short(thresholds.pipeline_threshold as f64),
+            pipeline_threshold_display: format::threshold(thresholds.pipeline_threshold),
             pipeline_href: file(paths.pipeline.clone()),
             pipeline,
             pipeline_total_display: format::money(pipeline_total),

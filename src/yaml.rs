@@ -578,6 +578,10 @@ pub fn reader_words(raw: &str) -> (String, String) {
         help.push_str(&format!("write one of: {}", allowed.join(", ")));
         return (format!("{what} cannot be `{given}`"), help);
     }
+    if let Some(rest) = rest.strip_prefix(crate::money::REFUSED) {
+        let (wrong, help) = rest.split_once(crate::money::HELP).unwrap_or((rest, ""));
+        return (format!("{what} {wrong}"), help.to_string());
+    }
     if let Some(rest) = rest
         .strip_prefix("invalid type: ")
         .or_else(|| rest.strip_prefix("invalid value: "))
@@ -966,9 +970,35 @@ mod tests {
         let err = parse::<Plan>(src, p("plan.yaml"), 1).unwrap_err();
         assert_eq!(
             err.message,
-            "`value` must be a sum of money in pounds, such as 4800000 or 24.50, not the number 24.505"
+            "`value` is 24.505, which has more than two decimal places; money is counted in whole pence"
+        );
+        assert_eq!(
+            err.help.as_deref(),
+            Some("round it to the penny, such as 24.51")
         );
         assert_eq!(err.line, Some(3));
+        let src = "entries:\n  - id: A\n    value: -4800000\n";
+        let err = parse::<Plan>(src, p("plan.yaml"), 1).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("`value` is -4800000, which is negative"),
+            "{err}"
+        );
+        let src = "entries:\n  - id: A\n    value: 99999999999999999999999999\n";
+        let err = parse::<Plan>(src, p("plan.yaml"), 1).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("`value` is 99999999999999999999999999, more than"),
+            "{err}"
+        );
+        let src = "entries:\n  - id: A\n    value: 1e300\n";
+        let err = parse::<Plan>(src, p("plan.yaml"), 1).unwrap_err();
+        assert!(
+            err.message.starts_with(
+                "`value` is 1e300, more than the largest sum mps accepts, £1,000,000,000,000"
+            ),
+            "{err}"
+        );
 
         let src = "entries:\n  - id: A\n    value: 99999999999999999999999\n";
         let err = parse::<Plan>(src, p("plan.yaml"), 1).unwrap_err();

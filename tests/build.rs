@@ -641,7 +641,8 @@ fn money_with_a_fraction_of_a_penny_is_refused_at_its_line() {
         .errors();
     assert!(
         errors.contains("content/data/plan.yaml:19")
-            && errors.contains("a sum of money in pounds, such as 4800000 or 24.50"),
+            && errors.contains("more than two decimal places")
+            && errors.contains("round it to the penny"),
         "{errors}"
     );
 }

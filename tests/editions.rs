@@ -727,3 +727,73 @@ fn an_edition_named_after_an_entry_says_to_rename_one_of_the_two() {
     );
     assert!(!help.contains("Markdown"), "{help}");
 }
+
+/// Each row of the changes page that shows an illustrative entry carries the tag, as the same
+/// entry's row does on the plan and edition pages; the others do not.
+#[test]
+fn the_changes_page_tags_illustrative_rows() {
+    let (_d, root) = site();
+    let data = root.join("content/data/plan");
+    let mark = |file: &str, title: &str| {
+        let path = data.join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        let from = format!("    title: {title}\n");
+        assert!(text.contains(&from), "{title}");
+        let text = text.replacen(&from, &format!("{from}    illustrative: true\n"), 1);
+        std::fs::write(&path, text).expect("write");
+    };
+    mark("2025-26.yaml", "Youth grants");
+    mark("2026-27.yaml", "School transport");
+    mark("2026-27.yaml", "Park maintenance");
+    let out = build(&root).unwrap_or_else(|d| panic!("{d:?}"));
+    let html = std::fs::read_to_string(out.join("plan/changes/index.html")).expect("page");
+    let tagged = |id: &str| {
+        let row = html[..html.find(&format!(">{id}</span>")).expect(id)]
+            .rsplit("<th scope=\"row\"")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        row.contains("tag-illustrative")
+    };
+    for (id, illustrative) in [
+        ("NWC-007", true),
+        ("NWC-006", false),
+        ("NWC-003", true),
+        ("NWC-002", true),
+        ("NWC-001", false),
+    ] {
+        assert_eq!(tagged(id), illustrative, "{id}");
+    }
+}
+
+/// A count of one reads in the singular wherever a count is shown.
+#[test]
+fn a_count_of_one_is_singular() {
+    let (_d, root) = site();
+    let plan = root.join("content/data/plan/2026-27.yaml");
+    let text = std::fs::read_to_string(&plan).expect("read");
+    let at = text.find("id: NWC-006").expect("NWC-006");
+    let months = at + text[at..].find("duration_months: ").expect("months");
+    let end = months + text[months..].find('\n').expect("end");
+    let text = format!("{}duration_months: 1{}", &text[..months], &text[end..]);
+    std::fs::write(&plan, text).expect("write");
+    let figures = root.join("content/data/figures.yaml");
+    let mut text = std::fs::read_to_string(&figures).expect("read");
+    text.push_str("sources:\n  - name: Only source\n    url: https://example.org/\n");
+    std::fs::write(&figures, text).expect("write");
+
+    let out = build(&root).unwrap_or_else(|d| panic!("{d:?}"));
+    let plan_page = read(&out, "plan/index.html");
+    assert!(plan_page.contains(">1 month</td>"), "{plan_page}");
+    assert!(!plan_page.contains(" 1 months"));
+    let entry = read(&out, "plan/nwc-006/index.html");
+    assert!(entry.contains("<dd>1 month"), "{entry}");
+    let mps = read(&out, "mps/index.html");
+    assert!(mps.contains("1 source, kept up to date"), "{mps}");
+    // One procurement was removed: "its details", not "their".
+    let changes = read(&out, "plan/changes/index.html");
+    assert!(
+        changes.contains("Its details are as the 2025/26 plan gave them"),
+        "{changes}"
+    );
+}

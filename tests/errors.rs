@@ -100,8 +100,36 @@ fn wrong_type_in_data() {
         &fixture("northam").edit(PLAN, "value: 400000", "value: 400000000000000000000000"),
     );
     snapshot(
+        "wrong_money_negative",
+        &fixture("northam").edit(PLAN, "value: 400000", "value: -400000"),
+    );
+    snapshot(
+        "wrong_money_fraction_of_a_penny",
+        &fixture("northam").edit(PLAN, "value: 400000", "value: 400000.123"),
+    );
+    snapshot(
         "wrong_type_list",
         &fixture("northam").edit(THEMES, "themes:\n", "themes: all of them\nx:\n"),
+    );
+}
+
+#[test]
+fn an_id_unfit_for_a_web_address_is_mended_in_the_help() {
+    snapshot(
+        "id_with_a_space",
+        &fixture("northam").edit(PLAN, "  - id: NDC-001", "  - id: \"NDC 001\""),
+    );
+}
+
+#[test]
+fn figure_too_large_to_show() {
+    snapshot(
+        "figure_too_large",
+        &fixture("northam").edit(
+            FIGURES,
+            "    value: 98765\n",
+            "    value: 1e20\n    previous:\n      value: -123456789012345678901234567890\n      as_at: 2024-06-30\n",
+        ),
     );
 }
 
