@@ -4,8 +4,8 @@
 //! replaced.
 //!
 //! The output a build replaces is kept beside the new one as `.<name>.mps-previous` (for
-//! `public/`, `.public.mps-previous/`), and the next build starts from hard links to its files
-//! instead of an empty folder (so a failed build leaves it as it was): it rewrites only the files whose bytes changed, removes the ones the site no longer
+//! `public/`, `.public.mps-previous/`), and the next build starts from it instead of an empty
+//! folder: it rewrites only the files whose bytes changed, removes the ones the site no longer
 //! has, and swaps. Most files of a rebuild are then neither created nor deleted, which is most
 //! of the work of writing a site. The kept folder is reused only when it holds nothing but the
 //! files its manifest lists (no links, no files of anyone else's); otherwise it is left alone
@@ -211,35 +211,13 @@ fn reusable(dir: &Path) -> Option<Start> {
     Some(start)
 }
 
-/// Starts the staging folder `dir` (empty) from the previous output at `previous`, when it can
-/// be reused: as hard links to its files, not by moving it, so that a build that fails leaves
-/// the previous output where it was. Nothing in the staging folder is written through (a file
-/// that changes is removed and made anew, see [`remove_old`]), so the kept files never change.
+/// Takes over the previous output at `previous` as the staging folder `dir` (an empty folder
+/// that the rename replaces), when it can be reused.
 fn claim(previous: &Path, dir: &Path) -> Start {
-    let Some(start) = reusable(previous) else {
-        return Start::default();
-    };
-    let linked = (|| -> std::io::Result<()> {
-        let mut dirs: Vec<&String> = start.dirs.iter().collect();
-        // Parents before their folders.
-        dirs.sort();
-        for rel in dirs {
-            std::fs::create_dir_all(dir.join(rel))?;
-        }
-        for rel in &start.files {
-            std::fs::hard_link(previous.join(rel), dir.join(rel))?;
-        }
-        Ok(())
-    })();
-    match linked {
-        Ok(()) => start,
-        // A file system without hard links (or a previous output changed meanwhile): start
-        // from an empty folder instead.
-        Err(_) => {
-            let _ = std::fs::remove_dir_all(dir);
-            let _ = std::fs::create_dir_all(dir);
-            Start::default()
-        }
+    match reusable(previous) {
+        // A rename is atomic: of two builds starting at once, one gets the folder.
+        Some(start) if std::fs::rename(previous, dir).is_ok() => start,
+        _ => Start::default(),
     }
 }
 
@@ -468,31 +446,11 @@ impl Staging {
         remove_old(&mpath)?;
         std::fs::write(&mpath, manifest).map_err(|e| Error::io("could not write", &mpath, e))?;
 
-        // The output kept from the build before is spent once this build is in place (the
-        // staging folder started as links to it): moved out of the way, deleted after the swap.
-        let spent = if self.start().files.contains(MANIFEST) {
-            let spent = self.dir.with_file_name(format!(
-                ".{}.mps-spent-{}",
-                self.target
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                std::process::id()
-            ));
-            std::fs::rename(&self.previous, &spent)
-                .is_ok()
-                .then_some(spent)
-        } else {
-            None
-        };
         // Where the output being replaced goes: kept for the next build, or, when something
         // already has that name, a folder of its own that is deleted after the swap.
         let mut aside = None;
         if let Some(foreign) = foreign {
             if !foreign.is_empty() {
-                if let Some(spent) = &spent {
-                    let _ = std::fs::rename(spent, &self.previous);
-                }
                 return Err(Error::UnsafeOutput {
                     path: self.target.clone(),
                     reason: format!(
@@ -514,12 +472,8 @@ impl Staging {
                         .unwrap_or_default(),
                     std::process::id()
                 ));
-                if let Err(e) = std::fs::rename(&self.target, &old) {
-                    if let Some(spent) = &spent {
-                        let _ = std::fs::rename(spent, &self.previous);
-                    }
-                    return Err(Error::io("could not move aside", &self.target, e));
-                }
+                std::fs::rename(&self.target, &old)
+                    .map_err(|e| Error::io("could not move aside", &self.target, e))?;
                 aside = Some((old, true));
             }
         }
@@ -527,16 +481,9 @@ impl Staging {
             if let Some((old, _)) = &aside {
                 let _ = std::fs::rename(old, &self.target);
             }
-            if let Some(spent) = &spent {
-                let _ = std::fs::rename(spent, &self.previous);
-            }
             return Err(Error::io("could not move into place", &self.target, e));
         }
         self.committed = true;
-        if let Some(spent) = spent {
-            std::fs::remove_dir_all(&spent)
-                .map_err(|e| Error::io("could not remove", &spent, e))?;
-        }
         if let Some((old, true)) = aside {
             std::fs::remove_dir_all(&old).map_err(|e| Error::io("could not remove", &old, e))?;
         }
@@ -696,15 +643,6 @@ mod tests {
             ])
         );
         assert_eq!(listing(&target), listing(&previous));
-        // A failed build changes nothing: not the output, not the output kept beside it.
-        let (kept, published) = (listing(&previous), listing(&target));
-        let s = Staging::new(target.clone()).unwrap();
-        s.write("a", b"changed").unwrap();
-        s.write("index.html/x", b"changed").unwrap();
-        s.write("new.html", b"new").unwrap();
-        drop(s);
-        assert_eq!(listing(&previous), kept);
-        assert_eq!(listing(&target), published);
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
