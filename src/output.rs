@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 
@@ -30,6 +31,9 @@ pub struct Staging {
     /// Where the output this build replaces is kept for the next build.
     previous: PathBuf,
     written: Mutex<BTreeSet<String>>,
+    /// Whether anything in the staging folder differs from the previous output it started
+    /// from: until then, a build that fails can hand that output back as it was.
+    changed: AtomicBool,
     /// Folders (relative, `/`-separated) known to exist in `dir`.
     dirs: Mutex<HashSet<String>>,
     /// Finding out, on another thread while the site loads, whether the previous output can be
@@ -287,6 +291,7 @@ impl Staging {
             dir,
             previous,
             written: Mutex::new(BTreeSet::new()),
+            changed: AtomicBool::new(false),
             dirs: Mutex::new(HashSet::new()),
             pending: Mutex::new(pending),
             start,
@@ -349,6 +354,7 @@ impl Staging {
         if std::fs::read(path).is_ok_and(|old| old == bytes) {
             return Ok(true);
         }
+        self.changed.store(true, Ordering::Relaxed);
         remove_old(path)?;
         Ok(false)
     }
@@ -357,6 +363,7 @@ impl Staging {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(rel);
         if !self.unchanged(rel, &path, bytes)? {
+            self.changed.store(true, Ordering::Relaxed);
             self.prepare(rel, &path)?;
             std::fs::write(&path, bytes).map_err(|e| Error::io("could not write", &path, e))?;
         }
@@ -371,6 +378,7 @@ impl Staging {
             let bytes = std::fs::read(from).map_err(|e| Error::io("could not copy", from, e))?;
             return self.write(rel, &bytes);
         }
+        self.changed.store(true, Ordering::Relaxed);
         self.prepare(rel, &path)?;
         std::fs::copy(from, &path).map_err(|e| Error::io("could not copy", from, e))?;
         self.record(rel);
@@ -385,6 +393,7 @@ impl Staging {
 
     /// Removes what the previous output had and this build does not.
     fn remove_stale(&self, written: &BTreeSet<String>) -> Result<()> {
+        self.changed.store(true, Ordering::Relaxed);
         let start = self.start();
         let needed: HashSet<&str> = written.iter().flat_map(|w| ancestors(w)).collect();
         for rel in &start.files {
@@ -495,8 +504,17 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             // Wait for the claim, which may still be moving the previous output in.
-            self.start();
-            let _ = std::fs::remove_dir_all(&self.dir);
+            let claimed = !self.start().files.is_empty();
+            // A build that failed before it changed anything (most do: bad data stops it
+            // before a page is written) gives the previous output back, so that the next
+            // build still starts from it.
+            let untouched = claimed && !self.changed.load(Ordering::Relaxed);
+            if !(untouched
+                && std::fs::symlink_metadata(&self.previous).is_err()
+                && std::fs::rename(&self.dir, &self.previous).is_ok())
+            {
+                let _ = std::fs::remove_dir_all(&self.dir);
+            }
         }
     }
 }
@@ -648,6 +666,31 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn a_build_that_fails_before_changing_anything_keeps_the_previous_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let previous = dir.path().join(".public.mps-previous");
+        build(&target, &[("index.html", "1"), ("a/b.html", "b")]);
+        build(&target, &[("index.html", "2"), ("a/b.html", "b")]);
+        let (kept, published) = (listing(&previous), listing(&target));
+        // Failing with nothing written, or only files that came out the same: handed back.
+        drop(Staging::new(target.clone()).unwrap());
+        assert_eq!(listing(&previous), kept);
+        let s = Staging::new(target.clone()).unwrap();
+        s.write("a/b.html", b"b").unwrap();
+        drop(s);
+        assert_eq!(listing(&previous), kept);
+        assert_eq!(listing(&target), published);
+        // Failing after a change: the kept folder is no longer what it was, so it goes, and the
+        // published output stays.
+        let s = Staging::new(target.clone()).unwrap();
+        s.write("index.html", b"3").unwrap();
+        drop(s);
+        assert!(!previous.exists());
+        assert_eq!(listing(&target), published);
     }
 
     #[test]

@@ -465,3 +465,16 @@ fn a_misspelt_navigation_entry_gets_a_guess() {
     let text = site.errors();
     assert!(text.contains("did you mean `plan/`?"), "{text}");
 }
+
+#[test]
+fn a_failed_build_leaves_the_kept_previous_output_too() {
+    let site = fixture("northam");
+    site.build().unwrap();
+    site.build().unwrap();
+    let kept = site.root.join(".public.mps-previous");
+    let before = tree(&kept);
+    assert!(!before.is_empty());
+    let site = site.edit(FIGURES, "value: 98765", "value: 4.8m");
+    site.build().unwrap_err();
+    assert_eq!(tree(&kept), before);
+}
