@@ -284,35 +284,24 @@ fn market(
                 "rate each dimension at most once; remove one of the two".into(),
             );
         }
-        if !levels.is_empty() && !levels.contains(&r.level.as_str()) {
-            err(
-                pos.line(&format!("ratings[{i}].level")),
-                format!(
-                    "rating level `{}` is not on the site's rating scale",
-                    r.level
-                ),
-                format!(
-                    "use one of: {} (from `markets: scale:` in site.yaml)",
-                    levels.join(", ")
-                ),
-            );
-        }
-        if let Some(p) = r
+        // A rating's level and its previous level are checked alike (not at all when the
+        // scale itself is missing: that is reported once, not per rating).
+        let current = Some(("level", "rating level", r.level.as_str()));
+        let previous = r
             .previous
             .as_ref()
-            .filter(|p| !levels.is_empty() && !levels.contains(&p.level.as_str()))
-        {
-            err(
-                pos.line(&format!("ratings[{i}].previous.level")),
-                format!(
-                    "previous rating level `{}` is not on the site's rating scale",
-                    p.level
-                ),
-                format!(
-                    "use one of: {} (from `markets: scale:` in site.yaml)",
-                    levels.join(", ")
-                ),
-            );
+            .map(|p| ("previous.level", "previous rating level", p.level.as_str()));
+        for (key, what, level) in [current, previous].into_iter().flatten() {
+            if !levels.is_empty() && !levels.contains(&level) {
+                err(
+                    pos.line(&format!("ratings[{i}].{key}")),
+                    format!("{what} `{level}` is not on the site's rating scale"),
+                    format!(
+                        "use one of: {} (from `markets: scale:` in site.yaml)",
+                        levels.join(", ")
+                    ),
+                );
+            }
         }
         if r.reason.trim().is_empty() {
             err(
