@@ -205,16 +205,7 @@ fn read_edits(
     let changed: BTreeSet<&PathBuf> = changed.iter().collect();
     let mut edits = Vec::new();
     for path in changed {
-        let rel = path
-            .strip_prefix(&content)
-            .ok()?
-            .components()
-            .map(|c| c.as_os_str().to_str())
-            .collect::<Option<Vec<_>>>()?
-            .join("/");
-        if !rel.ends_with(".md") || rel.starts_with("data/") || !path.is_file() {
-            return None;
-        }
+        let rel = super::rebuild::markdown_page_rel(&content, path)?;
         let index = site.pages.iter().position(|p| p.rel == rel)?;
         let old = &site.pages[index];
         let text = std::fs::read_to_string(path).ok()?;

@@ -282,6 +282,19 @@ impl Rebuilder {
     }
 }
 
+/// The `/`-separated path under `content/` of a changed file that is a Markdown page (not in
+/// `data/`), or `None` for anything else: the quick paths handle only such files.
+pub(super) fn markdown_page_rel(content: &Path, path: &Path) -> Option<String> {
+    let rel = path
+        .strip_prefix(content)
+        .ok()?
+        .components()
+        .map(|c| c.as_os_str().to_str())
+        .collect::<Option<Vec<_>>>()?
+        .join("/");
+    (rel.ends_with(".md") && !rel.starts_with("data/") && path.is_file()).then_some(rel)
+}
+
 /// `site` with the changed Markdown pages read again, or `None` when the change is more than
 /// that (see the module comment). A page that no longer parses is an error naming it.
 fn reload_pages(
@@ -292,16 +305,7 @@ fn reload_pages(
 ) -> Option<std::result::Result<Site, Diagnostic>> {
     let content = root_abs.join("content");
     for path in changed {
-        let rel = path
-            .strip_prefix(&content)
-            .ok()?
-            .components()
-            .map(|c| c.as_os_str().to_str())
-            .collect::<Option<Vec<_>>>()?
-            .join("/");
-        if !rel.ends_with(".md") || rel.starts_with("data/") || !path.is_file() {
-            return None;
-        }
+        let rel = markdown_page_rel(&content, path)?;
         let slot = site.pages.iter_mut().find(|p| p.rel == rel)?;
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
