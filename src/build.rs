@@ -54,16 +54,77 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         .unwrap_or_else(|| opts.root.join("public"));
     let target = output::check_target(&target, &opts.root)?;
     let staging = Staging::new(target)?;
-    let (site, theme) = load_with_theme(&opts.root, opts.drafts, Parse::Used)?;
-    let done = generate(&site, &theme, Sink::Disk(&staging), None)?;
-    let output = staging.commit()?;
-    let summary = BuildSummary {
-        pages: done.pages,
-        files: done.files.len(),
-        output,
+    let (sites, theme) = load_with_theme(&opts.root, opts.drafts, Parse::Used)?;
+    let (pages, files) = if sites.len() == 1 {
+        let done = generate(&sites[0], &theme, Sink::Disk(&staging, ""), None)?;
+        let counts = (done.pages, done.files.len());
+        free_later(done);
+        counts
+    } else {
+        let done = generate_languages(
+            &sites,
+            &theme,
+            |site| Sink::Disk(&staging, &site.config.prefix),
+            None,
+        )?;
+        let counts = (
+            done.iter().map(|d| d.pages).sum(),
+            done.iter().map(|d| d.files.len()).sum(),
+        );
+        free_later(done);
+        counts
     };
-    free_later((site, theme, done));
-    Ok(summary)
+    let output = staging.commit()?;
+    free_later((sites, theme));
+    Ok(BuildSummary {
+        pages,
+        files,
+        output,
+    })
+}
+
+/// Builds each language of a site published in several (`sites`, one per language, the
+/// default first) into the sink `sink` gives it, then checks the links of every language
+/// together: a page may link to another language's. With `memos` (the preview), one memo per
+/// language.
+pub fn generate_languages<'a>(
+    sites: &'a [Site],
+    theme: &SiteTheme,
+    sink: impl Fn(&'a Site) -> Sink<'a>,
+    memos: Option<&[RenderMemo]>,
+) -> Result<Vec<Generated>> {
+    let mut done = Vec::with_capacity(sites.len());
+    let mut problems = Vec::new();
+    for (n, site) in sites.iter().enumerate() {
+        let memo = memos.and_then(|m| m.get(n));
+        match generate_in_language(site, theme, sink(site), memo) {
+            Ok(d) => done.push(d),
+            Err(e) => problems.extend(e.diagnostics()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.into());
+    }
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    let mut pages: Vec<Arc<PageLinks>> = Vec::new();
+    for (d, site) in done.iter_mut().zip(sites) {
+        if let Some((links, files)) = d.links.take() {
+            let prefix = &site.config.prefix;
+            names.extend(files.into_iter().map(|f| format!("{prefix}{f}")));
+            pages.extend(links.into_iter().map(|l| {
+                let mut l = (*l).clone();
+                l.output.insert_str(0, prefix);
+                Arc::new(l)
+            }));
+        }
+    }
+    let base_path = sites[0].config.base_path();
+    let broken = links::check_some(&pages, &names, &base_path, |_| true);
+    free_later((pages, names));
+    if !broken.is_empty() {
+        return Err(broken.into());
+    }
+    Ok(done)
 }
 
 /// Frees `value` on the thread pool rather than on the way out of a build. The pages and links
@@ -76,24 +137,84 @@ fn free_later<T: Send + 'static>(value: T) {
 
 /// Everything a build checks, without writing anything.
 pub fn validate_only(root: &Path, drafts: bool) -> Result<usize> {
-    let (site, theme) = load_with_theme(root, drafts, Parse::All)?;
-    generate(&site, &theme, Sink::Nowhere, None).map(|done| done.pages)
+    let (sites, theme) = load_with_theme(root, drafts, Parse::All)?;
+    if sites.len() == 1 {
+        return generate(&sites[0], &theme, Sink::Nowhere, None).map(|done| done.pages);
+    }
+    let done = generate_languages(&sites, &theme, |_| Sink::Nowhere, None)?;
+    Ok(done.iter().map(|d| d.pages).sum())
 }
 
-/// Loads and validates the site, and loads its theme, parsing the templates `parse` says: they
-/// compile while the pages are read. Problems with the pages are reported before problems with
-/// the theme.
-fn load_with_theme(root: &Path, drafts: bool, parse: Parse) -> Result<(Site, SiteTheme)> {
+/// Loads and validates the site (one per language it is published in, the default first), and
+/// loads its theme, parsing the templates `parse` says: they compile while the pages are read.
+/// Problems with the pages are reported before problems with the theme.
+fn load_with_theme(root: &Path, drafts: bool, parse: Parse) -> Result<(Vec<Site>, SiteTheme)> {
     let config = crate::config::SiteConfig::load(root)?;
     let theme_config = config.clone();
-    let (site, theme) = rayon::join(
-        || content::load_with(root, config, drafts).and_then(checked),
+    let (sites, theme) = rayon::join(
+        || load_languages(root, config, drafts),
         || SiteTheme::for_site_parsing(root, &theme_config, parse),
     );
-    Ok((site?, theme?))
+    let (mut sites, theme) = (sites?, theme?);
+    tie_languages(&mut sites, &theme);
+    Ok((sites, theme))
 }
 
-/// Loads and validates the site.
+/// Loads and validates the site in each language it is published in (the default first,
+/// whose `site.yaml` is `config`), and tells each what the others have.
+pub fn load_languages(
+    root: &Path,
+    config: crate::config::SiteConfig,
+    drafts: bool,
+) -> Result<Vec<Site>> {
+    if !config.is_multilingual() {
+        return Ok(vec![
+            content::load_with(root, config, drafts).and_then(checked)?
+        ]);
+    }
+    let others: Vec<String> = config.languages()[1..]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut loaded = vec![content::load_with(root, config, drafts).and_then(checked)];
+    loaded.extend(
+        others
+            .par_iter()
+            .map(|lang| {
+                let config = crate::config::SiteConfig::load_in(root, Some(lang))?;
+                content::load_with(root, config, drafts).and_then(checked)
+            })
+            .collect::<Vec<_>>(),
+    );
+    let mut sites = Vec::with_capacity(loaded.len());
+    let mut problems = Vec::new();
+    for site in loaded {
+        match site {
+            Ok(s) => sites.push(s),
+            Err(e) => problems.extend(e.diagnostics()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(crate::error::Diagnostics::sorted(problems).0.into());
+    }
+    Ok(sites)
+}
+
+/// Tells each language of a site in several (`sites`, from [`load_languages`]) what pages the
+/// others have, with the theme's words for the language switcher.
+pub fn tie_languages(sites: &mut [Site], theme: &SiteTheme) {
+    if sites.len() < 2 {
+        return;
+    }
+    let languages = Arc::new(crate::translations::Languages::new(sites, |code| {
+        theme.language_words(code)
+    }));
+    for site in sites {
+        site.languages = Some(languages.clone());
+    }
+}
+
+/// Loads and validates the site (in its default language).
 pub fn load(root: &Path, drafts: bool) -> Result<Site> {
     let site = content::load(root, drafts)?;
     checked(site)
@@ -128,8 +249,9 @@ fn index_error(site: &Site, e: serde_json::Error) -> Diagnostic {
 
 /// Where a build's files go.
 pub enum Sink<'a> {
-    /// Written to the staging folder as they are made; nothing is kept in memory.
-    Disk(&'a Staging),
+    /// Written to the staging folder (under the folder named by the second field, such as
+    /// `cy/` for a language other than the default) as they are made; nothing is kept in memory.
+    Disk(&'a Staging, &'a str),
     /// Kept in memory (the preview serves them from there).
     Memory,
     /// Checked, then dropped (`mps check`).
@@ -139,7 +261,10 @@ pub enum Sink<'a> {
 impl Sink<'_> {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Vec<Diagnostic>> {
         match self {
-            Sink::Disk(s) => s.write(rel, bytes).map_err(|e| e.diagnostics()),
+            Sink::Disk(s, "") => s.write(rel, bytes).map_err(|e| e.diagnostics()),
+            Sink::Disk(s, prefix) => s
+                .write(&format!("{prefix}{rel}"), bytes)
+                .map_err(|e| e.diagnostics()),
             _ => Ok(()),
         }
     }
@@ -250,6 +375,9 @@ pub struct Generated {
     /// The plan, facts, index entries and file names, for the next preview build (only with a
     /// memo).
     pub kept: Option<Kept>,
+    /// Every page's links and every file's name, when the links are left to be checked with
+    /// the other languages' (see [`generate_languages`]).
+    pub links: Option<(Vec<Arc<PageLinks>>, BTreeSet<String>)>,
 }
 
 /// Renders a loaded, valid site into `sink`. With `memo` (the preview), pages whose inputs are
@@ -264,6 +392,28 @@ pub fn generate(
     sink: Sink,
     memo: Option<&RenderMemo>,
 ) -> Result<Generated> {
+    generate_checking(site, theme, sink, memo, true)
+}
+
+/// [`generate`] for one language of a site in several: the links are left for
+/// [`generate_languages`] to check, in `Generated::links`.
+fn generate_in_language(
+    site: &Site,
+    theme: &SiteTheme,
+    sink: Sink,
+    memo: Option<&RenderMemo>,
+) -> Result<Generated> {
+    generate_checking(site, theme, sink, memo, false)
+}
+
+/// [`generate`], checking the links when `check_links`, else handing them back.
+fn generate_checking(
+    site: &Site,
+    theme: &SiteTheme,
+    sink: Sink,
+    memo: Option<&RenderMemo>,
+    check_links: bool,
+) -> Result<Generated> {
     let derived = Derived::new(site);
     let tree = pages::plan(site, theme, &derived.paths).map_err(Error::from)?;
     // `mps build` parses only the templates the planned pages use (`mps check` parses all).
@@ -275,7 +425,7 @@ pub fn generate(
         }
     };
     let theme = parsed.as_ref().unwrap_or(theme);
-    let kept = generate_in(site, theme, sink, memo, &tree, &derived);
+    let kept = generate_in(site, theme, sink, memo, &tree, &derived, check_links);
     let kept = match kept {
         Ok(k) => k,
         Err(e) => {
@@ -316,6 +466,7 @@ fn generate_in(
     memo: Option<&RenderMemo>,
     tree: &PageTree,
     derived: &Derived,
+    check_links: bool,
 ) -> Result<(Generated, Option<KeptParts>)> {
     let renderer = Renderer::new(site, tree, theme, derived);
 
@@ -365,6 +516,9 @@ fn generate_in(
     let ((written, mut index), broken) = rayon::join(
         || write_files(&sink, &to_write, &copies, entries),
         || {
+            if !check_links {
+                return Vec::new();
+            }
             links::check_some(&scanned, &names, &site.config.base_path(), |i| {
                 !(unchanged_targets && reused[i])
             })
@@ -376,6 +530,7 @@ fn generate_in(
         }
     }
     problems.extend(broken);
+    let handed = (!check_links).then(|| (scanned.clone(), names.clone()));
     let scanned = match memo {
         Some(_) => Some(scanned),
         None => {
@@ -402,6 +557,7 @@ fn generate_in(
             files,
             memo: next_memo,
             kept: None,
+            links: handed,
         },
         kept_index
             .zip(scanned)
@@ -491,7 +647,7 @@ fn place_assets(
             continue;
         }
         let body = match (sink, &file) {
-            (Sink::Disk(_), _) => {
+            (Sink::Disk(..), _) => {
                 // Copied beside the link check.
                 copies.push((rel.clone(), file));
                 None
@@ -561,8 +717,9 @@ fn write_files(
         .par_iter()
         .map(|(rel, bytes)| sink.write(rel, bytes.as_deref().unwrap_or(&index)))
         .collect::<Vec<_>>();
-    if let Sink::Disk(s) = sink {
+    if let Sink::Disk(s, prefix) = sink {
         written.par_extend(copies.par_iter().map(|(rel, file)| {
+            let rel = &format!("{prefix}{rel}");
             match file {
                 ThemeFile::Disk(p) => s.copy(rel, p),
                 ThemeFile::BuiltIn(bytes) => s.write(rel, bytes),

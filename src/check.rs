@@ -47,6 +47,27 @@ pub fn check(opts: &CheckOptions) -> Vec<Diagnostic> {
     // Warnings need the loaded site; if it cannot be loaded the errors above say why.
     if let Ok(site) = crate::content::load(&opts.root, opts.drafts) {
         out.extend(warnings(&site, opts.today));
+        // Each other language: what it has not translated, and its own pages' problems.
+        let others: Vec<String> = site.config.languages()[1..]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for lang in others {
+            let config = crate::config::SiteConfig::load_in(&opts.root, Some(&lang));
+            let Ok(Ok(mut other)) =
+                config.map(|c| crate::content::load_with(&opts.root, c, opts.drafts))
+            else {
+                continue;
+            };
+            out.append(&mut other.untranslated);
+            for page in other.pages.iter().filter(|p| {
+                !p.untranslated && p.file.to_string_lossy().ends_with(&format!(".{lang}.md"))
+            }) {
+                overdue_review(page, opts.today, &mut out);
+                placeholder_description(page, &mut out);
+                markdown_body(page, &mut out);
+            }
+        }
     }
     let sorted = crate::error::Diagnostics::sorted(out);
     sorted.0
@@ -425,6 +446,7 @@ mod tests {
             },
             body: body.into(),
             body_line: 4,
+            untranslated: false,
             path: "p/".into(),
             is_section: false,
             front_positions: Default::default(),

@@ -16,8 +16,31 @@ pub struct SiteConfig {
     pub organisation: String,
     /// Absolute URL the site is published at, used for the sitemap and feeds. Ends with `/`.
     pub base_url: String,
+    /// The language of the pages being built: the default language, or for a site published in
+    /// several, the language of this build pass (see [`SiteConfig::for_language`]).
     #[serde(default = "default_language")]
     pub language: String,
+    /// Every language the site is published in, the default first (`[en-GB, cy]`); empty for a
+    /// site in `language` alone.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// What a language other than the default shows where it has no translation.
+    #[serde(default)]
+    pub translations: TranslationSettings,
+    /// Where this language's pages are published under the site's address: empty for the
+    /// default language, `cy/` for Welsh.
+    #[serde(skip)]
+    pub prefix: String,
+    /// The site's address (the default language's), whatever language is being built.
+    #[serde(skip)]
+    pub site_url: String,
+    /// The organisation's name in the default language: what identifies it in the open data,
+    /// whatever language is being built.
+    #[serde(skip)]
+    pub default_organisation: String,
+    /// Paths of this file's text with no words of the language being built.
+    #[serde(skip)]
+    pub untranslated: Vec<String>,
     /// Name of the site theme (a folder in `themes/`); `default` is built in.
     #[serde(default = "default_theme")]
     pub theme: String,
@@ -49,6 +72,64 @@ pub struct SiteConfig {
     #[serde(default)]
     pub markdown: MarkdownSettings,
 }
+
+/// How a site published in several languages treats text that has no translation.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslationSettings {
+    /// Publish the default language's text where a translation is missing (`mps check` lists
+    /// each); otherwise a missing translation stops the build.
+    #[serde(default)]
+    pub fallback: bool,
+}
+
+/// Just the languages of `site.yaml`, read before the rest: the rest may give text per language.
+#[derive(Debug, Default, Deserialize)]
+struct LanguagesOnly {
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    languages: Vec<String>,
+}
+
+/// Keys of the data files (and `site.yaml`) whose values readers see as text: a language other
+/// than the default that has no words of its own for one of them is untranslated.
+pub const TEXT_KEYS: &[&str] = &[
+    "title",
+    "name",
+    "description",
+    "summary",
+    "note",
+    "label",
+    "what",
+    "reason",
+    "role",
+    "more_of",
+    "less_of",
+    "outcomes",
+    "in_practice",
+    "mission",
+    "definition",
+    "conditions",
+    "social_value",
+    "place",
+    "services",
+    "tested",
+    "known_issues",
+    "organisation",
+    "team",
+    "department",
+    "source_name",
+    "x_label",
+    "y_label",
+    "route",
+    "unit",
+    "period",
+    "kind",
+    "purposes",
+    "headline",
+    "text",
+];
 
 /// Settings of pages' Markdown.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -211,8 +292,14 @@ fn default_pipeline() -> u64 {
 }
 
 impl SiteConfig {
-    /// Reads and checks `site.yaml` in `root`.
+    /// Reads and checks `site.yaml` in `root`, in the site's default language.
     pub fn load(root: &Path) -> Result<SiteConfig> {
+        Self::load_in(root, None)
+    }
+
+    /// Reads and checks `site.yaml` in `root`, its text in `language` (one of the site's
+    /// languages; the default when `None`), with the language's address under the site's.
+    pub fn load_in(root: &Path, language: Option<&str>) -> Result<SiteConfig> {
         let path = root.join("site.yaml");
         if !path.exists() {
             return Err(Diagnostic::error(&path, "site.yaml not found")
@@ -220,14 +307,70 @@ impl SiteConfig {
                 .into());
         }
         let source = crate::source::read_text(&path, Some(crate::yaml::MAX_BYTES))?;
-        let located = crate::yaml::parse::<SiteConfig>(&source, &path, 1)?;
+        let langs = crate::yaml::parse::<LanguagesOnly>(&source, &path, 1)?;
+        check_languages(&langs.value, &langs.positions, &path)?;
+        let all = langs.value.languages;
+        let reading = language.or(all.first().map(String::as_str));
+        let tr = reading.map(|language| crate::yaml::Translating {
+            languages: &all,
+            language,
+            text_keys: TEXT_KEYS,
+        });
+        let located = crate::yaml::parse_in::<SiteConfig>(&source, &path, 1, tr.as_ref())?;
         let mut config = located.value;
         config.positions = located.positions;
+        config.untranslated = located.untranslated;
+        if let Some(first) = config.languages.first() {
+            config.language = first.clone();
+        }
         config.check(&path)?;
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
         }
+        config.site_url = config.base_url.clone();
+        config.default_organisation = config.organisation.clone();
+        if let Some(lang) = language {
+            if !config.is_default_language(lang) {
+                config.default_organisation = Self::load_in(root, None)?.organisation;
+                config.prefix = language_folder(lang);
+                config.base_url.push_str(&config.prefix);
+            }
+            config.language = lang.to_string();
+        }
         Ok(config)
+    }
+
+    /// The languages the site is published in, the default first.
+    pub fn languages(&self) -> Vec<&str> {
+        if self.languages.is_empty() {
+            vec![self.language.as_str()]
+        } else {
+            self.languages.iter().map(String::as_str).collect()
+        }
+    }
+
+    /// The site's default language.
+    pub fn default_language(&self) -> &str {
+        self.languages.first().unwrap_or(&self.language)
+    }
+
+    pub fn is_default_language(&self, lang: &str) -> bool {
+        self.default_language().eq_ignore_ascii_case(lang)
+    }
+
+    /// Whether the site is published in more than one language.
+    pub fn is_multilingual(&self) -> bool {
+        self.languages.len() > 1
+    }
+
+    /// How the data of this site is read for the language being built: `None` for a site that
+    /// names no `languages`.
+    pub fn translating(&self) -> Option<crate::yaml::Translating<'_>> {
+        (!self.languages.is_empty()).then(|| crate::yaml::Translating {
+            languages: &self.languages,
+            language: &self.language,
+            text_keys: TEXT_KEYS,
+        })
     }
 
     fn check(&self, path: &Path) -> Result<()> {
@@ -294,6 +437,67 @@ impl SiteConfig {
             Some(i) => after_scheme[i..].to_string(),
             None => "/".to_string(),
         }
+    }
+}
+
+/// The folder a language other than the default is published in: `cy/`.
+pub fn language_folder(code: &str) -> String {
+    format!("{}/", code.to_ascii_lowercase())
+}
+
+/// Whether `code` looks like a language tag (`cy`, `en-GB`, `es-419`).
+fn is_language_tag(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// `language` and `languages` of `site.yaml` agree and name real language tags, each once.
+fn check_languages(
+    langs: &LanguagesOnly,
+    positions: &crate::yaml::Positions,
+    path: &Path,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, code) in langs.languages.iter().enumerate() {
+        let at = positions.nearest(&format!("languages[{i}]"));
+        if !is_language_tag(code) {
+            problems.push(
+                Diagnostic::error(path, format!("`{code}` is not a language tag"))
+                    .at_pos(at)
+                    .help("use a language tag such as en-GB (English), cy (Welsh) or gd (Scottish Gaelic)"),
+            );
+        } else if seen
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(code) || language_folder(s) == language_folder(code))
+        {
+            problems.push(
+                Diagnostic::error(path, format!("`{code}` is listed twice in languages"))
+                    .at_pos(at)
+                    .help("list each language once, the default first"),
+            );
+        }
+        seen.push(code);
+    }
+    if let (Some(language), Some(first)) = (&langs.language, langs.languages.first()) {
+        if !language.eq_ignore_ascii_case(first) {
+            problems.push(
+                Diagnostic::error(
+                    path,
+                    format!("language is `{language}` but languages starts with `{first}`"),
+                )
+                .at_pos(positions.nearest("language"))
+                .help("the first of languages is the default language: remove `language:` or make it the same as the first of languages"),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.into())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Loading a site from disk: `site.yaml`, the Markdown pages under `content/`, the data files in
 //! `content/data/`, and the static files to copy. Produces an unvalidated [`Site`].
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -109,14 +110,37 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
         });
     }
 
+    let mut untranslated = Vec::new();
+    let markdown = in_language(markdown, &config, &mut problems);
     let loaded: Vec<Result<Option<SourcePage>, Diagnostic>> = markdown
         .par_iter()
-        .map(|(rel, file)| load_page(rel, file, drafts))
+        .map(|(rel, file, default)| {
+            let own = load_page(rel, file, drafts)?;
+            match (own, default) {
+                // A translation marked as a draft is not published: the page is untranslated.
+                (None, Some(default)) if file != default => Ok(load_page(rel, default, drafts)?
+                    .map(|mut p| {
+                        p.untranslated = true;
+                        p
+                    })),
+                (mut own, _) => {
+                    if let Some(p) = own.as_mut() {
+                        p.untranslated = default.as_ref() == Some(file);
+                    }
+                    Ok(own)
+                }
+            }
+        })
         .collect();
     let mut pages = Vec::with_capacity(loaded.len());
     for page in loaded {
         match page {
-            Ok(Some(p)) => pages.push(p),
+            Ok(Some(p)) => {
+                if p.untranslated {
+                    untranslated.push(untranslated_page(&p, &config));
+                }
+                pages.push(p);
+            }
             Ok(None) => {}
             Err(d) => problems.push(d),
         }
@@ -140,13 +164,33 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
     }
     plan_files.sort();
 
-    let (data, data_sources) = match load_data(&data_files, &market_files, &plan_files) {
+    let mut data_untranslated = Vec::new();
+    let loaded = load_data(
+        &data_files,
+        &market_files,
+        &plan_files,
+        &config,
+        &mut data_untranslated,
+    );
+    let (data, data_sources) = match loaded {
         Ok(d) => d,
         Err(mut d) => {
             problems.append(&mut d);
             Default::default()
         }
     };
+    untranslated_text(
+        &root.join("site.yaml"),
+        &config.untranslated,
+        &config.positions,
+        &config,
+        &mut untranslated,
+    );
+    untranslated.append(&mut data_untranslated);
+    if !config.translations.fallback {
+        // Nothing is published in the default language's words in its place.
+        problems.extend(untranslated.drain(..).map(Diagnostic::into_error));
+    }
     if !problems.is_empty() {
         return Err(problems.into());
     }
@@ -157,9 +201,128 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
         data,
         data_sources,
         assets,
+        untranslated,
+        languages: None,
     })
 }
 
+/// The Markdown files of the language `config` is for, as (address of the page's default
+/// language file, file to read, the default language's file when that is what is read or what
+/// a draft translation falls back to). One language publishes `page.md`; another publishes
+/// `page.cy.md` in its place, or `page.md` as untranslated where the site has no translation.
+fn in_language(
+    markdown: Vec<(String, PathBuf)>,
+    config: &SiteConfig,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(String, PathBuf, Option<PathBuf>)> {
+    if !config.is_multilingual() {
+        return markdown.into_iter().map(|(r, p)| (r, p, None)).collect();
+    }
+    let others: Vec<&str> = config.languages()[1..].to_vec();
+    // The language of a translation's file name: `framework.cy.md` -> (`framework.md`, `cy`).
+    let translation_of = |rel: &str| -> Option<(String, &str)> {
+        let stem = rel.strip_suffix(".md")?;
+        let (base, code) = stem.rsplit_once('.')?;
+        let lang = others.iter().find(|l| l.eq_ignore_ascii_case(code))?;
+        Some((format!("{base}.md"), *lang))
+    };
+    let mut defaults: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut mine: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for (rel, path) in markdown {
+        let top = rel.split('/').next().unwrap_or("");
+        if rel.contains('/')
+            && others
+                .iter()
+                .any(|l| crate::config::language_folder(l).trim_end_matches('/') == top)
+        {
+            problems.push(
+                Diagnostic::error(&path, format!("content/{top}/ is where the site's `{top}` pages are published"))
+                    .help(format!("a page of another language sits beside its default language's page (framework.{top}.md beside framework.md); move this page there, or rename the folder")),
+            );
+            continue;
+        }
+        match translation_of(&rel) {
+            Some((base, lang)) => {
+                if lang.eq_ignore_ascii_case(&config.language) {
+                    mine.insert(base, path);
+                }
+            }
+            None => {
+                defaults.insert(rel, path);
+            }
+        }
+    }
+    let is_default = config.is_default_language(&config.language);
+    let mut out = Vec::with_capacity(defaults.len());
+    for (rel, default) in &defaults {
+        match mine.remove(rel) {
+            Some(own) if !is_default => out.push((rel.clone(), own, Some(default.clone()))),
+            _ if is_default => out.push((rel.clone(), default.clone(), None)),
+            _ => out.push((rel.clone(), default.clone(), Some(default.clone()))),
+        }
+    }
+    // A page only this language has.
+    out.extend(mine.into_iter().map(|(rel, own)| (rel, own, None)));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// The warning that page `p` has no translation into the language `config` is for.
+fn untranslated_page(p: &SourcePage, config: &SiteConfig) -> Diagnostic {
+    let name = p
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let own = format!(
+        "{}.{}.md",
+        name.strip_suffix(".md").unwrap_or(&name),
+        config.language
+    );
+    Diagnostic::warning(
+        &p.file,
+        format!("this page has no `{}` translation", config.language),
+    )
+    .help(format!(
+        "write {own} beside it, with the page's front matter and text in that language{}",
+        fallback_help(config)
+    ))
+}
+
+fn fallback_help(config: &SiteConfig) -> &'static str {
+    if config.translations.fallback {
+        "; until then the default language's words are published in its place"
+    } else {
+        "; or set `translations: fallback: true` in site.yaml to publish the default language's text until it is translated"
+    }
+}
+
+/// Warnings for each text at `paths` of `file` with no words of the language `config` is for.
+fn untranslated_text(
+    file: &Path,
+    paths: &[String],
+    positions: &crate::yaml::Positions,
+    config: &SiteConfig,
+    out: &mut Vec<Diagnostic>,
+) {
+    for path in paths {
+        let key = path.rsplit(['.', ']']).next().unwrap_or(path);
+        let key = if key.is_empty() { path.as_str() } else { key };
+        out.push(
+            Diagnostic::warning(
+                file,
+                format!("`{path}` has no `{}` translation", config.language),
+            )
+            .at_pos(positions.nearest(path))
+            .help(format!(
+                "give it per language, such as `{key}: {{{}: ..., {}: ...}}`{}",
+                config.default_language(),
+                config.language,
+                fallback_help(config)
+            )),
+        );
+    }
+}
 /// A file in `content/data/` that is not one of [`DATA_FILES`]: never published, never
 /// ignored without a word.
 fn unknown_data_file(name: &str, path: &Path) -> Diagnostic {
@@ -402,6 +565,7 @@ pub fn parse_page(rel: &str, file: &Path, text: &str) -> Result<SourcePage, Diag
         path: site_path(rel),
         is_section: rel == "_index.md" || rel.ends_with("/_index.md"),
         front_positions: front.positions,
+        untranslated: false,
     })
 }
 
@@ -409,8 +573,11 @@ fn load_data(
     files: &[(&'static str, PathBuf)],
     markets: &[PathBuf],
     editions: &[(String, PathBuf)],
+    config: &SiteConfig,
+    untranslated: &mut Vec<Diagnostic>,
 ) -> Result<(Data, DataSources), Vec<Diagnostic>> {
-    use crate::yaml::parse;
+    let tr = config.translating();
+    let tr = tr.as_ref();
     let mut data = Data::default();
     let mut sources = DataSources::default();
     let mut problems = Vec::new();
@@ -423,33 +590,39 @@ fn load_data(
             }
         };
         let parsed = match key {
-            "themes.yaml" => parse::<ThemesFile>(&text, path, 1).map(|f| {
+            // (Each arm returns the positions, after noting the untranslated text.)
+            "themes.yaml" => crate::yaml::parse_in::<ThemesFile>(&text, path, 1, tr).map(|f| {
                 data.themes = f.value.themes;
-                f.positions
+                (f.positions, f.untranslated)
             }),
-            "principles.yaml" => parse::<PrinciplesFile>(&text, path, 1).map(|f| {
-                data.principles = f.value.principles;
-                f.positions
-            }),
-            "framework.yaml" => parse(&text, path, 1).map(|f| {
+            "principles.yaml" => {
+                crate::yaml::parse_in::<PrinciplesFile>(&text, path, 1, tr).map(|f| {
+                    data.principles = f.value.principles;
+                    (f.positions, f.untranslated)
+                })
+            }
+            "framework.yaml" => crate::yaml::parse_in(&text, path, 1, tr).map(|f| {
                 data.framework = Some(f.value);
-                f.positions
+                (f.positions, f.untranslated)
             }),
-            "plan.yaml" => parse::<ProcurementPlan>(&text, path, 1).map(|f| {
+            "plan.yaml" => crate::yaml::parse_in::<ProcurementPlan>(&text, path, 1, tr).map(|f| {
                 data.plan = Some(f.value);
-                f.positions
+                (f.positions, f.untranslated)
             }),
-            "charts.yaml" => parse::<crate::chartdef::ChartsFile>(&text, path, 1).map(|f| {
-                data.charts = f.value.charts;
-                f.positions
-            }),
-            _ => parse::<FiguresFile>(&text, path, 1).map(|f| {
+            "charts.yaml" => {
+                crate::yaml::parse_in::<crate::chartdef::ChartsFile>(&text, path, 1, tr).map(|f| {
+                    data.charts = f.value.charts;
+                    (f.positions, f.untranslated)
+                })
+            }
+            _ => crate::yaml::parse_in::<FiguresFile>(&text, path, 1, tr).map(|f| {
                 data.figures = f.value;
-                f.positions
+                (f.positions, f.untranslated)
             }),
         };
         match parsed {
-            Ok(positions) => {
+            Ok((positions, paths)) => {
+                untranslated_text(path, &paths, &positions, config, untranslated);
                 sources.files.insert(key, (path.clone(), text));
                 sources.positions.insert(key, positions);
             }
@@ -457,13 +630,23 @@ fn load_data(
         }
     }
     for path in markets {
-        match crate::markets::load(path) {
-            Ok(m) => data.markets.push(m),
+        match crate::markets::load(path, tr) {
+            Ok((m, paths)) => {
+                untranslated_text(path, &paths, &m.positions, config, untranslated);
+                data.markets.push(m)
+            }
             Err(d) => problems.push(d),
         }
     }
     crate::markets::sort(&mut data.markets);
-    load_editions(editions, &mut data, &mut sources, &mut problems);
+    load_editions(
+        editions,
+        &mut data,
+        &mut sources,
+        &mut problems,
+        config,
+        untranslated,
+    );
     if problems.is_empty() {
         Ok((data, sources))
     } else {
@@ -479,6 +662,8 @@ fn load_editions(
     data: &mut Data,
     sources: &mut DataSources,
     problems: &mut Vec<Diagnostic>,
+    config: &SiteConfig,
+    untranslated: &mut Vec<Diagnostic>,
 ) {
     let mut current: Option<(PathBuf, String, crate::yaml::Positions)> = None;
     let mut earlier = Vec::new();
@@ -490,8 +675,13 @@ fn load_editions(
                 continue;
             }
         };
-        let parsed = match crate::yaml::parse::<ProcurementPlan>(&text, path, 1) {
-            Ok(p) => p,
+        let parsed =
+            crate::yaml::parse_in::<ProcurementPlan>(&text, path, 1, config.translating().as_ref());
+        let parsed = match parsed {
+            Ok(p) => {
+                untranslated_text(path, &p.untranslated, &p.positions, config, untranslated);
+                p
+            }
             Err(d) => {
                 problems.push(d);
                 continue;

@@ -66,6 +66,14 @@ impl Diagnostic {
         }
     }
 
+    /// The same problem, as one that stops the build.
+    pub fn into_error(self) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            ..self
+        }
+    }
+
     pub fn at(mut self, line: Option<usize>, column: Option<usize>) -> Self {
         self.line = line;
         self.column = column;

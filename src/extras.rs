@@ -32,10 +32,14 @@ pub fn files(
     let mut out: Vec<(String, Vec<u8>)> = data.clone();
     out.push((feeds::ATOM_FILE.to_string(), atom.into_bytes()));
     out.push((feeds::SITEMAP_FILE.to_string(), sitemap.into_bytes()));
-    out.push((
-        feeds::ROBOTS_FILE.to_string(),
-        feeds::robots(site).into_bytes(),
-    ));
+    // Crawlers read robots.txt at the top of a site only: the default language's lists every
+    // language's site map.
+    if site.config.prefix.is_empty() {
+        out.push((
+            feeds::ROBOTS_FILE.to_string(),
+            feeds::robots(site).into_bytes(),
+        ));
+    }
     out.extend(crate::market_files::files(site, derived, theme)?);
     Ok(out)
 }

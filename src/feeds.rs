@@ -52,6 +52,9 @@ pub struct FeedEntry<'a> {
 struct SitemapPage {
     href: String,
     lastmod: Option<NaiveDate>,
+    /// For a site in several languages, the page in each language it is translated into
+    /// (itself included); empty otherwise.
+    alternates: Vec<crate::translations::Alternate>,
 }
 
 fn render<T: Serialize>(
@@ -111,10 +114,18 @@ pub fn feed(site: &Site, theme: &SiteTheme, feed: &Feed) -> Result<String, Diagn
 
 /// `robots.txt`: everything may be crawled; the sitemap is at its absolute address.
 pub fn robots(site: &Site) -> String {
-    format!(
+    let mut out = format!(
         "User-agent: *\nDisallow:\n\nSitemap: {}{SITEMAP_FILE}\n",
         site.config.base_url
-    )
+    );
+    // A site in several languages has a site map in each language's folder.
+    for lang in site.languages.iter().flat_map(|l| l.list.iter().skip(1)) {
+        out.push_str(&format!(
+            "Sitemap: {}{}{SITEMAP_FILE}\n",
+            site.config.site_url, lang.prefix
+        ));
+    }
+    out
 }
 
 /// `sitemap.xml`: every page but the 404 page, with absolute addresses, in address order.
@@ -127,7 +138,27 @@ pub fn sitemap(site: &Site, tree: &PageTree, theme: &SiteTheme) -> Result<String
         .map(|(path, p)| SitemapPage {
             href: format!("{}{}", site.config.base_url, crate::urls::encode(path)),
             lastmod: p.updated.or(p.date),
+            alternates: match &site.languages {
+                Some(l) if l.is_multilingual() => {
+                    let markdown = matches!(p.kind, Kind::Content(_));
+                    let mut alts =
+                        l.alternates(&site.config.language, path, markdown, &site.config.site_url);
+                    alts.retain(|a| a.translated);
+                    // A page only one language has has no alternates to declare.
+                    if alts.len() < 2 {
+                        alts.clear();
+                    }
+                    alts
+                }
+                _ => Vec::new(),
+            },
         })
         .collect();
-    render(site, theme, templates::SITEMAP, "pages", &pages)
+    let mut ctx = tera::Context::new();
+    ctx.insert("pages", &pages);
+    ctx.insert(
+        "multilingual",
+        &site.languages.as_ref().is_some_and(|l| l.is_multilingual()),
+    );
+    theme.render(templates::SITEMAP, &ctx, &site.root.join("site.yaml"))
 }

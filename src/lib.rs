@@ -70,6 +70,7 @@ pub(crate) mod search;
 pub mod serve;
 pub(crate) mod source;
 pub(crate) mod templates;
+pub mod translations;
 pub(crate) mod urls;
 pub(crate) mod validate;
 pub(crate) mod views;

@@ -28,14 +28,22 @@ pub const FEED_FILE: &str = "atom.xml";
 pub const JSON_FILE: &str = "market.json";
 
 /// Reads one market file.
-pub fn load(path: &Path) -> Result<MarketSource, Diagnostic> {
+/// Reads one market file (its text in the language `tr` reads), with the paths of its text
+/// that has no words of that language.
+pub fn load(
+    path: &Path,
+    tr: Option<&crate::yaml::Translating>,
+) -> Result<(MarketSource, Vec<String>), Diagnostic> {
     let text = crate::source::read_text(path, Some(crate::yaml::MAX_BYTES))?;
-    let located = crate::yaml::parse::<Market>(&text, path, 1)?;
-    Ok(MarketSource {
-        market: located.value,
-        file: path.to_path_buf(),
-        positions: located.positions,
-    })
+    let located = crate::yaml::parse_in::<Market>(&text, path, 1, tr)?;
+    Ok((
+        MarketSource {
+            market: located.value,
+            file: path.to_path_buf(),
+            positions: located.positions,
+        },
+        located.untranslated,
+    ))
 }
 
 /// Overview order: `order` (smallest first; markets without one last), then name, then slug.

@@ -69,6 +69,9 @@ pub struct SourcePage {
     pub is_section: bool,
     /// Where each front matter value was written (lines count from the top of the file).
     pub front_positions: crate::yaml::Positions,
+    /// In a language other than the default: the page has no translation, and shows the
+    /// default language's text.
+    pub untranslated: bool,
 }
 
 /// An outcome theme: one of the council's ambitions that plan entries serve (not the site's
@@ -424,6 +427,12 @@ pub struct Site {
     pub data_sources: DataSources,
     /// Files copied as they are: (path relative to the output, path on disk), sorted.
     pub assets: Vec<(String, PathBuf)>,
+    /// In a language other than the default: each page and text with no translation (as
+    /// warnings; they stop the build unless `translations: fallback: true`).
+    pub untranslated: Vec<crate::error::Diagnostic>,
+    /// For a site published in several languages, every language's pages (set once every
+    /// language has loaded).
+    pub languages: Option<std::sync::Arc<crate::translations::Languages>>,
 }
 
 /// One market file.

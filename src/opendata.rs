@@ -418,7 +418,7 @@ struct Release {
     date: String,
     tag: [&'static str; 1],
     initiation_type: &'static str,
-    language: &'static str,
+    language: String,
     parties: Vec<Party>,
     buyer: OrgRef,
     /// Only on pipeline entries: the pipeline notice they are part of.
@@ -540,7 +540,7 @@ fn buyer_id(config: &SiteConfig) -> String {
     let o = &config.open_data;
     match (&o.buyer_scheme, &o.buyer_id) {
         (Some(s), Some(id)) => format!("{s}-{id}"),
-        _ => crate::urls::slugify(&config.organisation),
+        _ => crate::urls::slugify(&config.default_organisation),
     }
 }
 
@@ -564,17 +564,34 @@ fn ocds(
         _ => None,
     };
     let date = start_of_day(plan.published);
+    // OCDS names a language by its two-letter code. Each language publishes its own releases
+    // of the same procurements: ids stay unique by naming the language in all but the default's.
+    let language = config
+        .language
+        .split('-')
+        .next()
+        .unwrap_or("en")
+        .to_ascii_lowercase();
+    let release_suffix = if config.prefix.is_empty() {
+        String::new()
+    } else {
+        format!("-{language}")
+    };
     let releases = plan
         .entries
         .iter()
         .zip(&facts.entries)
         .map(|(e, f)| Release {
             ocid: format!("{}{}", o.ocid_prefix(), e.id),
-            id: format!("{}-planning-{}", e.id, plan.published.format("%Y-%m-%d")),
+            id: format!(
+                "{}-planning-{}{release_suffix}",
+                e.id,
+                plan.published.format("%Y-%m-%d")
+            ),
             date: date.clone(),
             tag: ["planning"],
             initiation_type: "tender",
-            language: "en",
+            language: language.clone(),
             parties: vec![Party {
                 org: buyer.clone(),
                 identifier: identifier.as_ref().map(|i| Identifier {

@@ -48,6 +48,8 @@ struct SiteView<'a> {
     base_url: &'a str,
     base_path: String,
     language: &'a str,
+    /// The site's default language: what an untranslated page's words are in.
+    default_language: &'a str,
     phase: &'a str,
     feedback: &'a str,
     feedback_href: String,
@@ -59,6 +61,9 @@ struct SiteView<'a> {
 
 #[derive(Serialize)]
 struct PageView<'a> {
+    /// In a language other than the default: a Markdown page shown in the default language's
+    /// words, which has no translation yet.
+    untranslated: bool,
     title: &'a str,
     description: Option<&'a str>,
     content: String,
@@ -97,6 +102,9 @@ struct PageVars<'a> {
     /// On an earlier edition's pages, the edition (on its entries' pages, without its lists
     /// of entries); null elsewhere.
     edition: Option<&'a views::EditionView>,
+    /// For a site in several languages, this page in each (see `translations::Alternate`);
+    /// empty otherwise.
+    translations: Vec<crate::translations::Alternate>,
 }
 
 #[derive(Serialize)]
@@ -216,6 +224,7 @@ impl<'a> Renderer<'a> {
             base_url: &c.base_url,
             base_path: c.base_path(),
             language: &c.language,
+            default_language: c.default_language(),
             phase: &c.phase,
             feedback: &c.feedback,
             feedback_href: c.feedback_href().unwrap_or_default(),
@@ -382,6 +391,10 @@ impl<'a> Renderer<'a> {
             review_by: p.review_by,
             review_by_display: p.review_by.map(format::date_long),
             headings,
+            untranslated: match p.kind {
+                Kind::Content(ci) => self.site.pages[ci].untranslated,
+                _ => false,
+            },
         };
         // The 404 page is served at any depth, so it links from the site's base path.
         let root = if p.kind == Kind::NotFound {
@@ -426,6 +439,15 @@ impl<'a> Renderer<'a> {
             item,
             site_map: (p.kind == Kind::SiteMap).then(|| crate::search::site_map(self.tree)),
             edition,
+            translations: match &self.site.languages {
+                Some(l) if l.is_multilingual() => l.alternates(
+                    &self.site.config.language,
+                    &p.path,
+                    matches!(p.kind, Kind::Content(_)),
+                    &self.site.config.site_url,
+                ),
+                _ => Vec::new(),
+            },
         };
         if let Kind::Market(n) = p.kind {
             // A market's charts are placed by its template: a chart that cannot be drawn is

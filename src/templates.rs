@@ -62,6 +62,14 @@ pub enum Parse {
 }
 
 impl SiteTheme {
+    /// What the language switcher says of the language `code`, in that language.
+    pub fn language_words(&self, code: &str) -> crate::translations::LanguageWords {
+        crate::translations::LanguageWords {
+            name: code.to_string(),
+            ..Default::default()
+        }
+    }
+
     /// Loads the theme `config` names for the site at `root`; a missing theme is reported at
     /// the `theme:` line of site.yaml.
     pub fn for_site(root: &Path, config: &crate::config::SiteConfig) -> Result<SiteTheme> {
@@ -698,6 +706,9 @@ mod tests {
                 "macros.html",
                 "own.html",
                 "part.html",
+                "partials/alternates.html",
+                "partials/language_switcher.html",
+                "partials/untranslated.html",
                 "sitemap.xml"
             ]
         );

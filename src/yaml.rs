@@ -105,6 +105,8 @@ impl Positions {
 pub struct Located<T> {
     pub value: T,
     pub positions: Positions,
+    /// Paths of text with no words of its own in the language read (see [`parse_in`]).
+    pub untranslated: Vec<String>,
 }
 
 /// Parses `source` (the text of `file`, or a part of it that starts on line `first_line`) into
@@ -113,6 +115,52 @@ pub fn parse<T: DeserializeOwned>(
     source: &str,
     file: &Path,
     first_line: usize,
+) -> Result<Located<T>, Diagnostic> {
+    parse_in(source, file, first_line, None)
+}
+
+/// How a site that publishes several languages writes text per language, and which language is
+/// being read: a mapping whose keys are all language codes of the site (`name: {en: ..., cy:
+/// ...}`, a code or its first part) stands for the text in the language being read.
+#[derive(Debug, Clone, Copy)]
+pub struct Translating<'a> {
+    /// The site's languages, the default first.
+    pub languages: &'a [String],
+    /// The language being read.
+    pub language: &'a str,
+    /// Keys whose text a reader sees, so that text written once (not per language) in a
+    /// language other than the default is reported as untranslated.
+    pub text_keys: &'a [&'a str],
+}
+
+impl Translating<'_> {
+    fn is_default(&self) -> bool {
+        self.languages
+            .first()
+            .is_some_and(|d| d.eq_ignore_ascii_case(self.language))
+    }
+
+    /// Whether `key` names one of the site's languages: the code itself, or its first part.
+    fn is_code(&self, key: &str) -> bool {
+        self.languages.iter().any(|l| same_language(key, l))
+    }
+}
+
+/// Whether `key` (`cy`, `en`, `en-GB`) names the language `code` (`en-GB`).
+fn same_language(key: &str, code: &str) -> bool {
+    key.eq_ignore_ascii_case(code)
+        || code
+            .split_once('-')
+            .is_some_and(|(primary, _)| key.eq_ignore_ascii_case(primary))
+}
+
+/// [`parse`], reading text given per language for the language `tr` names. Without `tr` a
+/// mapping of languages is just a mapping (a one-language site).
+pub fn parse_in<T: DeserializeOwned>(
+    source: &str,
+    file: &Path,
+    first_line: usize,
+    tr: Option<&Translating>,
 ) -> Result<Located<T>, Diagnostic> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     if source.len() > MAX_BYTES {
@@ -137,7 +185,7 @@ pub fn parse<T: DeserializeOwned>(
     };
     // An empty document is an empty mapping, not "null": lets a file hold only comments.
     let text = if positions.is_empty() { "{}" } else { source };
-    let value = serde_yaml::from_str(text).map_err(|e| {
+    let reader_error = |e: serde_yaml::Error| {
         let (line, column) = match e.location() {
             Some(loc) => (Some(loc.line() + first_line - 1), Some(loc.column())),
             None => (None, None),
@@ -156,8 +204,133 @@ pub fn parse<T: DeserializeOwned>(
             _ => (line, column),
         };
         Diagnostic::error(file, message).at(line, column).help(help)
+    };
+    let Some(tr) = tr else {
+        let value = serde_yaml::from_str(text).map_err(reader_error)?;
+        return Ok(Located {
+            value,
+            positions,
+            untranslated: Vec::new(),
+        });
+    };
+    // Text per language is chosen in the document before it becomes typed values, so that the
+    // model holds plain text in one language and nothing after loading knows about languages.
+    let mut document: serde_yaml::Value = serde_yaml::from_str(text).map_err(reader_error)?;
+    let mut found = Found::default();
+    choose_language(&mut document, tr, &mut String::new(), None, &mut found);
+    if let Some((path, missing)) = found.no_default.first() {
+        let default = tr.languages.first().map_or("", String::as_str);
+        let (line, column) = positions.at(path);
+        return Err(Diagnostic::error(
+            file,
+            format!("`{path}` has no text in {default}, the site's default language (it has {missing})"),
+        )
+        .at(line, column)
+        .help(format!(
+            "add `{default}: ...` to it: the default language's text is the one every language falls back to"
+        )));
+    }
+    let value = serde_path_to_error::deserialize(document).map_err(|e| {
+        let path = e.path().to_string();
+        let raw = e.into_inner().to_string();
+        let raw = match raw.find(" at line ") {
+            Some(i) => raw[..i].to_string(),
+            None => raw,
+        };
+        let shown = if path == "." || path.is_empty() {
+            raw.clone()
+        } else {
+            format!("{path}: {raw}")
+        };
+        let (message, help) = reader_words(&shown);
+        let (line, column) = positions.at(if path == "." { "" } else { &path });
+        Diagnostic::error(file, message).at(line, column).help(help)
     })?;
-    Ok(Located { value, positions })
+    Ok(Located {
+        value,
+        positions,
+        untranslated: found.untranslated,
+    })
+}
+
+/// What [`choose_language`] found besides the text it chose.
+#[derive(Default)]
+struct Found {
+    /// Paths of text the language being read has no words of its own for.
+    untranslated: Vec<String>,
+    /// Paths of language mappings without the default language, with the languages they have.
+    no_default: Vec<(String, String)>,
+}
+
+/// Replaces each language mapping under `value` (at `path`, under the key `key`) with the text of
+/// the language `tr` reads, or the default language's where it has none.
+fn choose_language(
+    value: &mut serde_yaml::Value,
+    tr: &Translating,
+    path: &mut String,
+    key: Option<&str>,
+    found: &mut Found,
+) {
+    use serde_yaml::Value;
+    let len = path.len();
+    match value {
+        Value::Mapping(map) => {
+            let is_language_map = !map.is_empty()
+                && map
+                    .keys()
+                    .all(|k| k.as_str().is_some_and(|k| tr.is_code(k)));
+            if is_language_map {
+                let pick = |lang: &str| {
+                    map.iter()
+                        .find(|(k, _)| k.as_str().is_some_and(|k| same_language(k, lang)))
+                        .map(|(_, v)| v.clone())
+                };
+                let default = tr.languages.first().map_or("", String::as_str);
+                let chosen = match pick(tr.language) {
+                    Some(v) => Some(v),
+                    None => {
+                        if !tr.is_default() {
+                            found.untranslated.push(path.clone());
+                        }
+                        pick(default)
+                    }
+                };
+                match chosen {
+                    Some(v) => *value = v,
+                    None => {
+                        let has: Vec<&str> = map.keys().filter_map(Value::as_str).collect();
+                        found.no_default.push((path.clone(), has.join(", ")));
+                    }
+                }
+                return;
+            }
+            for (k, v) in map.iter_mut() {
+                let Some(k) = k.as_str() else { continue };
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                choose_language(v, tr, path, Some(k), found);
+                path.truncate(len);
+            }
+        }
+        Value::Sequence(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let _ = write!(path, "[{i}]");
+                choose_language(item, tr, path, key, found);
+                path.truncate(len);
+            }
+        }
+        Value::String(text) => {
+            // A unit such as `£m` or `%` is the same in every language; a word has letters.
+            let is_text = key.is_some_and(|k| tr.text_keys.contains(&k))
+                && text.chars().filter(|c| c.is_alphabetic()).count() >= 2;
+            if is_text && !tr.is_default() {
+                found.untranslated.push(path.clone());
+            }
+        }
+        _ => {}
+    }
 }
 
 /// One open list or mapping during the indexing pass.

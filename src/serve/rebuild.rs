@@ -111,6 +111,9 @@ pub struct Rebuilder {
     kept: Option<(build::Kept, Arc<SiteFiles>)>,
     /// The static files read by the last build, so an unchanged one is not read again.
     copies: HashMap<PathBuf, (Stamp, Arc<[u8]>)>,
+    /// For a site in several languages, each language's memo, the default first: every save
+    /// rebuilds each language, reusing its pages that come out the same.
+    languages: Option<Vec<RenderMemo>>,
 }
 
 impl Rebuilder {
@@ -124,6 +127,7 @@ impl Rebuilder {
             memo: RenderMemo::default(),
             kept: None,
             copies: HashMap::new(),
+            languages: None,
         }
     }
 
@@ -140,6 +144,9 @@ impl Rebuilder {
     }
 
     fn try_build(&mut self, changed: Option<&[PathBuf]>) -> Result<PreviewBuild> {
+        if self.languages.is_some() {
+            return self.build_languages();
+        }
         if let Some(done) = changed.and_then(|c| self.quick(c)) {
             return Ok(done);
         }
@@ -155,7 +162,13 @@ impl Rebuilder {
             Some(site) => build::checked(site.map_err(Error::from)?)?,
             None => {
                 self.theme = None;
-                build::load(&self.root, self.drafts)?
+                let site = build::load(&self.root, self.drafts)?;
+                if site.config.is_multilingual() {
+                    self.site = None;
+                    self.languages = Some(Vec::new());
+                    return self.build_languages();
+                }
+                site
             }
         };
         let theme = match self.theme.take() {
@@ -170,8 +183,65 @@ impl Rebuilder {
         self.site = Some(site);
         let mut files = SiteFiles::new();
         let mut copies = HashMap::new();
+        self.hold(done.files, "", &mut files, &mut copies)?;
+        self.copies = copies;
+        let files = Arc::new(files);
+        self.kept = kept.map(|k| (k, files.clone()));
+        Ok(PreviewBuild {
+            files,
+            pages: done.pages,
+            rendered: done.rendered,
+        })
+    }
+
+    /// Builds every language of a site in several (see [`build::generate_languages`]), each
+    /// reusing the pages of its last build that come out the same.
+    fn build_languages(&mut self) -> Result<PreviewBuild> {
+        let config = crate::config::SiteConfig::load(&self.root)?;
+        if !config.is_multilingual() {
+            // Back to one language: the usual path, from the files on disk.
+            self.languages = None;
+            self.theme = None;
+            return self.try_build(None);
+        }
+        let mut sites = build::load_languages(&self.root, config, self.drafts)?;
+        let theme = SiteTheme::for_site(&self.root, &sites[0].config)?;
+        build::tie_languages(&mut sites, &theme);
+        let memos = self.languages.take().unwrap_or_default();
+        let done = build::generate_languages(&sites, &theme, |_| Sink::Memory, Some(&memos));
+        self.languages = Some(memos);
+        let done = done?;
+        let mut files = SiteFiles::new();
+        let mut copies = HashMap::new();
+        let (mut pages, mut rendered) = (0, 0);
+        let mut memos = Vec::with_capacity(done.len());
+        for (d, site) in done.into_iter().zip(&sites) {
+            pages += d.pages;
+            rendered += d.rendered;
+            memos.push(d.memo.unwrap_or_default());
+            self.hold(d.files, &site.config.prefix, &mut files, &mut copies)?;
+        }
+        self.languages = Some(memos);
+        self.copies = copies;
+        free_later(sites);
+        Ok(PreviewBuild {
+            files: Arc::new(files),
+            pages,
+            rendered,
+        })
+    }
+
+    /// Puts a build's `made` files into `files`, under `prefix`, reading static files (or
+    /// reusing what the last build read of them, into `copies`).
+    fn hold(
+        &self,
+        made: BTreeMap<String, Option<FileBody>>,
+        prefix: &str,
+        files: &mut SiteFiles,
+        copies: &mut HashMap<PathBuf, (Stamp, Arc<[u8]>)>,
+    ) -> Result<()> {
         let mut problems = Vec::new();
-        for (rel, body) in done.files {
+        for (rel, body) in made {
             let body = match body {
                 None => continue,
                 Some(FileBody::Html(h)) => Body::Html(h),
@@ -188,19 +258,12 @@ impl Rebuilder {
                     }
                 },
             };
-            files.insert(rel, body);
+            files.insert(format!("{prefix}{rel}"), body);
         }
-        self.copies = copies;
         if !problems.is_empty() {
             return Err(problems.into());
         }
-        let files = Arc::new(files);
-        self.kept = kept.map(|k| (k, files.clone()));
-        Ok(PreviewBuild {
-            files,
-            pages: done.pages,
-            rendered: done.rendered,
-        })
+        Ok(())
     }
 
     /// A quick rebuild after `changed` (see `quick`), or `None` when the change needs the full
