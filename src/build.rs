@@ -206,9 +206,20 @@ pub fn tie_languages(sites: &mut [Site], theme: &SiteTheme) {
     if sites.len() < 2 {
         return;
     }
-    let languages = Arc::new(crate::translations::Languages::new(sites, |code| {
-        theme.language_words(code)
-    }));
+    let list = sites
+        .iter()
+        .map(|site| crate::translations::LanguagePages {
+            code: site.config.language.clone(),
+            words: theme.language_words(&site.config.language),
+            prefix: site.config.prefix.clone(),
+            pages: site
+                .pages
+                .iter()
+                .map(|p| (p.path.clone(), !p.untranslated))
+                .collect(),
+        })
+        .collect();
+    let languages = Arc::new(crate::translations::Languages { list });
     for site in sites {
         site.languages = Some(languages.clone());
     }

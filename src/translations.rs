@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::Site;
 use crate::urls;
 
 /// Every language of a site, the default first.
@@ -68,28 +67,6 @@ pub struct Alternate {
 }
 
 impl Languages {
-    /// The languages of `sites` (one per language, the default first), with `words` giving
-    /// each language's words for the switcher.
-    pub fn new(sites: &[Site], words: impl Fn(&str) -> LanguageWords) -> Self {
-        let list = sites
-            .iter()
-            .map(|site| {
-                let code = site.config.language.clone();
-                LanguagePages {
-                    words: words(&code),
-                    prefix: site.config.prefix.clone(),
-                    pages: site
-                        .pages
-                        .iter()
-                        .map(|p| (p.path.clone(), !p.untranslated))
-                        .collect(),
-                    code,
-                }
-            })
-            .collect();
-        Languages { list }
-    }
-
     /// Whether the site has more than one language.
     pub fn is_multilingual(&self) -> bool {
         self.list.len() > 1

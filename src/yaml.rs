@@ -286,21 +286,22 @@ fn choose_language(
                         .map(|(_, v)| v.clone())
                 };
                 let default = tr.languages.first().map_or("", String::as_str);
+                let fallback = pick(default);
+                if fallback.is_none() {
+                    // Every language falls back to the default's text: it must be there.
+                    let has: Vec<&str> = map.keys().filter_map(Value::as_str).collect();
+                    found.no_default.push((path.clone(), has.join(", ")));
+                    return;
+                }
                 let chosen = match pick(tr.language) {
                     Some(v) => Some(v),
                     None => {
-                        if !tr.is_default() {
-                            found.untranslated.push(path.clone());
-                        }
-                        pick(default)
+                        found.untranslated.push(path.clone());
+                        fallback
                     }
                 };
-                match chosen {
-                    Some(v) => *value = v,
-                    None => {
-                        let has: Vec<&str> = map.keys().filter_map(Value::as_str).collect();
-                        found.no_default.push((path.clone(), has.join(", ")));
-                    }
+                if let Some(v) = chosen {
+                    *value = v;
                 }
                 return;
             }
@@ -1220,5 +1221,87 @@ mod tests {
                 assert!(!m.contains(word) && !h.contains(word), "{raw} -> {m} / {h}");
             }
         }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Named {
+        name: String,
+        #[serde(default)]
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Item {
+        label: String,
+        value: u32,
+    }
+
+    fn reading<'a>(languages: &'a [String], language: &'a str) -> Translating<'a> {
+        Translating {
+            languages,
+            language,
+            text_keys: &["name", "label"],
+        }
+    }
+
+    #[test]
+    fn text_given_per_language_is_read_in_the_language_asked_for() {
+        let langs = vec!["en-GB".to_string(), "cy".to_string()];
+        let src =
+            "name: {en: Care homes, cy: Cartrefi gofal}\nitems:\n  - label: Beds\n    value: 3\n";
+        let en: Located<Named> =
+            parse_in(src, Path::new("m.yaml"), 1, Some(&reading(&langs, "en-GB"))).unwrap();
+        assert_eq!(en.value.name, "Care homes");
+        assert!(en.untranslated.is_empty(), "{:?}", en.untranslated);
+        let cy: Located<Named> =
+            parse_in(src, Path::new("m.yaml"), 1, Some(&reading(&langs, "cy"))).unwrap();
+        assert_eq!(cy.value.name, "Cartrefi gofal");
+        // Text written once is the default language's: Welsh has no words of its own for it.
+        assert_eq!(cy.untranslated, ["items[0].label"]);
+        assert_eq!(cy.positions.get("items[0].label").unwrap().line, 3);
+    }
+
+    #[test]
+    fn a_missing_translation_falls_back_and_a_missing_default_is_an_error() {
+        let langs = vec!["en-GB".to_string(), "cy".to_string()];
+        let src = "name: {en-GB: Home care}\n";
+        let cy: Located<Named> =
+            parse_in(src, Path::new("m.yaml"), 1, Some(&reading(&langs, "cy"))).unwrap();
+        assert_eq!(cy.value.name, "Home care");
+        assert_eq!(cy.untranslated, ["name"]);
+        let e = parse_in::<Named>(
+            "name: {cy: Gofal}\n",
+            Path::new("m.yaml"),
+            1,
+            Some(&reading(&langs, "cy")),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("no text in en-GB"), "{e}");
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn type_errors_under_languages_keep_their_place() {
+        let langs = vec!["en-GB".to_string(), "cy".to_string()];
+        let src = "name: {en: A, cy: B}\nitems:\n  - label: x\n    value: many\n";
+        let e = parse_in::<Named>(src, Path::new("m.yaml"), 1, Some(&reading(&langs, "cy")))
+            .unwrap_err();
+        assert_eq!((e.line, e.column), (Some(4), Some(12)), "{e}");
+        let e = parse_in::<Named>(
+            "name: A\nitems:\n  - label: x\n    value: 1\n    colour: red\n",
+            Path::new("m.yaml"),
+            1,
+            Some(&reading(&langs, "en-GB")),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("colour"), "{e}");
+        assert_eq!(e.line, Some(5), "{e}");
+    }
+
+    #[test]
+    fn a_one_language_site_reads_language_mappings_as_mappings() {
+        let e = parse::<Named>("name: {en: A, cy: B}\n", Path::new("m.yaml"), 1).unwrap_err();
+        assert_eq!(e.line, Some(1));
     }
 }
