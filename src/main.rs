@@ -67,6 +67,10 @@ enum Command {
     Init {
         /// The folder to create the site in.
         dir: PathBuf,
+        /// Publish the site in these languages, the default first, such as `en-GB,cy` for
+        /// English and Welsh: writes each page's translation and the data in both.
+        #[arg(long, value_delimiter = ',')]
+        languages: Vec<String>,
     },
     /// Add a page to the site.
     New {
@@ -102,7 +106,7 @@ fn main() -> ExitCode {
             strict,
             drafts,
         } => check(root, strict, drafts),
-        Command::Init { dir } => init(&dir),
+        Command::Init { dir, languages } => init(&dir, &languages),
         Command::New {
             what: NewCommand::Page { path, root },
         } => new_page(&root, &path),
@@ -227,8 +231,8 @@ fn check(root: PathBuf, strict: bool, drafts: bool) -> ExitCode {
 }
 
 /// Runs `mps init DIR`.
-fn init(dir: &std::path::Path) -> ExitCode {
-    match mps::scaffold::init(dir, today()) {
+fn init(dir: &std::path::Path, languages: &[String]) -> ExitCode {
+    match mps::scaffold::init_in(dir, today(), languages) {
         Ok(files) => {
             println!(
                 "Created a new site in {} ({}). Next:\n  cd {}\n  mps check\n  mps build",

@@ -15,6 +15,10 @@ use crate::error::{Diagnostic, Error, Result};
 
 static SCAFFOLD: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scaffold");
 
+/// Each language the starter site is translated into: the files `mps init --languages` writes
+/// over or beside the starter's (see `scaffold-languages/README.md`).
+static TRANSLATED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scaffold-languages");
+
 /// The starter site's files: (path relative to the site folder, text), sorted.
 pub fn files(today: NaiveDate) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -53,8 +57,68 @@ fn fill(text: &str, today: NaiveDate) -> String {
         .replace("%%NOTICE_DATE%%", &notice.to_string())
 }
 
+/// The starter site in `languages` (the default first; empty for the English starter): the
+/// English starter with, for each other language, its translations and data files given in
+/// every language.
+pub fn files_in(today: NaiveDate, languages: &[String]) -> Result<Vec<(String, String)>> {
+    let mut out = files(today);
+    let Some((first, others)) = languages.split_first() else {
+        return Ok(out);
+    };
+    let known: Vec<&str> = TRANSLATED
+        .dirs()
+        .filter_map(|d| d.path().to_str())
+        .collect();
+    let unknown = |code: &str, why: &str| {
+        Error::from(
+            Diagnostic::error(Path::new("--languages"), format!("the starter site is not written in `{code}`{why}"))
+                .help(format!(
+                    "the starter site is in English (en-GB) with translations into {}: start with --languages en-GB,{}, then add your own language as the README's \"Sites in more than one language\" explains",
+                    known.join(", "),
+                    known.first().unwrap_or(&"cy")
+                )),
+        )
+    };
+    if !(first.eq_ignore_ascii_case("en-GB") || first.eq_ignore_ascii_case("en")) {
+        return Err(unknown(first, " as its default language"));
+    }
+    if others.len() > 1 {
+        return Err(unknown(&others[1..].join(","), " besides one translation"));
+    }
+    for code in others {
+        let Some(dir) = known
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(code))
+            .and_then(|k| TRANSLATED.get_dir(k))
+        else {
+            return Err(unknown(code, ""));
+        };
+        let mut extra = Vec::new();
+        collect(dir, today, &mut extra);
+        for (rel, text) in extra {
+            // Paths inside the language's folder are the site's own.
+            let rel = rel
+                .strip_prefix(&format!("{}/", dir.path().to_string_lossy()))
+                .unwrap_or(&rel)
+                .to_string();
+            match out.iter_mut().find(|(r, _)| *r == rel) {
+                Some(file) => file.1 = text,
+                None => out.push((rel, text)),
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Creates a new site in `dir`, which must not exist or be empty. Returns the files written.
 pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>> {
+    init_in(dir, today, &[])
+}
+
+/// [`init`], in `languages` (see [`files_in`]).
+pub fn init_in(dir: &Path, today: NaiveDate, languages: &[String]) -> Result<Vec<PathBuf>> {
+    let files = files_in(today, languages)?;
     if dir.exists() {
         if !dir.is_dir() {
             return Err(Diagnostic::error(dir, "this is a file, not a folder")
@@ -69,7 +133,6 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>> {
                 .into());
         }
     }
-    let files = files(today);
     let mut written = Vec::with_capacity(files.len());
     for (rel, text) in &files {
         let path = dir.join(rel);

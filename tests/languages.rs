@@ -1,0 +1,257 @@
+//! A site in English and Welsh (`tests/fixtures/glanmor`): each language published with its
+//! `lang`, `hreflang` alternates and a switcher that leads to the same page in the other
+//! language (or says it has no translation and leads to the nearest page that has); text from
+//! the data in each language; one site map, open data and search index per language; `mps check`
+//! listing what is not translated; and a site that allows no fallback refusing to build.
+
+mod common;
+
+use common::{fixture, Fixture};
+
+fn built() -> Fixture {
+    let site = fixture("glanmor");
+    site.build().expect("the bilingual fixture builds");
+    site
+}
+
+fn page(site: &Fixture, rel: &str) -> String {
+    let bytes = site
+        .output()
+        .remove(rel)
+        .unwrap_or_else(|| panic!("{rel} was not published"));
+    String::from_utf8(bytes).unwrap()
+}
+
+/// The `<nav class="language-switcher">` of a page.
+fn switcher(html: &str) -> &str {
+    let start = html
+        .find("<nav class=\"language-switcher\"")
+        .expect("the page has a language switcher");
+    let end = html[start..].find("</nav>").unwrap() + start;
+    &html[start..end]
+}
+
+/// The text of `html` without its tags.
+fn text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn each_language_has_its_lang_alternates_and_switcher() {
+    let site = built();
+    let en = page(&site, "index.html");
+    let cy = page(&site, "cy/index.html");
+    assert!(en.contains("<html lang=\"en-GB\">"), "{}", &en[..200]);
+    assert!(cy.contains("<html lang=\"cy\">"), "{}", &cy[..200]);
+    for html in [&en, &cy] {
+        assert!(html.contains(
+            "<link rel=\"alternate\" hreflang=\"en-GB\" href=\"https://www.glanmor.example/commissioning/\">"
+        ));
+        assert!(html.contains(
+            "<link rel=\"alternate\" hreflang=\"cy\" href=\"https://www.glanmor.example/commissioning/cy/\">"
+        ));
+    }
+    let to_welsh = switcher(&en);
+    assert!(
+        to_welsh.contains("<a href=\"cy/index.html\" hreflang=\"cy\" lang=\"cy\">Cymraeg</a>"),
+        "{to_welsh}"
+    );
+    let to_english = switcher(&cy);
+    assert!(
+        to_english
+            .contains("<a href=\"../index.html\" hreflang=\"en-GB\" lang=\"en-GB\">English</a>"),
+        "{to_english}"
+    );
+    // The Welsh site's own words: its title and the page's.
+    assert!(text(&cy).contains("Comisiynu yng Nglanmôr"));
+    assert!(text(&cy).contains("Croeso."));
+    // Pages made from the data are in both languages, at the same addresses.
+    let plan_en = page(&site, "plan/index.html");
+    let plan_cy = page(&site, "cy/plan/index.html");
+    assert!(switcher(&plan_en).contains("href=\"../cy/plan/index.html\""));
+    assert!(switcher(&plan_cy).contains("href=\"../../plan/index.html\""));
+}
+
+#[test]
+fn data_text_is_shown_in_each_language() {
+    let site = built();
+    let plan_en = text(&page(&site, "plan/index.html"));
+    let plan_cy = text(&page(&site, "cy/plan/index.html"));
+    assert!(plan_en.contains("Falls prevention service"), "{plan_en}");
+    assert!(plan_cy.contains("Gwasanaeth atal cwympiadau"), "{plan_cy}");
+    assert!(!plan_cy.contains("Falls prevention service"), "{plan_cy}");
+    let theme_cy = text(&page(&site, "cy/themes/healthy-lives/index.html"));
+    assert!(theme_cy.contains("Bywydau Iach"), "{theme_cy}");
+    assert!(
+        theme_cy.contains("Llai o gwympiadau yn y cartref"),
+        "{theme_cy}"
+    );
+    let theme_en = text(&page(&site, "themes/healthy-lives/index.html"));
+    assert!(theme_en.contains("Healthy Lives") && !theme_en.contains("Bywydau"));
+}
+
+#[test]
+fn an_untranslated_page_says_so_in_both_languages() {
+    let site = built();
+    // The Welsh copy of a page with no translation: a notice in Welsh, the text marked English.
+    let about_cy = page(&site, "cy/about/index.html");
+    assert!(
+        about_cy.contains("class=\"untranslated-notice\""),
+        "{about_cy}"
+    );
+    assert!(about_cy.contains("<div lang=\"en-GB\">"));
+    assert!(
+        !about_cy.contains("hreflang=\"cy\" href="),
+        "an untranslated page declares no alternates"
+    );
+    // From the English page, the switcher says there is no Welsh page yet and leads to the
+    // nearest one that has one (here the home page), in Welsh.
+    let about_en = page(&site, "about/index.html");
+    let s = switcher(&about_en);
+    assert!(s.contains("<li lang=\"cy\">"), "{s}");
+    assert!(s.contains("href=\"../cy/index.html\""), "{s}");
+    assert!(!s.contains("href=\"../cy/about/index.html\""), "{s}");
+}
+
+#[test]
+fn site_maps_feeds_search_and_open_data_are_per_language() {
+    let site = built();
+    let out = site.output();
+    for file in [
+        "sitemap.xml",
+        "search-index.json",
+        "atom.xml",
+        "plan.json",
+        "plan-ocds.json",
+        "plan.csv",
+    ] {
+        assert!(out.contains_key(file), "{file}");
+        assert!(out.contains_key(&format!("cy/{file}")), "cy/{file}");
+    }
+    assert!(!out.contains_key("cy/robots.txt"));
+    let robots = page(&site, "robots.txt");
+    assert!(robots.contains("Sitemap: https://www.glanmor.example/commissioning/cy/sitemap.xml"));
+    let map = page(&site, "sitemap.xml");
+    assert!(map.contains("xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""));
+    assert!(map.contains(
+        "<xhtml:link rel=\"alternate\" hreflang=\"cy\" href=\"https://www.glanmor.example/commissioning/cy/plan/\"/>"
+    ));
+    let index_cy = page(&site, "cy/search-index.json");
+    assert!(index_cy.contains("Gwasanaeth atal cwympiadau"));
+    let ocds: serde_json::Value = serde_json::from_str(&page(&site, "cy/plan-ocds.json")).unwrap();
+    let release = &ocds["releases"][0];
+    assert_eq!(release["language"], "cy");
+    assert!(release["id"].as_str().unwrap().ends_with("-cy"));
+    let ocds_en: serde_json::Value = serde_json::from_str(&page(&site, "plan-ocds.json")).unwrap();
+    assert_eq!(ocds_en["releases"][0]["language"], "en");
+    // The buyer is the same organisation, whatever language names it.
+    assert_eq!(
+        release["buyer"]["id"],
+        ocds_en["releases"][0]["buyer"]["id"]
+    );
+}
+
+#[test]
+fn check_lists_what_is_not_translated() {
+    let site = fixture("glanmor");
+    let found = mps::check::check(&mps::check::CheckOptions {
+        root: site.root.clone(),
+        drafts: false,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+    });
+    let shown = site.render(&found);
+    assert!(
+        shown.contains("this page has no `cy` translation"),
+        "{shown}"
+    );
+    assert!(shown.contains("content/about.md"), "{shown}");
+    assert!(shown.contains("write about.cy.md beside it"), "{shown}");
+    assert!(
+        shown.contains("`themes[1].summary` has no `cy` translation"),
+        "{shown}"
+    );
+    assert!(shown.contains("content/data/themes.yaml:13:14"), "{shown}");
+    // Translated text is not listed.
+    assert!(!shown.contains("`themes[0].summary`"), "{shown}");
+    assert!(!shown.contains("_index.md` has no"), "{shown}");
+}
+
+#[test]
+fn without_fallback_a_missing_translation_stops_the_build() {
+    let site = fixture("glanmor").edit("site.yaml", "fallback: true", "fallback: false");
+    let errors = site.errors();
+    assert!(
+        errors.contains("error: this page has no `cy` translation"),
+        "{errors}"
+    );
+    assert!(errors.contains("content/about.md"), "{errors}");
+    assert!(errors.contains("themes.yaml:13:14"), "{errors}");
+    assert!(!site.root.join("public").exists());
+}
+
+#[test]
+fn a_broken_link_in_a_translation_names_the_translation() {
+    let site = fixture("glanmor").write(
+        "content/about.cy.md",
+        "---\ntitle: Amdanom ni\n---\nGweler [y cynllun](plan/nowhere.md).\n",
+    );
+    let errors = site.errors();
+    assert!(errors.contains("content/about.cy.md:4"), "{errors}");
+}
+
+#[test]
+fn bad_language_settings_are_explained() {
+    let site = fixture("glanmor").edit(
+        "site.yaml",
+        "languages: [en-GB, cy]",
+        "languages: [en-GB, cy, Welsh language]",
+    );
+    let errors = site.errors();
+    assert!(
+        errors.contains("`Welsh language` is not a language tag"),
+        "{errors}"
+    );
+    assert!(errors.contains("site.yaml:4:"), "{errors}");
+    let site = fixture("glanmor").edit(
+        "site.yaml",
+        "languages: [en-GB, cy]",
+        "language: cy\nlanguages: [en-GB, cy]",
+    );
+    let errors = site.errors();
+    assert!(
+        errors.contains("language is `cy` but languages starts with `en-GB`"),
+        "{errors}"
+    );
+    // A text given per language must include the default language's.
+    let site = fixture("glanmor").edit(
+        "content/data/themes.yaml",
+        "name: {en: Good Growth, cy: Twf Da}",
+        "name: {cy: Twf Da}",
+    );
+    let errors = site.errors();
+    assert!(
+        errors.contains("`themes[1].name` has no text in en-GB"),
+        "{errors}"
+    );
+    assert!(errors.contains("themes.yaml:11:"), "{errors}");
+}
+
+#[test]
+fn the_same_input_builds_the_same_bytes() {
+    let a = built();
+    let b = built();
+    assert_eq!(a.output(), b.output());
+}
