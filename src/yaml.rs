@@ -1253,6 +1253,10 @@ mod tests {
         let en: Located<Named> =
             parse_in(src, Path::new("m.yaml"), 1, Some(&reading(&langs, "en-GB"))).unwrap();
         assert_eq!(en.value.name, "Care homes");
+        assert_eq!(
+            (en.value.items[0].label.as_str(), en.value.items[0].value),
+            ("Beds", 3)
+        );
         assert!(en.untranslated.is_empty(), "{:?}", en.untranslated);
         let cy: Located<Named> =
             parse_in(src, Path::new("m.yaml"), 1, Some(&reading(&langs, "cy"))).unwrap();

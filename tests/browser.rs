@@ -278,6 +278,63 @@ fn every_page_is_accessible_readable_and_fits_a_phone() {
 }
 
 #[test]
+fn every_page_of_a_bilingual_site_passes_axe_in_both_languages_and_the_switcher_works() {
+    let Some((browser, axe)) = tools() else {
+        return;
+    };
+    let site = fixture("glanmor");
+    site.build().unwrap();
+    let out = site.root.join("public");
+    let server = StaticServer::start(&out);
+    let tab = browser.new_tab().unwrap();
+    let reports = Reports::attach(&tab);
+    let mut failures = Vec::new();
+    let pages = html_pages(&out);
+    assert!(pages.iter().any(|p| p.starts_with("cy/")), "{pages:?}");
+    for page in &pages {
+        set_width(&tab, 1280, 900);
+        open(&tab, &server.url(page));
+        for v in axe_violations(&tab, &axe) {
+            failures.push(format!("{page}: axe {v}"));
+        }
+        set_width(&tab, 320, 640);
+        let overflow = eval(
+            &tab,
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        );
+        if overflow.as_i64().unwrap_or(0) > 0 {
+            failures.push(format!(
+                "{page}: scrolls sideways by {overflow} px at 320 px wide"
+            ));
+        }
+        for r in reports.take() {
+            failures.push(format!("{page}: {r}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // A reader follows the switcher from an English page to its Welsh page and back.
+    set_width(&tab, 1280, 900);
+    open(&tab, &server.url("plan/index.html"));
+    tab.find_element(".language-switcher a[hreflang=cy]")
+        .unwrap()
+        .click()
+        .unwrap();
+    tab.wait_until_navigated().unwrap();
+    let here = eval(&tab, "[location.pathname, document.documentElement.lang, document.querySelector('h1').textContent]");
+    assert_eq!(
+        here,
+        serde_json::json!(["/cy/plan/index.html", "cy", "Cynllun caffael"])
+    );
+    tab.find_element(".language-switcher a[hreflang=en-GB]")
+        .unwrap()
+        .click()
+        .unwrap();
+    tab.wait_until_navigated().unwrap();
+    let back = eval(&tab, "[location.pathname, document.documentElement.lang]");
+    assert_eq!(back, serde_json::json!(["/plan/index.html", "en-GB"]));
+}
+
+#[test]
 fn content_is_all_there_without_javascript() {
     let Some((browser, _axe)) = tools() else {
         return;

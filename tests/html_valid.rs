@@ -78,7 +78,13 @@ fn every_page_of_the_default_and_another_councils_site_is_valid_html() {
     let other_out = dir.path().join("other-public");
     build_into(&other_root, &other_out);
 
-    let pages = [&default_out, &other_out]
+    // A site in English and Welsh.
+    let bilingual = fixture("glanmor");
+    let bilingual_out = dir.path().join("bilingual-public");
+    build_into(&bilingual.root, &bilingual_out);
+    assert!(bilingual_out.join("cy/index.html").is_file());
+
+    let pages = [&default_out, &other_out, &bilingual_out]
         .iter()
         .flat_map(|d| tree(d).into_keys())
         .filter(|k| k.ends_with(".html"))
@@ -88,7 +94,7 @@ fn every_page_of_the_default_and_another_councils_site_is_valid_html() {
         "expected the two sites to have many pages, found {pages}"
     );
 
-    let problems = validate(&jar, &[&default_out, &other_out]);
+    let problems = validate(&jar, &[&default_out, &other_out, &bilingual_out]);
     assert!(
         problems.is_empty(),
         "the Nu HTML checker found {} problem(s):\n{}",
