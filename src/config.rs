@@ -129,6 +129,7 @@ pub const TEXT_KEYS: &[&str] = &[
     "purposes",
     "headline",
     "text",
+    "definition_source",
 ];
 
 /// Settings of pages' Markdown.

@@ -621,7 +621,11 @@ fn load_data(
             }),
         };
         match parsed {
-            Ok((positions, paths)) => {
+            Ok((positions, mut paths)) => {
+                if key == "charts.yaml" {
+                    // A chart's `kind` and `unit` are settings (`bar`, `money`), not words.
+                    paths.retain(|p| !(p.ends_with(".kind") || p.ends_with(".unit")));
+                }
                 untranslated_text(path, &paths, &positions, config, untranslated);
                 sources.files.insert(key, (path.clone(), text));
                 sources.positions.insert(key, positions);

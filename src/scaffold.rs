@@ -230,11 +230,34 @@ mod tests {
     #[test]
     fn placeholders_are_all_filled() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        for (rel, text) in files(today) {
+        for (rel, text) in files_in(today, &["en-GB".into(), "cy".into()]).unwrap() {
             assert!(!text.contains("%%"), "{rel} has an unfilled placeholder");
         }
         assert_eq!(fill("%%PLAN_YEAR%%", today), "2026/27");
         assert_eq!(fill("%%AS_AT%%", today), "2026-08-25");
+    }
+
+    #[test]
+    fn the_bilingual_starter_adds_translations_and_replaces_the_data() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let english = files(today);
+        let both = files_in(today, &["en-GB".into(), "cy".into()]).unwrap();
+        let find = |list: &[(String, String)], rel: &str| {
+            list.iter().find(|(r, _)| r == rel).map(|(_, t)| t.clone())
+        };
+        assert!(find(&both, "content/framework.cy.md").is_some());
+        assert!(find(&english, "content/framework.cy.md").is_none());
+        let site = find(&both, "site.yaml").unwrap();
+        assert!(site.contains("languages: [en-GB, cy]"), "{site}");
+        // Every English page has its Welsh translation.
+        for (rel, _) in english.iter().filter(|(r, _)| r.ends_with(".md")) {
+            let welsh = format!("{}.cy.md", rel.strip_suffix(".md").unwrap());
+            assert!(find(&both, &welsh).is_some(), "{welsh}");
+        }
+        // Nothing but the starter's own languages.
+        let e = files_in(today, &["en-GB".into(), "fr".into()]).unwrap_err();
+        assert!(e.to_string().contains("not written in `fr`"), "{e}");
+        assert!(files_in(today, &["cy".into(), "en-GB".into()]).is_err());
     }
 
     #[test]
