@@ -211,6 +211,12 @@ fn default_pipeline() -> u64 {
 }
 
 impl SiteConfig {
+    /// The codes of the languages the site is published in, the default first: each has its
+    /// own build pass, with `language` set to it, and its own words (see `words`).
+    pub fn languages(&self) -> Vec<&str> {
+        vec![self.language.as_str()]
+    }
+
     /// Reads and checks `site.yaml` in `root`.
     pub fn load(root: &Path) -> Result<SiteConfig> {
         let path = root.join("site.yaml");

@@ -172,7 +172,7 @@ pub fn files(
                     start: e.entry.start,
                     end: e.end,
                     duration_months: e.entry.duration_months,
-                    status: e.status_label,
+                    status: e.entry.status.label(),
                     route: &e.entry.route,
                     page: e.href.as_deref().map(absolute),
                     illustrative: e.entry.illustrative,
