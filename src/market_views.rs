@@ -406,17 +406,17 @@ fn rating_change(rank: usize, was: &LevelView, assessed: NaiveDate, w: &Words) -
 
 /// The words a market's search entry is made from: its services first (what providers type),
 /// then its summary, messages, intentions and engagement.
-pub fn search_words(m: &Market) -> Vec<String> {
+pub fn search_words(m: &Market, w: &Words) -> Vec<String> {
     let mut parts = Vec::new();
     if !m.services.is_empty() {
-        parts.push(format!("Services: {}.", m.services.join(", ")));
+        parts.push(w.fill("search_services", &[("services", &m.services.join(", "))]));
     }
     parts.push(m.summary.clone());
-    let sentences = |label: &str, list: &[String]| {
-        (!list.is_empty()).then(|| format!("{label}: {}", list.join(" ")))
+    let sentences = |key: &str, list: &[String]| {
+        (!list.is_empty()).then(|| format!("{}: {}", w.get(key), list.join(" ")))
     };
-    parts.extend(sentences("We want more of", &m.more_of));
-    parts.extend(sentences("We want less of", &m.less_of));
+    parts.extend(sentences("search_more_of", &m.more_of));
+    parts.extend(sentences("search_less_of", &m.less_of));
     parts.extend(m.intentions.iter().map(|i| i.what.clone()));
     parts.extend(m.engagement.iter().map(|e| e.title.clone()));
     parts.extend(m.ratings.iter().map(|r| r.reason.clone()));

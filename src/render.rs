@@ -302,7 +302,13 @@ impl<'a> Renderer<'a> {
         i: usize,
         words: Option<&str>,
     ) -> Option<crate::search::IndexEntry<'a>> {
-        crate::search::entry(self.site, self.tree, &self.tree.pages[i], words)
+        crate::search::entry(
+            self.site,
+            self.tree,
+            &self.tree.pages[i],
+            words,
+            &self.derived.words,
+        )
     }
 
     /// A template context to render pages in: the site-wide variables, to which [`render`]
