@@ -134,12 +134,7 @@ pub fn index_json_sorted<'a>(parts: impl Iterator<Item = &'a IndexPart> + Clone)
 }
 
 /// The words of one page, whitespace squashed.
-fn page_text<'a>(
-    site: &Site,
-    p: &PlannedPage,
-    words: Option<&'a str>,
-    w: &Words,
-) -> Cow<'a, str> {
+fn page_text<'a>(site: &Site, p: &PlannedPage, words: Option<&'a str>, w: &Words) -> Cow<'a, str> {
     let d = &site.data;
     let mut parts: Vec<String> = Vec::new();
     match p.kind {

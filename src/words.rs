@@ -122,6 +122,16 @@ impl Words {
         self.map.get(key).map_or(key, String::as_str)
     }
 
+    /// How many words there are.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
     /// Whether `key` is defined.
     pub fn has(&self, key: &str) -> bool {
         self.map.contains_key(key)
@@ -303,6 +313,8 @@ pub fn load(
             ..Words::default()
         };
         let mut looked = Vec::new();
+        // Where the last file read ends (its last word): a missing word is added there.
+        let mut last_word: Option<Pos> = None;
         for layer in layers {
             for name in file_names(language) {
                 looked.push(layer.shown.join(name));
@@ -317,6 +329,7 @@ pub fn load(
             let Some((path, text)) = found else { continue };
             match read_file(&path, &text) {
                 Ok(read) => {
+                    last_word = read.values().map(|(_, pos)| *pos).max();
                     for (k, (v, _)) in read {
                         words.map.insert(k, v);
                     }
@@ -372,6 +385,7 @@ pub fn load(
                         en_pos.line
                     ),
                 )
+                .at_pos(last_word)
                 .help(format!(
                     "add each missing key with its text in `{language}`, such as `{first}: ...`"
                 )),
@@ -568,6 +582,117 @@ mod tests {
         assert!(ds[0].file.ends_with("site/fr.yaml"), "{}", ds[0]);
         assert!(ds[0].message.contains("`last_updated`"), "{}", ds[0]);
         assert!(ds[0].message.contains("line 2"), "{}", ds[0]);
+        // It points at the file's last word, where another is added.
+        assert_eq!((ds[0].line, ds[0].column), (Some(1), Some(4)));
+    }
+
+    #[test]
+    fn the_built_in_words_are_complete_in_english_and_welsh() {
+        let builtin = Layer::built_in(
+            PathBuf::from("(built-in theme)/i18n"),
+            [
+                ("en.yaml".to_string(), BUILT_IN_ENGLISH),
+                (
+                    "cy.yaml".to_string(),
+                    include_str!("../themes/default/i18n/cy.yaml"),
+                ),
+            ]
+            .into(),
+        );
+        let got = load(&[builtin], &["en-GB", "cy"], Path::new("site.yaml"), None).unwrap();
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(got["cy"].date(d), "1 Rhagfyr 2026");
+        assert_eq!(got["en-GB"].date(d), "1 December 2026");
+        assert_eq!(got["cy"].month_year(d), "Rhagfyr 2026");
+        assert_eq!(got["cy"].len(), got["en-GB"].len());
+    }
+
+    /// Every word the Rust code asks for by name is in the built-in English file (and so, by
+    /// the check above, in every language's).
+    #[test]
+    fn every_key_the_code_uses_is_in_the_english_file() {
+        let en = Words::english();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut used = Vec::new();
+        for entry in walkdir::WalkDir::new(&src) {
+            let entry = entry.unwrap();
+            // The modules that write pages' words; the others name template variables
+            // (`feed_href`) that look like keys.
+            let writes = [
+                "views.rs",
+                "market_views.rs",
+                "market_files.rs",
+                "search.rs",
+                "pages.rs",
+                "opendata.rs",
+                "model.rs",
+                "derive.rs",
+                "data.rs",
+                "draw.rs",
+                "summary.rs",
+                "mod.rs",
+            ];
+            let name = entry.file_name().to_string_lossy();
+            if !writes.contains(&name.as_ref()) || entry.path().ends_with("serve/mod.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            // The code's own, not its tests' made-up words.
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for (at, _) in code.match_indices('"') {
+                let rest = &code[at + 1..];
+                let Some(end) = rest.find('"') else { continue };
+                let key = &rest[..end];
+                // Keys are snake_case with one underscore at least, or a handful of plain words.
+                let keyish = !key.is_empty()
+                    && key
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit());
+                if keyish
+                    && (key.starts_with("status_")
+                        || key.starts_with("category_")
+                        || key.starts_with("summary_")
+                        || key.starts_with("chart_")
+                        || key.starts_with("download_")
+                        || key.starts_with("feed_")
+                        || key.starts_with("search_")
+                        || key.starts_with("figure_")
+                        || key.starts_with("rating_")
+                        || key.starts_with("month_")
+                        || key.starts_with("edition_")
+                        || key.starts_with("accessibility_"))
+                {
+                    used.push((entry.path().display().to_string(), key.to_string()));
+                }
+            }
+        }
+        assert!(used.len() > 40, "{used:?}");
+        for (file, key) in used {
+            assert!(
+                en.has(&key),
+                "{file} uses `{key}`, which en.yaml does not define"
+            );
+        }
+        for key in [
+            "home",
+            "page_not_found",
+            "social_value",
+            "list_and",
+            "percentage_point",
+            "percentage_points",
+            "month",
+            "months",
+            "byte",
+            "bytes",
+            "estimated_value",
+            "expected_start",
+            "status",
+            "route",
+            "accessibility_statement",
+            "site_map",
+        ] {
+            assert!(en.has(key), "{key}");
+        }
     }
 
     #[test]

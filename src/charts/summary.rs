@@ -189,20 +189,22 @@ fn extremes(u: Unit, categories: &[String], values: &[f64], w: &Words) -> String
             .collect()
     };
     let (hi, lo) = (at(max), at(min));
-    let side = |names_at: &[String], key: &str, v: f64| {
-        let value = if names_at.len() == 1 {
-            short(u, v)
+    // The key for one name, and for several.
+    let side = |names_at: &[String], keys: (&str, &str), v: f64| {
+        let (key, value) = if names_at.len() == 1 {
+            (keys.0, short(u, v))
         } else {
-            w.fill("summary_each", &[("value", &short(u, v))])
+            (keys.1, w.fill("summary_each", &[("value", &short(u, v))]))
         };
-        let key = format!("{key}_{}", if names_at.len() == 1 { "one" } else { "many" });
-        w.fill(&key, &[("names", &names(names_at, w)), ("value", &value)])
+        w.fill(key, &[("names", &names(names_at, w)), ("value", &value)])
     };
+    let largest = ("summary_largest_one", "summary_largest_many");
+    let smallest = ("summary_smallest_one", "summary_smallest_many");
     w.fill(
         "summary_extremes",
         &[
-            ("largest", &side(&hi, "summary_largest", max)),
-            ("smallest", &side(&lo, "summary_smallest", min)),
+            ("largest", &side(&hi, largest, max)),
+            ("smallest", &side(&lo, smallest, min)),
         ],
     )
 }
