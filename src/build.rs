@@ -425,8 +425,11 @@ fn generate_checking(
     memo: Option<&RenderMemo>,
     check_links: bool,
 ) -> Result<Generated> {
-    let derived = Derived::new(site);
-    let tree = pages::plan(site, theme, &derived.paths).map_err(Error::from)?;
+    // The words of this pass's language: dates, counts and chart summaries are written in
+    // them, and templates see them as `words`.
+    let words = theme.words_for(&site.config.language)?;
+    let derived = Derived::new(site, words);
+    let tree = pages::plan(site, theme, &derived.paths, &derived.words).map_err(Error::from)?;
     // `mps build` parses only the templates the planned pages use (`mps check` parses all).
     let parsed = match theme.parse_used(tree.pages.iter().map(|p| p.template.as_str())) {
         Ok(parsed) => parsed,

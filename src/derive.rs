@@ -10,6 +10,7 @@ use crate::facts::{GeneratedPaths, PlanFacts};
 use crate::model::Site;
 use crate::opendata::{self, Download};
 use crate::views::{self, DataView};
+use crate::words::Words;
 
 /// Files made from the data: (output path relative to the site root, bytes), in a fixed order.
 pub type DataFiles = Vec<(String, Vec<u8>)>;
@@ -35,6 +36,9 @@ pub struct Derived {
     pub markets: crate::market_views::MarketsView,
     /// The earlier editions of the plan, in the order of `Data::editions` (oldest first).
     pub editions: Vec<EditionDerived>,
+    /// The theme's words in the language of this build's pass, which everything above was
+    /// written in and templates see as `words`.
+    pub words: Arc<Words>,
 }
 
 /// What an earlier edition's pages and downloads show, by the same rules as the current plan.
@@ -53,6 +57,7 @@ fn editions(
     site: &Site,
     paths: &GeneratedPaths,
     files: &mut Result<DataFiles, Diagnostic>,
+    w: &Words,
 ) -> Vec<EditionDerived> {
     let mut out = Vec::new();
     for ed in &site.data.editions {
@@ -69,9 +74,12 @@ fn editions(
             ..Default::default()
         };
         let facts = PlanFacts::new(&data, &paths, &site.config.procurement);
-        let mut view = views::build(&data, &site.config, &paths, &facts);
+        let mut view = views::build(&data, &site.config, &paths, &facts, w);
         let made = opendata::edition_files(ed, &folder, site, &facts);
-        let downloads = made.as_deref().map(opendata::downloads).unwrap_or_default();
+        let downloads = made
+            .as_deref()
+            .map(|f| opendata::downloads(f, w))
+            .unwrap_or_default();
         match (made, files.as_mut()) {
             (Ok(made), Ok(all)) => all.extend(made),
             (Err(d), Ok(_)) => *files = Err(d),
@@ -97,7 +105,7 @@ fn editions(
         let view = views::EditionView {
             slug: ed.slug.clone(),
             year: ed.plan.year.clone(),
-            published_display: crate::format::date_long(ed.plan.published),
+            published_display: w.date(ed.plan.published),
             href: plan.href.clone(),
             plan,
             themes: view.themes,
@@ -113,26 +121,31 @@ fn editions(
 }
 
 impl Derived {
-    /// Derives everything from a validated site.
-    pub fn new(site: &Site) -> Arc<Self> {
+    /// Derives everything from a validated site, in the words of one language: the one the
+    /// build's pass is in (`site.config.language`).
+    pub fn new(site: &Site, words: Arc<Words>) -> Arc<Self> {
+        let w = &*words;
         let paths = GeneratedPaths::of(&site.pages);
         let facts = PlanFacts::new(&site.data, &paths, &site.config.procurement);
         let ((charts, chart_files), (open, view)) = rayon::join(
-            || charts::build_all(site, &facts),
+            || charts::build_all(site, &facts, w),
             || {
                 rayon::join(
                     || opendata::files(site, &facts),
-                    || views::build(&site.data, &site.config, &paths, &facts),
+                    || views::build(&site.data, &site.config, &paths, &facts, w),
                 )
             },
         );
-        let downloads = open.as_deref().map(opendata::downloads).unwrap_or_default();
-        let markets = crate::market_views::view(site, &paths, &view);
+        let downloads = open
+            .as_deref()
+            .map(|f| opendata::downloads(f, w))
+            .unwrap_or_default();
+        let markets = crate::market_views::view(site, &paths, &view, w);
         let mut files = open.and_then(|mut out| {
             out.extend(chart_files?);
             Ok(out)
         });
-        let editions = editions(site, &paths, &mut files);
+        let editions = editions(site, &paths, &mut files, w);
         Arc::new(Derived {
             paths,
             facts,
@@ -142,6 +155,7 @@ impl Derived {
             downloads,
             markets,
             editions,
+            words,
         })
     }
 }
@@ -156,7 +170,7 @@ mod tests {
     fn each_fact_is_shown_as_derived() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let site = crate::build::load(root, false).unwrap();
-        let d = Derived::new(&site);
+        let d = Derived::new(&site, Arc::new(Words::english().clone()));
         let plan = d.view.plan.as_ref().unwrap();
         let files = d.files.as_ref().unwrap();
         let file = |name: &str| {

@@ -66,6 +66,7 @@ fn render<T: Serialize>(
 ) -> Result<String, Diagnostic> {
     let mut ctx = tera::Context::new();
     ctx.insert(key, value);
+    ctx.insert("words", &*theme.words_for(&site.config.language)?);
     theme.render(template, &ctx, &site.root.join("site.yaml"))
 }
 

@@ -141,10 +141,27 @@ fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-/// `2019-03-12` -> `12 March 2019`.
+/// `2019-03-12` -> `12 March 2019`: for messages to the site's authors, which are in English.
+/// Pages write dates in their own language (see `words::Words::date`).
 pub fn date_long(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
+
+/// The keys of the month names in the theme's words, January first.
+pub const MONTH_KEYS: [&str; 12] = [
+    "month_january",
+    "month_february",
+    "month_march",
+    "month_april",
+    "month_may",
+    "month_june",
+    "month_july",
+    "month_august",
+    "month_september",
+    "month_october",
+    "month_november",
+    "month_december",
+];
 
 /// A key figure as shown on a tile: `%` and money units format the number, other units are
 /// words shown after it.
@@ -190,13 +207,22 @@ pub fn register_filters(tera: &mut Tera) {
     tera.register_filter("number", |v: &Value, _: &FilterArgs| {
         Ok(Value::String(number(as_f64(v, "number")?)))
     });
-    tera.register_filter("date_long", |v: &Value, _: &FilterArgs| {
+    // `date_long(words=words)` names the month in the page's language.
+    tera.register_filter("date_long", |v: &Value, args: &FilterArgs| {
+        use chrono::Datelike;
         let s = v
             .as_str()
             .ok_or_else(|| tera::Error::msg("date_long expects a date written YYYY-MM-DD"))?;
         let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| tera::Error::msg(format!("date_long: `{s}` is not a YYYY-MM-DD date")))?;
-        Ok(Value::String(date_long(d)))
+        let month = args.get("words").and_then(|w| {
+            let key = MONTH_KEYS.get(d.month0() as usize)?;
+            w.get(key)?.as_str()
+        });
+        Ok(Value::String(match month {
+            Some(m) => format!("{} {m} {}", d.day(), d.year()),
+            None => date_long(d),
+        }))
     });
 }
 

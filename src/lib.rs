@@ -10,8 +10,8 @@
 //!    `colour`, `sanitise`, [`markdown`] (Markdown to HTML, and the one HTML escape) and
 //!    [`chartdef`] (the chart schema); `source` (reads a file as text) and `yaml` (the only
 //!    module that knows the YAML crates); [`config`] (`site.yaml`), [`model`] (the typed site),
-//!    [`markets`] (market files: loading, checks and warnings) and [`content`] (reads the files
-//!    into the model).
+//!    [`markets`] (market files: loading, checks and warnings), [`content`] (reads the files
+//!    into the model) and [`words`] (the theme's words in each language).
 //! 2. **Facts**: [`facts`], each rule of the plan written once (end dates, pipeline and large
 //!    flags, theme totals, the largest order, editions compared, generated pages' addresses).
 //! 3. **Charts, open data and views**: `charts` (data resolution, summary text, drawing),
@@ -74,6 +74,7 @@ pub mod translations;
 pub(crate) mod urls;
 pub(crate) mod validate;
 pub(crate) mod views;
+pub mod words;
 pub(crate) mod yaml;
 
 pub use build::{build, BuildOptions, BuildSummary};

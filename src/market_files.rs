@@ -172,7 +172,7 @@ pub fn files(
                     start: e.entry.start,
                     end: e.end,
                     duration_months: e.entry.duration_months,
-                    status: e.status_label,
+                    status: e.entry.status.label(),
                     route: &e.entry.route,
                     page: e.href.as_deref().map(absolute),
                     illustrative: e.entry.illustrative,
@@ -193,7 +193,7 @@ pub fn files(
         match feeds::feed(
             site,
             theme,
-            &feed(site, view, m, &page, feed_href, &absolute),
+            &feed(site, view, m, &page, feed_href, &absolute, &derived.words),
         ) {
             Ok(xml) => out.push((feed_href.clone(), xml.into_bytes())),
             Err(d) => problems.push(d),
@@ -216,6 +216,7 @@ fn feed<'a>(
     page: &str,
     feed_href: &str,
     absolute: &dyn Fn(&str) -> String,
+    w: &crate::words::Words,
 ) -> Feed<'a> {
     let c = &site.config;
     // The page's own date; without one, the latest date the market itself gives.
@@ -239,7 +240,7 @@ fn feed<'a>(
         entries.push((
             updated,
             FeedEntry {
-                title: Cow::Owned(format!("Procurement: {}", e.entry.title)),
+                title: Cow::Owned(w.fill("feed_procurement", &[("title", &e.entry.title)])),
                 href: e
                     .href
                     .as_deref()
@@ -247,9 +248,14 @@ fn feed<'a>(
                     .unwrap_or_else(|| format!("{page}#procurement-{}", e.entry.id)),
                 published: None,
                 updated: feeds::timestamp(updated),
-                summary: Some(Cow::Owned(format!(
-                    "{}, {}. Expected to start in {}. Estimated value {}.",
-                    e.entry.id, e.status_label, e.start_display, e.value_display
+                summary: Some(Cow::Owned(w.fill(
+                    "feed_procurement_summary",
+                    &[
+                        ("id", &e.entry.id),
+                        ("status", &e.status_label),
+                        ("start", &e.start_display),
+                        ("value", &e.value_display),
+                    ],
                 ))),
             },
         ));
@@ -258,7 +264,10 @@ fn feed<'a>(
         entries.push((
             stated,
             FeedEntry {
-                title: Cow::Owned(format!("Intention for {}: {}", i.when_display, i.what)),
+                title: Cow::Owned(w.fill(
+                    "feed_intention",
+                    &[("date", &i.when_display), ("what", &i.what)],
+                )),
                 href: format!("{page}#{}", i.anchor),
                 published: None,
                 updated: feeds::timestamp(stated),
@@ -267,7 +276,10 @@ fn feed<'a>(
         ));
     }
     for e in &m.engagement {
-        let mut summary = format!("{} on {}", e.title, e.date_display);
+        let mut summary = w.fill(
+            "feed_event_on",
+            &[("title", &e.title), ("date", &e.date_display)],
+        );
         if let Some(place) = &e.place {
             summary.push_str(&format!(", {place}"));
         }

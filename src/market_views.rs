@@ -17,6 +17,7 @@ use crate::model::{DataSource, Engagement, Intention, Market, Site};
 use crate::money::Money;
 use crate::urls;
 use crate::views::{DataView, EntryView, FigureView, Link};
+use crate::words::Words;
 
 // ---------------------------------------------------------------------------------------------
 // What templates see.
@@ -172,8 +173,8 @@ fn with_query(base: &str, key: &str, value: &str) -> String {
 
 /// Feedback on one market: to its first contact's email, else to the site's feedback address,
 /// with a subject (or, for a web form, a `market=` parameter) naming the market.
-fn feedback_href(site: &Site, m: &Market) -> String {
-    let subject = format!("Feedback on the {} market", m.name);
+fn feedback_href(site: &Site, m: &Market, w: &Words) -> String {
+    let subject = w.fill("market_feedback_subject", &[("market", &m.name)]);
     let contact = m
         .contacts
         .iter()
@@ -190,7 +191,7 @@ fn feedback_href(site: &Site, m: &Market) -> String {
 }
 
 /// Everything templates show of the markets. Plan entries' views come from `data`.
-pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView {
+pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView, w: &Words) -> MarketsView {
     let settings = site.config.markets.clone().unwrap_or_default();
     let reference = reference_date(site);
     let upcoming = |d: NaiveDate| reference.is_none_or(|r| d >= r);
@@ -224,16 +225,16 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
                     rank: level.rank,
                     reason: r.reason.clone(),
                     assessed: r.assessed,
-                    assessed_display: format::date_long(r.assessed),
+                    assessed_display: w.date(r.assessed),
                     illustrative: r.illustrative || m.illustrative,
                     previous: r.previous.as_ref().and_then(|p| {
                         let was = scale.iter().find(|l| l.level == p.level)?;
-                        Some(rating_change(level.rank, was, p.assessed))
+                        Some(rating_change(level.rank, was, p.assessed, w))
                     }),
                 })
             };
             let grid: Vec<Option<RatingView>> = settings.dimensions.iter().map(rating).collect();
-            let figures: Vec<FigureView> = m.figures.iter().map(FigureView::of).collect();
+            let figures: Vec<FigureView> = m.figures.iter().map(|f| FigureView::of(f, w)).collect();
             let mut headline: Vec<FigureView> =
                 figures.iter().filter(|f| f.headline).cloned().collect();
             if headline.is_empty() {
@@ -245,7 +246,7 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
             let intention = |(i, x): (usize, &Intention)| IntentionView {
                 what: x.what.clone(),
                 when: x.when,
-                when_display: format::date_long(x.when),
+                when_display: w.date(x.when),
                 illustrative: x.illustrative || m.illustrative,
                 anchor: format!("intention-{}", i + 1),
             };
@@ -305,7 +306,7 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
                         EngagementView {
                             title: e.title.clone(),
                             date: e.date,
-                            date_display: format::date_long(e.date),
+                            date_display: w.date(e.date),
                             kind: e.kind.clone(),
                             place: e.place.clone(),
                             external: target.as_ref().is_some_and(|t| t.1),
@@ -340,7 +341,7 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
                 procurements_total_display: format::money(total),
                 procurements,
                 sources: m.sources.clone(),
-                feedback_href: feedback_href(site, m),
+                feedback_href: feedback_href(site, m, w),
             }
         })
         .collect();
@@ -378,19 +379,20 @@ pub fn view(site: &Site, paths: &GeneratedPaths, data: &DataView) -> MarketsView
         list,
         scale,
         dimensions: settings.dimensions,
-        reference_display: reference.map(format::date_long),
+        reference_display: reference.map(|d| w.date(d)),
         reference,
     }
 }
 
 /// A rating now at `rank` on the scale, compared with the level it had before.
-fn rating_change(rank: usize, was: &LevelView, assessed: NaiveDate) -> RatingChangeView {
-    let assessed_display = format::date_long(assessed);
-    let (direction, words) = match rank.cmp(&was.rank) {
-        std::cmp::Ordering::Greater => ("up", format!("Up from {}", was.label)),
-        std::cmp::Ordering::Less => ("down", format!("Down from {}", was.label)),
-        std::cmp::Ordering::Equal => ("same", "No change from".to_string()),
+fn rating_change(rank: usize, was: &LevelView, assessed: NaiveDate, w: &Words) -> RatingChangeView {
+    let assessed_display = w.date(assessed);
+    let (direction, key) = match rank.cmp(&was.rank) {
+        std::cmp::Ordering::Greater => ("up", "rating_up"),
+        std::cmp::Ordering::Less => ("down", "rating_down"),
+        std::cmp::Ordering::Equal => ("same", "rating_same"),
     };
+    let words = w.fill(key, &[("level", &was.label)]);
     RatingChangeView {
         level: was.level.clone(),
         label: was.label.clone(),
@@ -404,17 +406,17 @@ fn rating_change(rank: usize, was: &LevelView, assessed: NaiveDate) -> RatingCha
 
 /// The words a market's search entry is made from: its services first (what providers type),
 /// then its summary, messages, intentions and engagement.
-pub fn search_words(m: &Market) -> Vec<String> {
+pub fn search_words(m: &Market, w: &Words) -> Vec<String> {
     let mut parts = Vec::new();
     if !m.services.is_empty() {
-        parts.push(format!("Services: {}.", m.services.join(", ")));
+        parts.push(w.fill("search_services", &[("services", &m.services.join(", "))]));
     }
     parts.push(m.summary.clone());
-    let sentences = |label: &str, list: &[String]| {
-        (!list.is_empty()).then(|| format!("{label}: {}", list.join(" ")))
+    let sentences = |key: &str, list: &[String]| {
+        (!list.is_empty()).then(|| format!("{}: {}", w.get(key), list.join(" ")))
     };
-    parts.extend(sentences("We want more of", &m.more_of));
-    parts.extend(sentences("We want less of", &m.less_of));
+    parts.extend(sentences("search_more_of", &m.more_of));
+    parts.extend(sentences("search_less_of", &m.less_of));
     parts.extend(m.intentions.iter().map(|i| i.what.clone()));
     parts.extend(m.engagement.iter().map(|e| e.title.clone()));
     parts.extend(m.ratings.iter().map(|r| r.reason.clone()));
@@ -434,16 +436,16 @@ mod tests {
             rank,
         };
         let on = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
-        let up = rating_change(3, &level(2, "Developing"), on);
+        let up = rating_change(3, &level(2, "Developing"), on, &Words::english());
         assert_eq!(
             (up.direction, up.words.as_str()),
             ("up", "Up from Developing (1 March 2025)")
         );
-        let down = rating_change(1, &level(2, "Developing"), on);
+        let down = rating_change(1, &level(2, "Developing"), on, &Words::english());
         assert_eq!(down.direction, "down");
         assert_eq!(down.words, "Down from Developing (1 March 2025)");
         assert_eq!(
-            rating_change(2, &level(2, "Developing"), on).direction,
+            rating_change(2, &level(2, "Developing"), on, &Words::english()).direction,
             "same"
         );
     }

@@ -157,6 +157,18 @@ pub enum Status {
 }
 
 impl Status {
+    /// The key of its name in the theme's words (see `words`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Planned => "status_planned",
+            Status::MarketEngagement => "status_market_engagement",
+            Status::Tendering => "status_tendering",
+            Status::Awarded => "status_awarded",
+            Status::Cancelled => "status_cancelled",
+        }
+    }
+
+    /// Its name in English, as the open data writes it.
     pub fn label(self) -> &'static str {
         match self {
             Status::Planned => "Planned",
@@ -248,6 +260,16 @@ pub enum Category {
 }
 
 impl Category {
+    /// The key of its name in the theme's words (see `words`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Category::Goods => "category_goods",
+            Category::Services => "category_services",
+            Category::Works => "category_works",
+        }
+    }
+
+    /// Its name in English, as the open data writes it.
     pub fn label(self) -> &'static str {
         match self {
             Category::Goods => "Goods",

@@ -36,8 +36,8 @@ pub const OCDS_EXTENSIONS: [&str; 3] = [
 pub struct Download {
     /// Output file relative to the site root (`plan.csv`).
     pub href: String,
-    /// What the file is, in words.
-    pub title: &'static str,
+    /// What the file is, in words of the page's language.
+    pub title: String,
     /// File type as readers know it (`CSV`).
     pub format: &'static str,
     pub bytes: usize,
@@ -108,38 +108,32 @@ pub fn plan_illustrative(plan: &ProcurementPlan) -> bool {
 }
 
 /// The downloads templates link to, with their sizes. Empty when there is no plan.
-pub fn downloads(files: &[(String, Vec<u8>)]) -> Vec<Download> {
+pub fn downloads(files: &[(String, Vec<u8>)], w: &crate::words::Words) -> Vec<Download> {
     files
         .iter()
         .map(|(path, bytes)| {
             let name = path.rsplit('/').next().unwrap_or(path);
             let (title, format) = match name {
-                CSV_FILE => ("The plan as a spreadsheet", "CSV"),
-                JSON_FILE => ("The plan as data", "JSON"),
-                CONTRACTS_FILE => (
-                    "Contracts register (Local Government Transparency Code)",
-                    "CSV",
-                ),
-                _ => (
-                    "The plan in the Open Contracting Data Standard",
-                    "OCDS JSON",
-                ),
+                CSV_FILE => ("download_csv", "CSV"),
+                JSON_FILE => ("download_json", "JSON"),
+                CONTRACTS_FILE => ("download_contracts", "CSV"),
+                _ => ("download_ocds", "OCDS JSON"),
             };
             Download {
                 href: path.clone(),
-                title,
+                title: w.get(title).to_string(),
                 format,
                 bytes: bytes.len(),
-                size_display: size_display(bytes.len()),
+                size_display: size_display(bytes.len(), w),
             }
         })
         .collect()
 }
 
 /// `850 bytes`, `12 KB`, `1.4 MB`.
-pub fn size_display(bytes: usize) -> String {
+pub fn size_display(bytes: usize, w: &crate::words::Words) -> String {
     if bytes < 1000 {
-        crate::format::count(bytes as u64, "byte", "bytes")
+        w.count(bytes as u64, "byte", "bytes")
     } else if bytes < 1_000_000 {
         format!("{} KB", bytes.div_ceil(1000))
     } else {
@@ -702,8 +696,17 @@ mod tests {
 
     #[test]
     fn sizes_read_well() {
-        assert_eq!(size_display(850), "850 bytes");
-        assert_eq!(size_display(12_345), "13 KB");
-        assert_eq!(size_display(1_400_000), "1.4 MB");
+        assert_eq!(
+            size_display(850, &crate::words::Words::english()),
+            "850 bytes"
+        );
+        assert_eq!(
+            size_display(12_345, &crate::words::Words::english()),
+            "13 KB"
+        );
+        assert_eq!(
+            size_display(1_400_000, &crate::words::Words::english()),
+            "1.4 MB"
+        );
     }
 }

@@ -36,21 +36,21 @@ pub enum Kind {
     NotFound,
 }
 
-/// Pages every site has, made by `search` from the page tree: (site path, kind, title,
-/// description, template).
+/// Pages every site has, made by `search` from the page tree: (site path, kind, the keys of
+/// the title and description in the theme's words, template).
 pub const PAGES: &[(&str, Kind, &str, &str, &str)] = &[
     (
         "search/",
         Kind::Search,
-        "Search",
-        "Search every page of this site.",
+        "search_title",
+        "search_description",
         "search.html",
     ),
     (
         "sitemap/",
         Kind::SiteMap,
-        "Site map",
-        "Every page of this site, by section.",
+        "site_map",
+        "site_map_description",
         "sitemap.html",
     ),
 ];
@@ -218,6 +218,7 @@ pub fn plan(
     site: &Site,
     theme: &SiteTheme,
     generated: &GeneratedPaths,
+    w: &crate::words::Words,
 ) -> Result<PageTree, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut pages = Vec::new();
@@ -314,11 +315,13 @@ pub fn plan(
                 &g,
                 path.clone(),
                 Kind::Edition(k),
-                &format!("Procurement plan {} (earlier edition)", ed.plan.year),
-                Some(&format!(
-                    "The {} edition of the plan, as published on {}: an earlier version, not the current plan.",
-                    ed.plan.year,
-                    crate::format::date_long(ed.plan.published)
+                &w.fill("edition_title", &[("year", &ed.plan.year)]),
+                Some(&w.fill(
+                    "edition_description",
+                    &[
+                        ("year", &ed.plan.year),
+                        ("date", &w.date(ed.plan.published)),
+                    ],
                 )),
                 &g.template,
                 (n - k) as i64,
@@ -373,10 +376,10 @@ pub fn plan(
     pages.push(PlannedPage {
         path: "accessibility/".into(),
         kind: Kind::Accessibility,
-        title: "Accessibility statement".into(),
-        description: Some(format!(
-            "How accessible this website is, and how to report a problem to {}.",
-            site.config.organisation
+        title: w.get("accessibility_statement").into(),
+        description: Some(w.fill(
+            "accessibility_description",
+            &[("organisation", &site.config.organisation)],
         )),
         template: "accessibility.html".into(),
         file: site.root.join("site.yaml"),
@@ -394,8 +397,8 @@ pub fn plan(
             pages.push(PlannedPage {
                 path: path.to_string(),
                 kind: *kind,
-                title: title.to_string(),
-                description: Some(description.to_string()),
+                title: w.get(title).to_string(),
+                description: Some(w.get(description).to_string()),
                 template: template.to_string(),
                 file: site.root.join("site.yaml"),
                 weight: i64::MAX,
@@ -411,7 +414,7 @@ pub fn plan(
     pages.push(PlannedPage {
         path: "404.html".into(),
         kind: Kind::NotFound,
-        title: "Page not found".into(),
+        title: w.get("page_not_found").into(),
         description: None,
         template: "404.html".into(),
         file: site.root.join("site.yaml"),

@@ -12,7 +12,6 @@ use serde::Serialize;
 use crate::charts::RenderedChart;
 use crate::derive::Derived;
 use crate::error::Diagnostic;
-use crate::format;
 use crate::links::PageLinks;
 use crate::markdown::{self, Heading, LinkContext, Rendered};
 use crate::memo::{Fingerprint, RenderMemo};
@@ -163,6 +162,7 @@ fn place_charts<'a>(
             let placed = chart.as_ref().map_err(Clone::clone).and_then(|chart| {
                 let mut ctx = tera::Context::new();
                 ctx.insert("table", &chart.data);
+                ctx.insert("words", &*derived.words);
                 let table = theme.render(crate::templates::CHART_TABLE, &ctx, &file)?;
                 Ok(PlacedChart { chart, table })
             });
@@ -238,6 +238,8 @@ impl<'a> Renderer<'a> {
         put(&mut base, &mut fp, "site", &site_view);
         put(&mut base, &mut fp, "data", data);
         put(&mut base, &mut fp, "nav", &tree.nav);
+        // The theme's words in this pass's language, once for every page.
+        put(&mut base, &mut fp, "words", &*derived.words);
         let charts = place_charts(site, theme, derived);
         // Templates place charts with the `chart` macro of the default theme's macros.html.
         let drawn: BTreeMap<&String, &PlacedChart> = charts
@@ -309,7 +311,13 @@ impl<'a> Renderer<'a> {
         i: usize,
         words: Option<&str>,
     ) -> Option<crate::search::IndexEntry<'a>> {
-        crate::search::entry(self.site, self.tree, &self.tree.pages[i], words)
+        crate::search::entry(
+            self.site,
+            self.tree,
+            &self.tree.pages[i],
+            words,
+            &self.derived.words,
+        )
     }
 
     /// A template context to render pages in: the site-wide variables, to which [`render`]
@@ -373,6 +381,8 @@ impl<'a> Renderer<'a> {
             _ => (String::new(), Vec::new()),
         };
         let permalink = format!("{}{}", self.site.config.base_url, p.path);
+        let w = &*self.derived.words;
+        let date = |d: NaiveDate| w.date(d);
         let page = PageView {
             title: &p.title,
             description: p.description.as_deref(),
@@ -384,12 +394,12 @@ impl<'a> Renderer<'a> {
             template: &p.template,
             is_section: p.is_section,
             date: p.date,
-            date_display: p.date.map(format::date_long),
+            date_display: p.date.map(date),
             updated: p.updated,
-            updated_display: p.updated.map(format::date_long),
-            last_updated_display: p.updated.or(p.date).map(format::date_long),
+            updated_display: p.updated.map(date),
+            last_updated_display: p.updated.or(p.date).map(date),
             review_by: p.review_by,
-            review_by_display: p.review_by.map(format::date_long),
+            review_by_display: p.review_by.map(date),
             headings,
             untranslated: match p.kind {
                 Kind::Content(ci) => self.site.pages[ci].untranslated,
@@ -526,7 +536,7 @@ impl<'a> Renderer<'a> {
         };
         let root = urls::root_prefix(&src.path);
         let chart = |id: &str| match self.charts.get(id) {
-            Some(Ok(c)) => self.theme.chart_figure(c, &root),
+            Some(Ok(c)) => self.theme.chart_figure(c, &root, &self.derived.words),
             Some(Err(d)) => Err((
                 d.to_string(),
                 "fix the chart's definition in content/data/charts.yaml".to_string(),
@@ -557,8 +567,12 @@ impl<'a> Renderer<'a> {
     fn feedback_href(&self, title: &str, permalink: &str) -> String {
         let base = self.site.config.feedback_href().unwrap_or_default();
         if base.starts_with("mailto:") {
-            let subject = format!("Feedback on {title}");
-            let body = format!("Page: {permalink}\n\n");
+            let w = &*self.derived.words;
+            let subject = w.fill("feedback_subject", &[("title", title)]);
+            let body = format!(
+                "{}\n\n",
+                w.fill("feedback_body_page", &[("address", permalink)])
+            );
             format!(
                 "{base}{}subject={}&body={}",
                 if base.contains('?') { '&' } else { '?' },

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::model::Site;
 use crate::pages::{Kind, PageTree, PlannedPage};
 use crate::urls;
+use crate::words::Words;
 
 /// Output file of the search index.
 pub const INDEX_FILE: &str = "search-index.json";
@@ -25,7 +26,8 @@ const _: () = assert!(MAX_TEXT < crate::markdown::WORDS_KEPT);
 #[derive(Debug, Clone, Serialize)]
 pub struct IndexEntry<'a> {
     pub title: &'a str,
-    /// Title of the top-level section the page is in (`Home` for top-level pages).
+    /// Title of the top-level section the page is in (the theme's word for `home` for
+    /// top-level pages).
     pub section: &'a str,
     /// Output file relative to the site root: `plan/index.html`.
     pub url: String,
@@ -44,15 +46,16 @@ fn searchable(p: &PlannedPage) -> bool {
     )
 }
 
-/// The title of the top-level section holding `path`.
-fn section_of<'a>(tree: &'a PageTree, path: &str) -> &'a str {
+/// The title of the top-level section holding `path`; top-level pages are in `Home`, in the
+/// words `w`.
+fn section_of<'a>(tree: &'a PageTree, path: &str, w: &'a Words) -> &'a str {
     let top = match path.find('/') {
         Some(i) if i + 1 < path.len() => &path[..=i],
         _ => "",
     };
     match tree.by_path.get(top) {
         Some(&i) if !top.is_empty() => &tree.pages[i].title,
-        _ => "Home",
+        _ => w.get("home"),
     }
 }
 
@@ -63,13 +66,14 @@ pub fn entry<'a>(
     tree: &'a PageTree,
     p: &'a PlannedPage,
     words: Option<&str>,
+    w: &'a Words,
 ) -> Option<IndexEntry<'a>> {
     searchable(p).then(|| IndexEntry {
         title: &p.title,
-        section: section_of(tree, &p.path),
+        section: section_of(tree, &p.path, w),
         url: urls::output_file(&p.path),
         description: p.description.as_deref(),
-        text: trim(&page_text(site, p, words), MAX_TEXT),
+        text: trim(&page_text(site, p, words, w), MAX_TEXT),
     })
 }
 
@@ -130,7 +134,7 @@ pub fn index_json_sorted<'a>(parts: impl Iterator<Item = &'a IndexPart> + Clone)
 }
 
 /// The words of one page, whitespace squashed.
-fn page_text<'a>(site: &Site, p: &PlannedPage, words: Option<&'a str>) -> Cow<'a, str> {
+fn page_text<'a>(site: &Site, p: &PlannedPage, words: Option<&'a str>, w: &Words) -> Cow<'a, str> {
     let d = &site.data;
     let mut parts: Vec<String> = Vec::new();
     match p.kind {
@@ -150,26 +154,27 @@ fn page_text<'a>(site: &Site, p: &PlannedPage, words: Option<&'a str>) -> Cow<'a
         Kind::Procurement(i) => {
             if let Some(e) = d.plan.as_ref().and_then(|plan| plan.entries.get(i)) {
                 parts.extend(e.description.iter().map(|t| sentence(t)));
-                parts.push(format!("Social value: {}", sentence(&e.social_value)));
                 parts.push(format!(
-                    "{}. {}. {}. Reference {}.",
+                    "{}: {}",
+                    w.get("social_value"),
+                    sentence(&e.social_value)
+                ));
+                parts.push(format!(
+                    "{}. {}. {}. {}.",
                     e.department.trim_end_matches('.'),
                     e.route.trim_end_matches('.'),
-                    e.status.label(),
-                    e.id
+                    w.get(e.status.word()),
+                    w.fill("search_reference", &[("id", &e.id)])
                 ));
             }
         }
         Kind::Market(i) => {
             if let Some(m) = d.markets.get(i) {
-                parts.extend(crate::market_views::search_words(&m.market));
+                parts.extend(crate::market_views::search_words(&m.market, w));
             }
         }
         Kind::Accessibility => {
-            parts.push(
-                "How accessible this website is, known issues, how to report a problem and the enforcement procedure."
-                    .to_string(),
-            );
+            parts.push(w.get("search_accessibility_text").to_string());
         }
         Kind::Edition(i) => {
             if let Some(ed) = d.editions.get(i) {

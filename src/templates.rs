@@ -11,6 +11,7 @@ use tera::Tera;
 
 use crate::error::{Diagnostic, Result};
 use crate::format;
+use crate::words::{self, Words};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -50,6 +51,9 @@ pub struct SiteTheme {
     sources: Arc<BTreeMap<String, String>>,
     /// Whether the templates are still to be parsed, by [`SiteTheme::parse_used`].
     pending: bool,
+    /// The theme's words in each language the site is published in (see `words`), merged with
+    /// the site's own `i18n/` files, by language code as site.yaml writes it.
+    pub words: Arc<BTreeMap<String, Arc<Words>>>,
 }
 
 /// Which of a theme's templates to parse when it is loaded.
@@ -64,9 +68,17 @@ pub enum Parse {
 impl SiteTheme {
     /// What the language switcher says of the language `code`, in that language.
     pub fn language_words(&self, code: &str) -> crate::translations::LanguageWords {
-        crate::translations::LanguageWords {
-            name: code.to_string(),
-            ..Default::default()
+        match self.words.get(code) {
+            Some(w) => crate::translations::LanguageWords {
+                name: w.get("language_name").to_string(),
+                no_translation: w.get("no_translation").to_string(),
+                nearest: w.get("nearest_translation").to_string(),
+            },
+            // Every language of the site has its words once the theme has loaded.
+            None => crate::translations::LanguageWords {
+                name: code.to_string(),
+                ..Default::default()
+            },
         }
     }
 
@@ -87,19 +99,35 @@ impl SiteTheme {
             &config.theme,
             config.positions.nearest("theme"),
             parse,
+            (&config.languages(), config.positions.nearest("language")),
         )
     }
 
-    /// Loads theme `name` for the site at `root`.
+    /// Loads theme `name` for the site at `root`, with its English words.
     pub fn load(root: &Path, name: &str) -> Result<SiteTheme> {
-        Self::load_at(root, name, None, Parse::All)
+        Self::load_at(root, name, None, Parse::All, (&["en-GB"], None))
     }
 
+    /// The words of `language` (a language the theme was loaded for: one of
+    /// `SiteConfig::languages`), or an error naming it.
+    pub fn words_for(&self, language: &str) -> Result<Arc<Words>, Diagnostic> {
+        self.words.get(language).cloned().ok_or_else(|| {
+            Diagnostic::error(
+                "site.yaml",
+                format!("the theme was loaded without the words of `{language}`"),
+            )
+            .help("this is a bug in mps; please report it")
+        })
+    }
+
+    /// `languages`: the codes of the languages the site is published in, and where site.yaml
+    /// chose them.
     fn load_at(
         root: &Path,
         name: &str,
         at: Option<crate::yaml::Pos>,
         parse: Parse,
+        languages: (&[&str], Option<crate::yaml::Pos>),
     ) -> Result<SiteTheme> {
         let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
         let mut assets = Vec::new();
@@ -146,6 +174,17 @@ impl SiteTheme {
             Ok(())
         })?;
         assets.sort_by(|a, b| a.0.cmp(&b.0));
+        // The built-in theme's words underlie any theme's, so that a theme of its own need
+        // translate only the words it changes; the site's own files come last.
+        let mut layers = vec![words::Layer::built_in(
+            PathBuf::from("(built-in theme)/i18n"),
+            builtin_words(),
+        )];
+        if theme_dir.is_dir() {
+            layers.push(words::Layer::disk(theme_dir.join("i18n"), false));
+        }
+        layers.push(words::Layer::disk(root.join("i18n"), true));
+        let words = words::load(&layers, languages.0, &root.join("site.yaml"), languages.1)?;
 
         let template_files: BTreeMap<String, PathBuf> = sources
             .iter()
@@ -179,6 +218,7 @@ impl SiteTheme {
             fingerprint,
             sources: Arc::new(raw),
             pending: parse == Parse::Used,
+            words: Arc::new(words),
         };
         if parse == Parse::All {
             theme.tera = theme.compile(theme.sources.keys().map(String::as_str))?;
@@ -219,6 +259,7 @@ impl SiteTheme {
             fingerprint: self.fingerprint,
             sources: self.sources.clone(),
             pending: false,
+            words: self.words.clone(),
         }))
     }
 
@@ -249,6 +290,15 @@ impl SiteTheme {
             .filter_map(|n| self.sources.get_key_value(n))
             .map(|(n, t)| (n.as_str(), t.as_str()))
             .collect();
+        // A word a template uses that a language lacks stops the build before any page renders.
+        let unknown = words::check_templates(
+            &self.words,
+            raw.iter()
+                .filter_map(|(n, t)| self.template_files.get(*n).map(|f| (f.as_path(), *t))),
+        );
+        if !unknown.is_empty() {
+            return Err(unknown.into());
+        }
         let parsed: Vec<tera::Result<tera::Template>> = raw
             .par_iter()
             .map(|(name, text)| tera::Template::new(name, None, text))
@@ -297,11 +347,12 @@ impl SiteTheme {
     }
 
     /// A chart's figure as the theme's `chart` macro draws it, for a page whose links start with
-    /// `root`. Errors are (what is wrong, how to fix it).
+    /// `root`, in the language of `words`. Errors are (what is wrong, how to fix it).
     pub fn chart_figure<T: serde::Serialize>(
         &self,
         chart: &T,
         root: &str,
+        words: &Words,
     ) -> Result<String, crate::markdown::ChartProblem> {
         let missing = || {
             (
@@ -316,6 +367,7 @@ impl SiteTheme {
         let mut ctx = tera::Context::new();
         ctx.insert("chart", chart);
         ctx.insert("root", root);
+        ctx.insert("words", words);
         let _root = PageRoot::set(root);
         self.tera.render(CHART_SHORTCODE, &ctx).map_err(|e| {
             let text = format!("{e:?}");
@@ -527,6 +579,21 @@ fn read_dir_files(dir: &Path, f: &mut dyn FnMut(String, &Path) -> Result<()>) ->
     Ok(())
 }
 
+/// The built-in theme's words files: (file name, text).
+fn builtin_words() -> BTreeMap<String, &'static str> {
+    DEFAULT_THEME
+        .get_dir("i18n")
+        .map(|d| {
+            d.files()
+                .filter_map(|f| {
+                    let name = f.path().file_name()?.to_string_lossy().into_owned();
+                    Some((name, f.contents_utf8()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn builtin(
     dir: &'static Dir<'static>,
     sources: &mut BTreeMap<String, (PathBuf, String)>,
@@ -690,7 +757,9 @@ mod tests {
         )
         .unwrap();
         std::fs::write(dir.path().join("templates/part.html"), "it's here").unwrap();
-        let theme = SiteTheme::load_at(dir.path(), "default", None, Parse::Used).unwrap();
+        let theme =
+            SiteTheme::load_at(dir.path(), "default", None, Parse::Used, (&["en-GB"], None))
+                .unwrap();
         assert!(theme.has_template("unused.html") && theme.has_template("market.html"));
         let parsed = theme.parse_used(["own.html"]).unwrap().unwrap();
         let mut names: Vec<&str> = parsed.tera.get_template_names().collect();

@@ -12,6 +12,7 @@ use crate::facts::{GeneratedPaths, PlanFacts};
 use crate::format;
 use crate::model::{Data, Framework, ProcurementEntry};
 use crate::money::Money;
+use crate::words::Words;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
@@ -35,7 +36,7 @@ pub struct EntryView {
     /// Expected end: start plus the duration.
     pub end: Option<NaiveDate>,
     pub end_display: String,
-    pub status_label: &'static str,
+    pub status_label: String,
     /// Shown, marked, but left out of every total, the largest list and pipeline notices.
     pub cancelled: bool,
     pub large: bool,
@@ -44,7 +45,7 @@ pub struct EntryView {
     pub pipeline_href: Option<String>,
     /// `June 2019`, when the entry has a notice date.
     pub notice_date_display: String,
-    pub category_label: Option<&'static str>,
+    pub category_label: Option<String>,
     pub value_gross_display: Option<String>,
     /// On an earlier edition's entry: its page in the current plan, when it is still there.
     pub current_href: Option<String>,
@@ -139,7 +140,7 @@ pub struct FigureView {
 
 impl FigureView {
     /// A key figure as a tile shows it; the MPS's figures and each market's are made alike.
-    pub fn of(f: &crate::model::KeyFigure) -> Self {
+    pub fn of(f: &crate::model::KeyFigure, w: &Words) -> Self {
         FigureView {
             id: f.id.clone(),
             label: f.label.clone(),
@@ -147,17 +148,14 @@ impl FigureView {
             display: format::figure(f.value, &f.unit),
             unit: format::figure_unit(&f.unit).map(str::to_string),
             as_at: f.as_at,
-            as_at_display: f
-                .period
-                .clone()
-                .unwrap_or_else(|| format::date_long(f.as_at)),
+            as_at_display: f.period.clone().unwrap_or_else(|| w.date(f.as_at)),
             source_name: f.source_name.clone(),
             source_url: f.source_url.clone(),
             note: f.note.clone(),
             illustrative: f.illustrative,
             headline: f.headline,
             icon: f.icon.clone(),
-            previous: f.previous.as_ref().map(|p| change(f.value, &f.unit, p)),
+            previous: f.previous.as_ref().map(|p| change(f.value, &f.unit, p, w)),
         }
     }
 }
@@ -174,21 +172,28 @@ pub struct ChangeView {
     pub words: String,
 }
 
-fn change(value: f64, unit: &str, previous: &crate::model::PreviousValue) -> ChangeView {
+fn change(value: f64, unit: &str, previous: &crate::model::PreviousValue, w: &Words) -> ChangeView {
     let as_at_display = previous
         .period
         .clone()
-        .unwrap_or_else(|| format::date_long(previous.as_at));
+        .unwrap_or_else(|| w.date(previous.as_at));
     let display = format::figure(previous.value, unit);
     let diff = value - previous.value;
     // Compared at the precision figures are shown with, so 19.70 and 19.7 count as no change.
     let shown_diff = (diff.abs() * 100.0).round() / 100.0;
     let (direction, words) = if shown_diff == 0.0 {
-        ("same", format!("No change from {as_at_display}"))
+        (
+            "same",
+            w.fill("figure_no_change", &[("date", &as_at_display)]),
+        )
     } else {
         let amount = match unit {
-            "%" if shown_diff == 1.0 => "1 percentage point".to_string(),
-            "%" => format!("{} percentage points", format::number(shown_diff)),
+            "%" if shown_diff == 1.0 => format!("1 {}", w.get("percentage_point")),
+            "%" => format!(
+                "{} {}",
+                format::number(shown_diff),
+                w.get("percentage_points")
+            ),
             "£m" | "£" | "£bn" => format::figure(shown_diff, unit),
             _ => match format::figure_unit(unit) {
                 Some(u) => format!("{} {u}", format::number(shown_diff)),
@@ -196,10 +201,21 @@ fn change(value: f64, unit: &str, previous: &crate::model::PreviousValue) -> Cha
             },
         };
         let dir = if diff > 0.0 { "up" } else { "down" };
-        let verb = if diff > 0.0 { "Up" } else { "Down" };
+        let key = if diff > 0.0 {
+            "figure_up"
+        } else {
+            "figure_down"
+        };
         (
             dir,
-            format!("{verb} {amount} from {display} in {as_at_display}"),
+            w.fill(
+                key,
+                &[
+                    ("amount", &amount),
+                    ("value", &display),
+                    ("date", &as_at_display),
+                ],
+            ),
         )
     };
     ChangeView {
@@ -273,19 +289,19 @@ impl EditionView {
 }
 
 /// The list of editions: the current one and each earlier one, newest first by `published`.
-fn editions(data: &Data, paths: &GeneratedPaths) -> Vec<EditionLink> {
+fn editions(data: &Data, paths: &GeneratedPaths, w: &Words) -> Vec<EditionLink> {
     let Some(cur) = data.plan.as_ref().filter(|_| !data.editions.is_empty()) else {
         return Vec::new();
     };
     let mut out = vec![EditionLink {
         year: cur.year.clone(),
-        published_display: format::date_long(cur.published),
+        published_display: w.date(cur.published),
         href: file(paths.plan.clone()),
         current: true,
     }];
     out.extend(data.editions.iter().rev().map(|ed| EditionLink {
         year: ed.plan.year.clone(),
-        published_display: format::date_long(ed.plan.published),
+        published_display: w.date(ed.plan.published),
         href: file(paths.edition(&ed.slug)),
         current: false,
     }));
@@ -301,7 +317,7 @@ pub struct ChangedEntryView {
     pub href: Option<String>,
     pub value_display: String,
     pub start_display: String,
-    pub status_label: &'static str,
+    pub status_label: String,
     pub route: String,
     /// The entry, or the whole plan it was listed in, is marked illustrative (the rule the plan
     /// tables follow), so its row carries the tag.
@@ -313,7 +329,7 @@ pub struct ChangedEntryView {
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldChangeView {
     /// `Estimated value`, `Expected start`, `Status`, `Route`.
-    pub label: &'static str,
+    pub label: String,
     pub before: String,
     pub after: String,
 }
@@ -330,12 +346,12 @@ pub struct ChangesView {
     pub changed: Vec<ChangedEntryView>,
 }
 
-fn changes(data: &Data, paths: &GeneratedPaths) -> Option<ChangesView> {
+fn changes(data: &Data, paths: &GeneratedPaths, w: &Words) -> Option<ChangesView> {
     let cur = data.plan.as_ref()?;
     let edition = data.editions.last()?;
     let prev = &edition.plan;
     let d = crate::facts::diff(&prev.entries, &cur.entries);
-    let start = |e: &ProcurementEntry| e.start.format("%B %Y").to_string();
+    let start = |e: &ProcurementEntry| w.month_year(e.start);
     // An entry still in the plan links to its page there; a removed one to its page in the
     // earlier edition, which stays published.
     let row = |e: &ProcurementEntry, current: bool| ChangedEntryView {
@@ -348,7 +364,7 @@ fn changes(data: &Data, paths: &GeneratedPaths) -> Option<ChangesView> {
         }),
         value_display: format::money(e.value),
         start_display: start(e),
-        status_label: e.status.label(),
+        status_label: w.get(e.status.word()).to_string(),
         route: e.route.clone(),
         illustrative: e.illustrative
             || if current {
@@ -371,20 +387,20 @@ fn changes(data: &Data, paths: &GeneratedPaths) -> Option<ChangesView> {
                 .map(|f| {
                     let (label, before, after) = match *f {
                         "value" => (
-                            "Estimated value",
+                            "estimated_value",
                             format::money(c.before.value),
                             format::money(c.after.value),
                         ),
-                        "start" => ("Expected start", start(&c.before), start(&c.after)),
+                        "start" => ("expected_start", start(&c.before), start(&c.after)),
                         "status" => (
-                            "Status",
-                            c.before.status.label().to_string(),
-                            c.after.status.label().to_string(),
+                            "status",
+                            w.get(c.before.status.word()).to_string(),
+                            w.get(c.after.status.word()).to_string(),
                         ),
-                        _ => ("Route", c.before.route.clone(), c.after.route.clone()),
+                        _ => ("route", c.before.route.clone(), c.after.route.clone()),
                     };
                     FieldChangeView {
-                        label,
+                        label: w.get(label).to_string(),
                         before,
                         after,
                     }
@@ -395,9 +411,9 @@ fn changes(data: &Data, paths: &GeneratedPaths) -> Option<ChangesView> {
         .collect();
     Some(ChangesView {
         previous_year: prev.year.clone(),
-        previous_published_display: format::date_long(prev.published),
+        previous_published_display: w.date(prev.published),
         current_year: cur.year.clone(),
-        current_published_display: format::date_long(cur.published),
+        current_published_display: w.date(cur.published),
         added: d.added.iter().map(|e| row(e, true)).collect(),
         removed: d.removed.iter().map(|e| row(e, false)).collect(),
         changed,
@@ -414,6 +430,7 @@ pub fn build(
     config: &SiteConfig,
     paths: &GeneratedPaths,
     facts: &PlanFacts,
+    w: &Words,
 ) -> DataView {
     let theme_by_slug: BTreeMap<&str, &crate::model::OutcomeTheme> =
         data.themes.iter().map(|t| (t.slug.as_str(), t)).collect();
@@ -429,18 +446,16 @@ pub fn build(
             theme_colour: theme.map_or_else(String::new, |t| t.colour.clone()),
             value_display: format::money(e.value),
             value_short: format::money_short(e.value.as_f64()),
-            start_display: e.start.format("%B %Y").to_string(),
+            start_display: w.month_year(e.start),
             end,
-            end_display: end.map_or_else(String::new, |d| d.format("%B %Y").to_string()),
-            status_label: e.status.label(),
+            end_display: end.map_or_else(String::new, |d| w.month_year(d)),
+            status_label: w.get(e.status.word()).to_string(),
             cancelled: f.cancelled,
             large: f.large,
             pipeline: f.pipeline,
             pipeline_href: file(paths.pipeline.clone().filter(|_| f.pipeline)),
-            notice_date_display: e
-                .notice_date
-                .map_or_else(String::new, |d| d.format("%B %Y").to_string()),
-            category_label: e.category.map(|c| c.label()),
+            notice_date_display: e.notice_date.map_or_else(String::new, |d| w.month_year(d)),
+            category_label: e.category.map(|c| w.get(c.word()).to_string()),
             value_gross_display: e.value_gross.map(format::money),
             current_href: None,
             entry: ProcurementEntry {
@@ -466,7 +481,7 @@ pub fn build(
         PlanView {
             year: p.year.clone(),
             published: p.published,
-            published_display: format::date_long(p.published),
+            published_display: w.date(p.published),
             note: p.note.clone(),
             illustrative: entries.iter().any(|e| e.entry.illustrative),
             href: file(paths.plan.clone()),
@@ -487,7 +502,7 @@ pub fn build(
             pipeline,
             pipeline_total_display: format::money(pipeline_total),
             pipeline_until,
-            pipeline_until_display: pipeline_until.map_or_else(String::new, format::date_long),
+            pipeline_until_display: pipeline_until.map_or_else(String::new, |d| w.date(d)),
             spend_over_100m: thresholds.spend_over_100m,
         }
     });
@@ -571,7 +586,12 @@ pub fn build(
         })
         .collect();
 
-    let figures: Vec<FigureView> = data.figures.figures.iter().map(FigureView::of).collect();
+    let figures: Vec<FigureView> = data
+        .figures
+        .figures
+        .iter()
+        .map(|f| FigureView::of(f, w))
+        .collect();
     let figures_moved = figures
         .iter()
         .filter(|f| f.previous.as_ref().is_some_and(|p| p.direction != "same"))
@@ -586,8 +606,8 @@ pub fn build(
         figures,
         figures_moved,
         sources: data.figures.sources.clone(),
-        changes: changes(data, paths),
-        editions: editions(data, paths),
+        changes: changes(data, paths, w),
+        editions: editions(data, paths, w),
     }
 }
 
@@ -606,15 +626,20 @@ mod tests {
 
     #[test]
     fn change_is_told_in_words_as_well_as_a_direction() {
-        let c = change(5.9, "£m", &prev(10.3, "2018/19"));
+        let c = change(5.9, "£m", &prev(10.3, "2018/19"), &Words::english());
         assert_eq!(c.direction, "down");
         assert_eq!(c.words, "Down £4.4m from £10.3m in 2018/19");
-        let c = change(19.7, "%", &prev(18.7, "2014"));
+        let c = change(19.7, "%", &prev(18.7, "2014"), &Words::english());
         assert_eq!(c.direction, "up");
         assert_eq!(c.words, "Up 1 percentage point from 18.7% in 2014");
-        let c = change(78300.0, "households", &prev(74678.0, "2011"));
+        let c = change(
+            78300.0,
+            "households",
+            &prev(74678.0, "2011"),
+            &Words::english(),
+        );
         assert_eq!(c.words, "Up 3,622 households from 74,678 in 2011");
-        let c = change(7.0, "years", &prev(7.001, "2011"));
+        let c = change(7.0, "years", &prev(7.001, "2011"), &Words::english());
         assert_eq!(c.direction, "same");
         assert_eq!(c.words, "No change from 2011");
     }

@@ -478,3 +478,38 @@ fn a_failed_build_leaves_the_kept_previous_output_too() {
     site.build().unwrap_err();
     assert_eq!(tree(&kept), before);
 }
+
+/// The site's English words file, without `last_updated`: a language the site adds that lacks
+/// one word of the theme's.
+fn english_but_last_updated() -> String {
+    read(&repo_root().join("themes/default/i18n/en.yaml"))
+        .lines()
+        .filter(|l| !l.starts_with("last_updated:"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn the_themes_words() {
+    snapshot(
+        "words_no_file_for_language",
+        &fixture("northam").edit("site.yaml", "title:", "language: fr\ntitle:"),
+    );
+    snapshot(
+        "words_missing_key",
+        &fixture("northam")
+            .edit("site.yaml", "title:", "language: fr\ntitle:")
+            .write("i18n/fr.yaml", english_but_last_updated()),
+    );
+    snapshot(
+        "words_unknown_in_template",
+        &fixture("northam").write(
+            "templates/page.html",
+            "{% extends \"base.html\" %}\n{% block content %}<p>{{ words.no_such_word }}</p>{% endblock content %}\n",
+        ),
+    );
+    snapshot(
+        "words_not_text",
+        &fixture("northam").write("i18n/en.yaml", "menu:\n  open: Menu\nhome: 12\n"),
+    );
+}

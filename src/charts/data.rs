@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::words::Words;
+
 use chrono::{Datelike, NaiveDate};
 
 use super::{ChartDef, DataSpec, DerivedSource};
@@ -33,7 +35,7 @@ pub struct Series {
 
 /// The data of a chart, inline or derived from the plan. Errors are plain sentences; callers
 /// add the file and line.
-pub fn resolve(def: &ChartDef, data: &Data, facts: &PlanFacts) -> Result<Table, String> {
+pub fn resolve(def: &ChartDef, data: &Data, facts: &PlanFacts, w: &Words) -> Result<Table, String> {
     let spec = &def.data;
     let table = match spec.source {
         Some(src) => {
@@ -43,7 +45,7 @@ pub fn resolve(def: &ChartDef, data: &Data, facts: &PlanFacts) -> Result<Table, 
                     src.name()
                 ));
             }
-            derived(src, spec.limit, data, facts)?
+            derived(src, spec.limit, data, facts, w)?
         }
         None => inline(spec)?,
     };
@@ -94,6 +96,7 @@ fn derived(
     limit: Option<usize>,
     data: &Data,
     facts: &PlanFacts,
+    w: &Words,
 ) -> Result<Table, String> {
     let plan = data.plan.as_ref().ok_or_else(|| {
         format!(
@@ -133,11 +136,11 @@ fn derived(
                 .map(|(i, t)| usable_colour(&t.colour, i))
                 .collect();
             Ok(one(
-                if money {
-                    "Estimated value"
+                w.get(if money {
+                    "chart_estimated_value"
                 } else {
-                    "Procurements"
-                },
+                    "chart_procurements"
+                }),
                 data.themes.iter().map(|t| t.name.clone()).collect(),
                 values,
                 Some(colours),
@@ -166,11 +169,16 @@ fn derived(
             let mut values = Vec::new();
             let mut m = first;
             while m <= last {
-                categories.push(period_label(m, if quarters { 3 } else { 1 }));
+                categories.push(period_label(m, if quarters { 3 } else { 1 }, w));
                 values.push(counts.get(&m).copied().unwrap_or(0.0));
                 m += step;
             }
-            Ok(one("Procurements starting", categories, values, None))
+            Ok(one(
+                w.get("chart_procurements_starting"),
+                categories,
+                values,
+                None,
+            ))
         }
         DerivedSource::PlanLargest => {
             let entries: Vec<_> = facts
@@ -180,7 +188,7 @@ fn derived(
                 .map(|&i| &plan.entries[i])
                 .collect();
             Ok(one(
-                "Estimated value",
+                w.get("chart_estimated_value"),
                 entries.iter().map(|e| e.title.clone()).collect(),
                 entries.iter().map(|e| e.value.as_f64()).collect(),
                 None,
@@ -190,11 +198,8 @@ fn derived(
 }
 
 /// `months` months starting at month index `m0` (year * 12 + month0): `Apr–Jun 2019`, `May 2019`.
-pub(super) fn period_label(m0: i32, months: i32) -> String {
-    const NAMES: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let name = |m: i32| NAMES[m.rem_euclid(12) as usize];
+pub(super) fn period_label(m0: i32, months: i32, w: &Words) -> String {
+    let name = |m: i32| w.month_short(m.rem_euclid(12) as u32 + 1);
     let year = (m0 + months - 1).div_euclid(12);
     if months == 1 {
         format!("{} {year}", name(m0))

@@ -6,6 +6,7 @@
 //! The box is narrow on purpose: on a 375 px phone it scales to about 0.86, so 16-unit text
 //! reads at nearly 14 px; on a desktop the theme caps the width.
 
+use crate::words::Words;
 use std::sync::OnceLock;
 
 use plotters::prelude::*;
@@ -117,13 +118,13 @@ impl Layout {
 }
 
 /// Checks that a chart can be laid out without overlaps.
-pub fn layout_check(def: &ChartDef, t: &Table) -> Result<(), String> {
-    layout(def, t).map(|_| ())
+pub fn layout_check(def: &ChartDef, t: &Table, w: &Words) -> Result<(), String> {
+    layout(def, t, w).map(|_| ())
 }
 
 /// The SVG of a chart, with its accessible name and description.
-pub fn svg(def: &ChartDef, t: &Table, summary: &str) -> Result<String, String> {
-    let l = layout(def, t)?;
+pub fn svg(def: &ChartDef, t: &Table, summary: &str, w: &Words) -> Result<String, String> {
+    let l = layout(def, t, w)?;
     let height = l.height.ceil() as u32;
     let mut buf = String::new();
     {
@@ -219,7 +220,7 @@ fn draw_mark<DB: DrawingBackend>(
 }
 
 /// Lays a chart out.
-pub fn layout(def: &ChartDef, t: &Table) -> Result<Layout, String> {
+pub fn layout(def: &ChartDef, t: &Table, w: &Words) -> Result<Layout, String> {
     font_ready()?;
     let mut l = Layout {
         height: 0.0,
@@ -227,9 +228,9 @@ pub fn layout(def: &ChartDef, t: &Table) -> Result<Layout, String> {
     };
     let y = match def.kind {
         ChartKind::Bar => bars(def, t, &mut l.marks)?,
-        ChartKind::Stacked => stacked(def, t, &mut l.marks)?,
+        ChartKind::Stacked => stacked(def, t, &mut l.marks, w)?,
         ChartKind::Column => columns(def, t, &mut l.marks)?,
-        ChartKind::Line => lines(def, t, &mut l.marks)?,
+        ChartKind::Line => lines(def, t, &mut l.marks, w)?,
         ChartKind::Timeline => timeline(def, t, &mut l.marks)?,
     };
     l.height = (y + PAD).ceil();
@@ -457,14 +458,15 @@ fn axis_line(x: f64, y0: f64, y1: f64, out: &mut Vec<Mark>) {
 
 /// Horizontal bars split into parts. Each part carries its value when it fits; parts too
 /// narrow for their value are listed under the bar, so every value is labelled.
-fn stacked(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> {
+fn stacked(def: &ChartDef, t: &Table, out: &mut Vec<Mark>, w: &Words) -> Result<f64, String> {
     let mut y = legend(t, PAD, false, out)?;
     let totals: Vec<f64> = (0..t.categories.len())
         .map(|c| t.series.iter().map(|s| s.values[c]).sum())
         .collect();
     let mut widest: f64 = 0.0;
     for &v in &totals {
-        widest = widest.max(text_width(&format!("Total {}", short(def.unit, v)))?);
+        let total = w.fill("chart_total_value", &[("value", &short(def.unit, v))]);
+        widest = widest.max(text_width(&total)?);
     }
     let room = WIDTH - 2.0 * PAD - GAP - widest;
     if room < 100.0 {
@@ -525,7 +527,10 @@ fn stacked(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String
         out.push(text(
             x + GAP,
             y + bar_h / 2.0,
-            format!("Total {}", short(def.unit, totals[c])),
+            w.fill(
+                "chart_total_value",
+                &[("value", &short(def.unit, totals[c]))],
+            ),
             Anchor::Start,
             TEXT,
         ));
@@ -653,7 +658,7 @@ fn nice_step(span: f64) -> f64 {
 /// Lines over time with a value axis. With one series every point is labelled when the labels
 /// fit; otherwise each series' last value is labelled at the right, and markers of different
 /// shapes tell the series apart.
-fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> {
+fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>, w: &Words) -> Result<f64, String> {
     let mut y = legend(t, PAD, true, out)?;
     let u = def.unit;
     let (lo, hi, from_zero) = value_range(t);
@@ -827,7 +832,7 @@ fn lines(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, String> 
         out.push(text(
             PAD,
             bottom + LINE / 2.0,
-            "Axis does not start at zero",
+            w.get("chart_axis_not_zero"),
             Anchor::Start,
             MUTED,
         ));
@@ -1031,8 +1036,13 @@ mod tests {
 
     fn laid(kind: ChartKind, cats: &[&str], series: &[(&str, &[f64])]) -> Result<Layout, String> {
         let d = def(kind, cats, series);
-        let t = resolve(&d, &Data::default(), &PlanFacts::default())?;
-        layout(&d, &t)
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )?;
+        layout(&d, &t, Words::english())
     }
 
     #[test]
@@ -1107,8 +1117,14 @@ mod tests {
             &[("Households", &[74678.0, 78300.0])],
         );
         d.unit = Unit::Count;
-        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
-        let texts: Vec<String> = layout(&d, &t)
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap();
+        let texts: Vec<String> = layout(&d, &t, Words::english())
             .unwrap()
             .texts()
             .iter()
@@ -1133,9 +1149,15 @@ mod tests {
             &[("Households", &[74678.0, 78300.0])],
         );
         d.unit = Unit::Count;
-        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap();
         assert_eq!(value_range(&t), (74678.0, 78300.0, false));
-        let l = layout(&d, &t).unwrap();
+        let l = layout(&d, &t, Words::english()).unwrap();
         let texts = l.texts();
         assert!(texts.contains(&"Axis does not start at zero"), "{texts:?}");
         assert!(!texts.contains(&"0"), "no zero tick: {texts:?}");
@@ -1147,7 +1169,13 @@ mod tests {
         assert!(l.texts().contains(&"£0"), "{:?}", l.texts());
         // So do values that reach zero or below.
         let d = def(ChartKind::Line, &["A", "B"], &[("S", &[-1.0, 1.0])]);
-        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap();
         assert!(value_range(&t).2);
     }
 
@@ -1156,8 +1184,14 @@ mod tests {
         // On a zero-based axis the first point's label would sit against the top tick label,
         // as the households chart's did; it moves below its point instead.
         let d = def(ChartKind::Line, &["2011", "2021"], &[("S", &[0.0, 80.0])]);
-        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
-        let l = layout(&d, &t).unwrap();
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap();
+        let l = layout(&d, &t, Words::english()).unwrap();
         assert_eq!(first_overlap(&l.marks).unwrap(), None);
         let mut marks = l.marks.clone();
         marks.push(text(PAD, 400.0, "£1m", Anchor::Start, TEXT));
@@ -1185,8 +1219,14 @@ mod tests {
             &["2011", "2021"],
             &[("S", &[74_678.0, 78_300.0])],
         );
-        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
-        let l = layout(&d, &t).unwrap();
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap();
+        let l = layout(&d, &t, Words::english()).unwrap();
         // Both points keep their labels (74,678 rounds to £75k), and no text of the chart
         // sits on a line.
         assert_eq!(
@@ -1242,9 +1282,15 @@ mod tests {
     #[test]
     fn svg_is_identical_each_time_and_accessible() {
         let d = def(ChartKind::Bar, &["A", "B"], &[("S", &[1.0, 2.0])]);
-        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
-        let a = svg(&d, &t, "Summary.").unwrap();
-        let b = svg(&d, &t, "Summary.").unwrap();
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap();
+        let a = svg(&d, &t, "Summary.", Words::english()).unwrap();
+        let b = svg(&d, &t, "Summary.", Words::english()).unwrap();
         assert_eq!(a, b);
         assert!(a.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(a.contains("role=\"img\""));

@@ -23,6 +23,7 @@ use crate::facts::PlanFacts;
 use crate::format;
 use crate::model::Site;
 use crate::money::Money;
+use crate::words::Words;
 use crate::yaml::Pos;
 use data::csv_text;
 pub use data::{resolve, Table, PALETTE};
@@ -59,7 +60,11 @@ pub struct RenderedChart {
 /// order of `charts.yaml`. Each chart's data is resolved once for both. A chart that cannot be
 /// drawn carries its problem, reported by each page that places it; one whose data cannot be
 /// written stops the build.
-pub fn build_all(site: &Site, facts: &PlanFacts) -> (Drawn, Result<CsvFiles, Diagnostic>) {
+pub fn build_all(
+    site: &Site,
+    facts: &PlanFacts,
+    w: &Words,
+) -> (Drawn, Result<CsvFiles, Diagnostic>) {
     use rayon::prelude::*;
     let file = source(site);
     let problem = |def: &ChartDef, msg: String| {
@@ -70,7 +75,7 @@ pub fn build_all(site: &Site, facts: &PlanFacts) -> (Drawn, Result<CsvFiles, Dia
         .data
         .charts
         .par_iter()
-        .map(|def| match resolve(def, &site.data, facts) {
+        .map(|def| match resolve(def, &site.data, facts, w) {
             Ok(t) => {
                 // A chart drawn from an invented plan is invented too, marked or not.
                 let illustrative = def.illustrative
@@ -81,7 +86,7 @@ pub fn build_all(site: &Site, facts: &PlanFacts) -> (Drawn, Result<CsvFiles, Dia
                             .as_ref()
                             .is_some_and(crate::opendata::plan_illustrative));
                 (
-                    render(def, &t)
+                    render(def, &t, w)
                         .map(|c| RenderedChart { illustrative, ..c })
                         .map_err(|m| problem(def, m)),
                     csv_text(def, &t, illustrative).map_err(|m| problem(def, m)),
@@ -112,19 +117,19 @@ pub type CsvFiles = Vec<(String, Vec<u8>)>;
 pub type Drawn = BTreeMap<String, Result<RenderedChart, Diagnostic>>;
 
 /// Draws one chart from its resolved data.
-pub fn render(def: &ChartDef, table: &Table) -> Result<RenderedChart, String> {
+pub fn render(def: &ChartDef, table: &Table, w: &Words) -> Result<RenderedChart, String> {
     check(def, table)?;
     let summary = def
         .description
         .clone()
-        .unwrap_or_else(|| summary(def, table));
-    let svg = draw::svg(def, table, &summary)?;
+        .unwrap_or_else(|| summary(def, table, w));
+    let svg = draw::svg(def, table, &summary, w)?;
     Ok(RenderedChart {
         id: def.id.clone(),
         title: def.title.clone(),
         summary,
         svg,
-        data: data_table(def, table),
+        data: data_table(def, table, w),
         csv_href: format!("charts/{}.csv", def.id),
         source_name: def.source_name.clone(),
         source_url: def.source_url.clone(),
@@ -188,16 +193,16 @@ pub struct DataRow {
     pub cells: Vec<String>,
 }
 
-fn data_table(def: &ChartDef, t: &Table) -> DataTable {
+fn data_table(def: &ChartDef, t: &Table, w: &Words) -> DataTable {
     let u = def.unit;
     let first = def.x_label.as_deref().unwrap_or(match def.kind {
-        ChartKind::Line | ChartKind::Timeline => "Period",
-        _ => "Category",
+        ChartKind::Line | ChartKind::Timeline => w.get("chart_period"),
+        _ => w.get("chart_category"),
     });
     let totals = def.kind == ChartKind::Stacked && t.series.len() > 1;
     let mut columns: Vec<String> = t.series.iter().map(|s| s.name.clone()).collect();
     if totals {
-        columns.push("Total".to_string());
+        columns.push(w.get("chart_total").to_string());
     }
     let rows = t
         .categories
@@ -284,7 +289,7 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
                 );
             }
         }
-        let table = match resolve(def, &site.data, &facts) {
+        let table = match resolve(def, &site.data, &facts, Words::english()) {
             Ok(t) => t,
             Err(msg) => {
                 let line = if def.data.source.is_some() {
@@ -315,7 +320,7 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
             );
             continue;
         }
-        if let Err(msg) = draw::layout_check(def, &table) {
+        if let Err(msg) = draw::layout_check(def, &table, Words::english()) {
             err(
                 at("kind"),
                 msg,
@@ -455,33 +460,61 @@ mod tests {
     #[test]
     fn quarters_are_financial() {
         // April 2019 is month index 2019 * 12 + 3.
-        assert_eq!(period_label(2019 * 12 + 3, 3), "Apr–Jun 2019");
-        assert_eq!(period_label(2019 * 12 + 9, 3), "Oct–Dec 2019");
-        assert_eq!(period_label(2020 * 12, 3), "Jan–Mar 2020");
-        assert_eq!(period_label(2019 * 12 + 4, 1), "May 2019");
+        assert_eq!(
+            period_label(2019 * 12 + 3, 3, Words::english()),
+            "Apr–Jun 2019"
+        );
+        assert_eq!(
+            period_label(2019 * 12 + 9, 3, Words::english()),
+            "Oct–Dec 2019"
+        );
+        assert_eq!(period_label(2020 * 12, 3, Words::english()), "Jan–Mar 2020");
+        assert_eq!(period_label(2019 * 12 + 4, 1, Words::english()), "May 2019");
     }
 
     #[test]
     fn inline_series_must_match_categories() {
         let d = def(ChartKind::Bar, &["A", "B"], &[("S", &[1.0])]);
-        let e = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap_err();
+        let e = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap_err();
         assert!(e.contains("1 values but there are 2"), "{e}");
         let d = def(ChartKind::Bar, &["A"], &[("S", &[])]);
-        assert!(resolve(&d, &Data::default(), &PlanFacts::default())
-            .unwrap_err()
-            .contains("no values"));
+        assert!(resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english()
+        )
+        .unwrap_err()
+        .contains("no values"));
         let d = def(ChartKind::Bar, &["A"], &[]);
-        assert!(resolve(&d, &Data::default(), &PlanFacts::default())
-            .unwrap_err()
-            .contains("no `series`"));
+        assert!(resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english()
+        )
+        .unwrap_err()
+        .contains("no `series`"));
     }
 
     #[test]
     fn summaries_name_extremes_totals_and_trends() {
         let d = def(ChartKind::Bar, &["A", "B", "C"], &[("S", &[2e6, 5e6, 1e6])]);
-        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap();
         assert_eq!(
-            summary(&d, &t),
+            summary(&d, &t, Words::english()),
             "B is the largest at £5m, and C the smallest at £1m, of £8m in all."
         );
         let d = def(
@@ -489,9 +522,15 @@ mod tests {
             &["2016/17", "2018/19", "2019/20"],
             &[("Grant", &[21.3e6, 10.3e6, 5.9e6])],
         );
-        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap();
         assert_eq!(
-            summary(&d, &t),
+            summary(&d, &t, Words::english()),
             "Grant fell from £21.3m in 2016/17 to £5.9m in 2019/20, a fall of 72%."
         );
     }
@@ -511,18 +550,24 @@ mod tests {
             }),
             ..Data::default()
         };
-        assert!(resolve(&d, &data, &facts(&data))
+        assert!(resolve(&d, &data, &facts(&data), Words::english())
             .unwrap_err()
             .contains("nothing to show"));
         d.data.source = Some(DerivedSource::PlanStartsByMonth);
-        assert!(resolve(&d, &data, &facts(&data))
+        assert!(resolve(&d, &data, &facts(&data), Words::english())
             .unwrap_err()
             .contains("no entries"));
         d.data.source = Some(DerivedSource::PlanLargest);
-        assert!(resolve(&d, &data, &facts(&data)).is_err());
+        assert!(resolve(&d, &data, &facts(&data), Words::english()).is_err());
         let line = def(ChartKind::Line, &["2020"], &[("S", &[1.0])]);
-        let t = resolve(&line, &Data::default(), &PlanFacts::default()).unwrap();
-        assert!(render(&line, &t)
+        let t = resolve(
+            &line,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap();
+        assert!(render(&line, &t, Words::english())
             .unwrap_err()
             .contains("at least two points"));
     }
@@ -534,14 +579,26 @@ mod tests {
             &["A, the first", "B"],
             &[("S", &[7400000.0, 19.7])],
         );
-        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap();
         assert_eq!(
             csv_text(&d, &t, false).unwrap(),
             "Category,S,illustrative\n\"A, the first\",7400000,false\nB,19.70,false\n"
         );
         // Money keeps its pence; zero is never "-0"; other units keep the decimals they need.
         let mut d = def(ChartKind::Bar, &["A", "B"], &[("S", &[-0.0, 24.5])]);
-        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            Words::english(),
+        )
+        .unwrap();
         assert_eq!(
             csv_text(&d, &t, false).unwrap(),
             "Category,S,illustrative\nA,0,false\nB,24.50,false\n"

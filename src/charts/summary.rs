@@ -3,14 +3,15 @@
 
 use super::{short, ChartDef, ChartKind, Table, Unit};
 use crate::format;
+use crate::words::Words;
 
-/// The one-sentence summary read out as the SVG's description.
-pub fn summary(def: &ChartDef, t: &Table) -> String {
+/// The one-sentence summary read out as the SVG's description, in the words `w`.
+pub fn summary(def: &ChartDef, t: &Table, w: &Words) -> String {
     let u = def.unit;
     let additive = matches!(u, Unit::Money | Unit::Count);
     match def.kind {
         ChartKind::Line => {
-            let parts: Vec<String> = t.series.iter().map(|s| trend(u, s, t)).collect();
+            let parts: Vec<String> = t.series.iter().map(|s| trend(u, s, t, w)).collect();
             format!("{}.", parts.join("; "))
         }
         ChartKind::Timeline => {
@@ -24,19 +25,25 @@ pub fn summary(def: &ChartDef, t: &Table) -> String {
                 .map(|(c, _)| c.clone())
                 .collect();
             let total: f64 = s.values.iter().sum();
-            let mut out = format!(
-                "{} from {} to {}: the most, {}{}, in {}",
-                s.name,
-                t.categories[0],
-                t.categories[t.categories.len() - 1],
-                short(u, max),
-                if most.len() > 1 { " each" } else { "" },
-                names(&most)
+            let max = if most.len() > 1 {
+                w.fill("summary_each", &[("value", &short(u, max))])
+            } else {
+                short(u, max)
+            };
+            let mut out = w.fill(
+                "summary_timeline",
+                &[
+                    ("series", &s.name),
+                    ("first", &t.categories[0]),
+                    ("last", &t.categories[t.categories.len() - 1]),
+                    ("value", &max),
+                    ("names", &names(&most, w)),
+                ],
             );
             // Periods of a timeline are consecutive (empty ones keep their row), so their
             // counts add up to the whole.
             if additive {
-                out.push_str(&format!(", of {} in all", short(u, total)));
+                out.push_str(&w.fill("summary_in_all", &[("total", &short(u, total))]));
             }
             out.push('.');
             out
@@ -46,14 +53,23 @@ pub fn summary(def: &ChartDef, t: &Table) -> String {
                 .map(|c| t.series.iter().map(|s| s.values[c]).sum())
                 .collect();
             let mut out = if t.categories.len() == 1 {
-                format!("{} totals {}", t.categories[0], short(u, totals[0]))
+                w.fill(
+                    "summary_totals",
+                    &[
+                        ("category", &t.categories[0]),
+                        ("value", &short(u, totals[0])),
+                    ],
+                )
             } else {
-                format!("By total, {}", extremes(u, &t.categories, &totals))
+                w.fill(
+                    "summary_by_total",
+                    &[("extremes", &extremes(u, &t.categories, &totals, w))],
+                )
             };
             if additive && t.categories.len() > 1 {
-                out.push_str(&format!(
-                    "; together {}",
-                    short(u, totals.iter().sum::<f64>())
+                out.push_str(&w.fill(
+                    "summary_together",
+                    &[("total", &short(u, totals.iter().sum::<f64>()))],
                 ));
             }
             out.push('.');
@@ -62,11 +78,11 @@ pub fn summary(def: &ChartDef, t: &Table) -> String {
         ChartKind::Bar | ChartKind::Column if t.categories.len() > 1 && years(t).is_some() => {
             // Years: a change over time, told like a line. No total: amounts from years that
             // are not all there (or stocks such as households) do not add up to anything.
-            let parts: Vec<String> = t.series.iter().map(|s| trend(u, s, t)).collect();
+            let parts: Vec<String> = t.series.iter().map(|s| trend(u, s, t, w)).collect();
             let mut out = parts.join("; ");
             let missing = missing_years(t);
             if !missing.is_empty() && missing.len() <= 3 {
-                out.push_str(&format!(" (no figure for {})", names(&missing)));
+                out.push_str(&w.fill("summary_no_figure", &[("years", &names(&missing, w))]));
             }
             out.push('.');
             out
@@ -82,14 +98,21 @@ pub fn summary(def: &ChartDef, t: &Table) -> String {
                         String::new()
                     };
                     let mut p = if t.categories.len() == 1 {
-                        format!("{prefix}{} is {}", t.categories[0], short(u, s.values[0]))
+                        let one = w.fill(
+                            "summary_is",
+                            &[
+                                ("category", &t.categories[0]),
+                                ("value", &short(u, s.values[0])),
+                            ],
+                        );
+                        format!("{prefix}{one}")
                     } else {
-                        format!("{prefix}{}", extremes(u, &t.categories, &s.values))
+                        format!("{prefix}{}", extremes(u, &t.categories, &s.values, w))
                     };
                     if additive && t.categories.len() > 1 {
-                        p.push_str(&format!(
-                            ", of {} in all",
-                            short(u, s.values.iter().sum::<f64>())
+                        p.push_str(&w.fill(
+                            "summary_in_all",
+                            &[("total", &short(u, s.values.iter().sum::<f64>()))],
                         ));
                     }
                     p
@@ -101,38 +124,61 @@ pub fn summary(def: &ChartDef, t: &Table) -> String {
 }
 
 /// `A rose from 1 in 2011 to 2 in 2021, a rise of 100%`, or `A stayed at 1 from 2011 to 2021`.
-fn trend(u: Unit, s: &super::data::Series, t: &Table) -> String {
+fn trend(u: Unit, s: &super::data::Series, t: &Table, w: &Words) -> String {
     let (first, last) = (s.values[0], s.values[s.values.len() - 1]);
     let (c0, c1) = (&t.categories[0], &t.categories[t.categories.len() - 1]);
     if last == first {
-        return format!("{} stayed at {} from {c0} to {c1}", s.name, short(u, first));
+        return w.fill(
+            "summary_stayed",
+            &[
+                ("series", &s.name),
+                ("value", &short(u, first)),
+                ("first", c0),
+                ("last", c1),
+            ],
+        );
     }
     let rose = last > first;
     let change = if first != 0.0 && u != Unit::Percent {
-        format!(
-            ", {} of {}%",
-            if rose { "a rise" } else { "a fall" },
-            format::number(((last - first) / first * 100.0).abs().round())
+        let percent = format::number(((last - first) / first * 100.0).abs().round());
+        w.fill(
+            if rose {
+                "summary_rise_of"
+            } else {
+                "summary_fall_of"
+            },
+            &[("percent", &percent)],
         )
     } else {
         String::new()
     };
-    format!(
-        "{} {} from {} in {c0} to {} in {c1}{change}",
-        s.name,
-        if rose { "rose" } else { "fell" },
-        short(u, first),
-        short(u, last)
-    )
+    let mut out = w.fill(
+        if rose { "summary_rose" } else { "summary_fell" },
+        &[
+            ("series", &s.name),
+            ("from", &short(u, first)),
+            ("first", c0),
+            ("to", &short(u, last)),
+            ("last", c1),
+        ],
+    );
+    out.push_str(&change);
+    out
 }
 
 /// The largest and smallest categories, naming every one that ties:
 /// `A is the largest at 9, and B, C and D the smallest at 4 each`.
-fn extremes(u: Unit, categories: &[String], values: &[f64]) -> String {
+fn extremes(u: Unit, categories: &[String], values: &[f64], w: &Words) -> String {
     let (_, max) = extreme(values, true);
     let (_, min) = extreme(values, false);
     if max == min {
-        return format!("all {} are {} each", categories.len(), short(u, max));
+        return w.fill(
+            "summary_all_same",
+            &[
+                ("n", &categories.len().to_string()),
+                ("value", &short(u, max)),
+            ],
+        );
     }
     let at = |v: f64| -> Vec<String> {
         categories
@@ -143,33 +189,33 @@ fn extremes(u: Unit, categories: &[String], values: &[f64]) -> String {
             .collect()
     };
     let (hi, lo) = (at(max), at(min));
-    let side = |names_at: &[String], word: &str, v: f64, first: bool| {
-        let (verb, each) = match (names_at.len(), first) {
-            (1, true) => ("is ", ""),
-            (_, true) => ("are ", " each"),
-            (1, false) => ("", ""),
-            (_, false) => ("", " each"),
+    // The key for one name, and for several.
+    let side = |names_at: &[String], keys: (&str, &str), v: f64| {
+        let (key, value) = if names_at.len() == 1 {
+            (keys.0, short(u, v))
+        } else {
+            (keys.1, w.fill("summary_each", &[("value", &short(u, v))]))
         };
-        format!(
-            "{} {verb}the {word} at {}{each}",
-            names(names_at),
-            short(u, v)
-        )
+        w.fill(key, &[("names", &names(names_at, w)), ("value", &value)])
     };
-    format!(
-        "{}, and {}",
-        side(&hi, "largest", max, true),
-        side(&lo, "smallest", min, false)
+    let largest = ("summary_largest_one", "summary_largest_many");
+    let smallest = ("summary_smallest_one", "summary_smallest_many");
+    w.fill(
+        "summary_extremes",
+        &[
+            ("largest", &side(&hi, largest, max)),
+            ("smallest", &side(&lo, smallest, min)),
+        ],
     )
 }
 
 /// `A`, `A and B`, `A, B and C`. Names may contain "and" themselves, so only the last pair is
 /// joined with it.
-fn names(items: &[String]) -> String {
+fn names(items: &[String], w: &Words) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [rest @ .., last] => w.fill("list_and", &[("rest", &rest.join(", ")), ("last", last)]),
     }
 }
 
@@ -242,8 +288,14 @@ mod tests {
     fn said(kind: ChartKind, unit: Unit, cats: &[&str], series: &[(&str, &[f64])]) -> String {
         let mut d = def(kind, cats, series);
         d.unit = unit;
-        let t = resolve(&d, &Data::default(), &PlanFacts::default()).unwrap();
-        summary(&d, &t)
+        let t = resolve(
+            &d,
+            &Data::default(),
+            &PlanFacts::default(),
+            crate::words::Words::english(),
+        )
+        .unwrap();
+        summary(&d, &t, crate::words::Words::english())
     }
 
     /// One sentence: a single full stop, at the end (decimals aside).

@@ -1,5 +1,5 @@
-//! Watching the site's sources: `site.yaml` and the `content/`, `themes/`, `templates/` and
-//! `static/` folders. The site folder itself is watched without recursion, so the output
+//! Watching the site's sources: `site.yaml` and the `content/`, `themes/`, `templates/`,
+//! `static/` and `i18n/` folders. The site folder itself is watched without recursion, so the output
 //! folders (`public/`, `target/`) and editors' files beside `site.yaml` never start a build.
 //! Folders created or re-created after the start are picked up.
 
@@ -16,7 +16,7 @@ use crate::content::is_editor_temp;
 use crate::error::{Diagnostic, Error, Result};
 
 /// The folders under the site root whose changes rebuild the site.
-pub const WATCHED_DIRS: &[&str] = &["content", "themes", "templates", "static"];
+pub const WATCHED_DIRS: &[&str] = &["content", "themes", "templates", "static", "i18n"];
 /// The file at the site root whose changes rebuild the site.
 pub const CONFIG_FILE: &str = "site.yaml";
 /// How long a file must stay quiet before its change is reported. Short, as in Zola: the time
