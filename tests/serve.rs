@@ -239,6 +239,52 @@ fn an_edit_reloads_open_pages_and_serves_the_new_content() {
 }
 
 #[test]
+fn a_bilingual_site_is_previewed_in_both_languages_and_a_translation_edit_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/glanmor"),
+        dir.path(),
+    );
+    let server = start(dir.path());
+    let addr = server.addr();
+    let en = get(addr, "/");
+    let cy = get(addr, "/cy/");
+    assert_eq!((en.status, cy.status), (200, 200));
+    assert!(en.body.contains("<html lang=\"en-GB\">"));
+    assert!(cy.body.contains("<html lang=\"cy\">") && cy.body.contains("Croeso."));
+    let mut events = Events::open(addr);
+    let first = events.wait_for("hello");
+    // Translating a page: the Welsh copy stops being the English text under a notice.
+    write(
+        &dir.path().join("content/about.cy.md"),
+        "---\ntitle: Amdanom ni\n---\nPwy ydym ni.\n",
+    );
+    let id = events.wait_for("reload");
+    assert_ne!(id, first);
+    let about = get(addr, "/cy/about/");
+    assert!(about.body.contains("Pwy ydym ni."), "{}", about.body);
+    assert!(!about.body.contains("untranslated-notice"));
+    // And what is served is what `mps build` writes.
+    let out = tempfile::tempdir().unwrap();
+    mps::build(&mps::BuildOptions {
+        root: dir.path().to_path_buf(),
+        output: Some(out.path().join("public")),
+        drafts: false,
+    })
+    .unwrap();
+    for page in [
+        "index.html",
+        "cy/index.html",
+        "cy/about/index.html",
+        "about/index.html",
+    ] {
+        let built = std::fs::read_to_string(out.path().join("public").join(page)).unwrap();
+        assert_eq!(built_text(&server, page), built, "{page}");
+    }
+    server.stop();
+}
+
+#[test]
 fn bad_yaml_shows_an_overlay_with_file_and_line_and_the_fix_recovers() {
     let site = site();
     let server = start(site.path());
