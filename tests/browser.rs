@@ -291,7 +291,9 @@ fn every_page_of_a_bilingual_site_passes_axe_in_both_languages_and_the_switcher_
     let mut failures = Vec::new();
     let pages = html_pages(&out);
     assert!(pages.iter().any(|p| p.starts_with("cy/")), "{pages:?}");
-    for page in &pages {
+    // The 404 pages link from the site's base path (/commissioning/), which this server does
+    // not have; the default site's 404 page is checked at its own base path.
+    for page in pages.iter().filter(|p| !p.ends_with("404.html")) {
         set_width(&tab, 1280, 900);
         open(&tab, &server.url(page));
         for v in axe_violations(&tab, &axe) {
@@ -330,8 +332,11 @@ fn every_page_of_a_bilingual_site_passes_axe_in_both_languages_and_the_switcher_
         .click()
         .unwrap();
     tab.wait_until_navigated().unwrap();
-    let back = eval(&tab, "[location.pathname, document.documentElement.lang]");
-    assert_eq!(back, serde_json::json!(["/plan/index.html", "en-GB"]));
+    let back = eval(
+        &tab,
+        "[location.pathname, document.documentElement.lang].join('|')",
+    );
+    assert_eq!(back, "/plan/index.html|en-GB");
 }
 
 #[test]
