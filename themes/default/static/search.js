@@ -207,40 +207,54 @@
   // forms, are worked out once, when the index loads; a search then looks its words up.
   function WelshSearch(pages) {
     this.pages = pages;
-    var ids = Object.create(null);
+    var ids = new Map();
     var vocab = [];
     // postings[id]: page, weight, page, weight, ... for every page that has word `id`.
     var postings = [];
+    // Per word, where it was last counted (field, page) and how much: marks rather than
+    // fresh tables for each page keep the loading of a large index quick.
+    var fieldMark = [];
+    var fieldCount = [];
+    var pageMark = [];
+    var pageWeight = [];
     for (var i = 0; i < pages.length; i++) {
       var p = pages[i];
-      var here = Object.create(null);
       var order = [];
       var fields = [p.title, p.section, p.description, p.text];
       for (var f = 0; f < fields.length; f++) {
         var ws = words(fields[f]);
-        var seen = Object.create(null);
+        var mark = i * fields.length + f + 1;
         for (var k = 0; k < ws.length; k++) {
           var w = ws[k];
-          var id = ids[w];
+          var id = ids.get(w);
           if (id === undefined) {
-            id = ids[w] = vocab.length;
+            id = vocab.length;
+            ids.set(w, id);
             vocab.push(w);
             postings.push([]);
+            fieldMark.push(0);
+            fieldCount.push(0);
+            pageMark.push(-1);
+            pageWeight.push(0);
+          }
+          if (fieldMark[id] !== mark) {
+            fieldMark[id] = mark;
+            fieldCount[id] = 0;
           }
           // As in the other languages, twenty of a word in one field count as many as more.
-          seen[id] = (seen[id] || 0) + 1;
-          if (seen[id] > 20) {
+          if (++fieldCount[id] > 20) {
             continue;
           }
-          if (here[id] === undefined) {
-            here[id] = 0;
+          if (pageMark[id] !== i) {
+            pageMark[id] = i;
+            pageWeight[id] = 0;
             order.push(id);
           }
-          here[id] += WEIGHTS[f];
+          pageWeight[id] += WEIGHTS[f];
         }
       }
       for (var o = 0; o < order.length; o++) {
-        postings[order[o]].push(i, here[order[o]]);
+        postings[order[o]].push(i, pageWeight[order[o]]);
       }
     }
     // Every form of every word, sorted, so that the words with a form beginning with some
