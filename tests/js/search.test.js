@@ -93,14 +93,15 @@ assert.deepStrictEqual(search.radicals("lety"), ["lety", "llety", "glety"]);
 assert.deepStrictEqual(search.radicals("hofal"), ["hofal", "ofal"]);
 assert.deepStrictEqual(search.radicals("ty"), ["ty"]);
 
-// The snippet shows the matched word as written, accents and all, however many accented
-// letters come before it.
+// The snippet shows the matched word as written, however many accents come before it.
 {
   const pages = site([
     {
       url: "a/",
       title: "Tai",
-      text: "Tŷ, tŵr, tân, dŵr, ŵyr, cân, sŵn, and then: " + "gair ".repeat(30) + "y gofalwyr.",
+      // Accents written as a letter and a combining mark, as some editors save them: the
+      // folded text is 150 characters shorter than the text before the word.
+      text: "Tŷ, tân, " + "dw\u0302r ".repeat(150) + "y gofalwyr.",
     },
   ]);
   const s = search.searcher(pages, "cy");
