@@ -191,13 +191,13 @@
     return {
       terms: ts,
       found: found,
-      // Where a term is in a page's folded text, for its snippet.
+      // Where a term first is in a page's folded text (-1: nowhere), for its snippet.
       at: function (folded) {
         var at = -1;
         for (var k = 0; k < ts.length && at === -1; k++) {
           at = folded.indexOf(ts[k]);
         }
-        return at === -1 ? null : { at: at, length: 0 };
+        return at;
       },
     };
   };
@@ -364,10 +364,10 @@
         var w;
         while ((w = WORD.exec(folded)) !== null) {
           if (wanted[w[0]]) {
-            return { at: w.index, length: w[0].length };
+            return w.index;
           }
         }
-        return null;
+        return -1;
       },
     };
   };
@@ -383,10 +383,10 @@
       p._places = foldWithPlaces(text);
     }
     var hit = result.at(p._places.text);
-    if (!hit) {
+    if (hit === -1) {
       return p.description || text.slice(0, 160);
     }
-    var at = p._places.from[hit.at];
+    var at = p._places.from[hit];
     var start = Math.max(0, at - 60);
     var end = Math.min(text.length, at + 100);
     if (start > 0) {
@@ -398,7 +398,6 @@
 
   var engine = {
     fold: fold,
-    foldWithPlaces: foldWithPlaces,
     isWelsh: isWelsh,
     radicals: radicals,
     searcher: searcher,
