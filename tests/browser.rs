@@ -602,6 +602,96 @@ fn searching_for_a_service_puts_its_market_first() {
     }
 }
 
+/// On a Welsh site (`language: cy`), search finds a word without its accents and in its
+/// mutated forms, and cuts no word back to a shorter one: `gofalwyr` (carers) does not find the
+/// pages that have only `ofal` (care).
+#[test]
+fn welsh_search_finds_mutated_and_unaccented_words() {
+    let Some((browser, axe)) = tools() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let page = |title: &str, text: &str| format!("---\ntitle: {title}\n---\n{text}\n");
+    let pages = [
+        ("_index", page("Hafan", "Croeso.")),
+        ("tai", page("Tai", "Mae pob tŷ yn cael ei asesu.")),
+        (
+            "ein-gwaith",
+            page("Ein gwaith", "Rydym yn trefnu ei ofal yn lleol."),
+        ),
+        (
+            "fy-nghynllun",
+            page("Fy nghynllun", "Mae fy ngofal yn bwysig i mi."),
+        ),
+        ("byw-adref", page("Byw adref", "Byw gartref yn hirach.")),
+        (
+            "aros",
+            page("Aros dros dro", "Rydym yn darparu lety dros dro."),
+        ),
+        ("cymorth", page("Cymorth", "Cymorth i ofalwyr.")),
+    ];
+    let mut files: Vec<(String, String)> = pages
+        .iter()
+        .map(|(slug, text)| (format!("content/{slug}.md"), text.clone()))
+        .collect();
+    files.push((
+        "site.yaml".to_string(),
+        "title: Comisiynu yn Northam\norganisation: Cyngor Northam\nbase_url: https://www.northam.example/\nfeedback: comisiynu@northam.example\nlanguage: cy\n".to_string(),
+    ));
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_files(&root, &files);
+    mps::build(&mps::BuildOptions::new(&root)).unwrap();
+    let server = StaticServer::start(&root.join("public"));
+    let tab = browser.new_tab().unwrap();
+    for (query, expected) in [
+        ("ty", vec!["tai"]),
+        ("gofal", vec!["ein-gwaith", "fy-nghynllun", "cymorth"]),
+        ("cartref", vec!["byw-adref"]),
+        ("llety", vec!["aros"]),
+        ("gofalwyr", vec!["cymorth"]),
+        ("gwasanaethau", vec![]),
+    ] {
+        open(&tab, &server.url(&format!("search/index.html?q={query}")));
+        assert_eq!(eval(&tab, "document.documentElement.lang"), "cy");
+        // The status says "Searching…" until the index has loaded, then what was found.
+        let mut status = String::new();
+        for _ in 0..100 {
+            status = eval(&tab, "document.getElementById('search-status').textContent")
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            if !status.is_empty() && status != "Searching…" {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let found = eval(
+            &tab,
+            "JSON.stringify([...document.querySelectorAll('#search-results li a')].map(a => a.getAttribute('href')))",
+        );
+        let mut found: Vec<String> = serde_json::from_str(found.as_str().unwrap()).unwrap();
+        found.sort();
+        let mut expected: Vec<String> = expected
+            .iter()
+            .map(|slug| format!("../{slug}/index.html"))
+            .collect();
+        expected.sort();
+        assert_eq!(found, expected, "search for {query:?}; status {status:?}");
+        let counted = match expected.len() {
+            0 => format!("No pages found for ‘{query}’."),
+            1 => format!("1 page found for ‘{query}’."),
+            n => format!("{n} pages found for ‘{query}’."),
+        };
+        assert!(status.starts_with(&counted), "{status:?} for {query:?}");
+    }
+    let violations = axe_violations(&tab, &axe);
+    assert!(violations.is_empty(), "{violations:?}");
+}
+
 /// The tests above must be able to fail: plant an image without alt text and low-contrast text.
 #[test]
 fn planted_accessibility_faults_are_caught() {

@@ -195,3 +195,27 @@ fn a_sites_own_robots_txt_wins_but_no_file_may_replace_the_open_data() {
     // The failed build left the last good one alone.
     assert!(out.output.join("plan.csv").is_file());
 }
+
+/// The matching in `search.js` (folded accents, Welsh mutations, exact words first, no
+/// stemming), checked by `tests/js/search.test.js` under Node. Node comes with npm, which
+/// `.ci/run` uses; elsewhere, without it, this test says why and passes.
+#[test]
+fn search_js_matches_welsh_mutations_and_unaccented_words() {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/js/search.test.js");
+    let run = std::process::Command::new("node").arg(&script).output();
+    let run = match run {
+        Ok(run) => run,
+        Err(e) => {
+            let msg = format!("search.js checks skipped: node not found ({e}); run `bash .ci/run`");
+            assert!(!std::env::var("CI").is_ok_and(|v| v == "true"), "{msg}");
+            eprintln!("{msg}");
+            return;
+        }
+    };
+    assert!(
+        run.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
