@@ -126,6 +126,9 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
                 (mut own, _) => {
                     if let Some(p) = own.as_mut() {
                         p.untranslated = default.as_ref() == Some(file);
+                        if let Some(default) = default.as_ref().filter(|d| *d != file) {
+                            same_kind(p, default)?;
+                        }
                     }
                     Ok(own)
                 }
@@ -265,6 +268,55 @@ fn in_language(
     out.extend(mine.into_iter().map(|(rel, own)| (rel, own, None)));
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
+}
+
+/// A translation (`p`) is made into the same kind of page as the default language's file
+/// `default`: otherwise the languages' pages would not match, and links between them break.
+fn same_kind(p: &SourcePage, default: &Path) -> Result<(), Diagnostic> {
+    let text = crate::source::read_text(default, None)?;
+    let Ok(original) = parse_page(&p.rel, default, &text) else {
+        // The default language's build reports what is wrong with it.
+        return Ok(());
+    };
+    for (key, mine, theirs) in [
+        (
+            "generate",
+            p.front.generate.map(|g| format!("{g:?}").to_lowercase()),
+            original
+                .front
+                .generate
+                .map(|g| format!("{g:?}").to_lowercase()),
+        ),
+        (
+            "template",
+            p.front.template.clone(),
+            original.front.template.clone(),
+        ),
+    ] {
+        if mine != theirs {
+            let name = default
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let want = match &theirs {
+                Some(v) => format!("write `{key}: {v}` in its front matter, as {name} has"),
+                None => format!("remove `{key}:` from its front matter: {name} has none"),
+            };
+            let (line, column) = match p.front_positions.get(key) {
+                Some(pos) => pos.at(),
+                None => (Some(1), Some(1)),
+            };
+            return Err(Diagnostic::error(
+                &p.file,
+                format!("this translation's `{key}` is not the same as {name}'s"),
+            )
+            .at(line, column)
+            .help(format!(
+                "a translation makes the same kind of page as the page it translates: {want}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The warning that page `p` has no translation into the language `config` is for.

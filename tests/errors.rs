@@ -513,3 +513,66 @@ fn the_themes_words() {
         &fixture("northam").write("i18n/en.yaml", "menu:\n  open: Menu\nhome: 12\n"),
     );
 }
+
+// A site in several languages (tests/fixtures/glanmor, English and Welsh).
+
+#[test]
+fn language_settings() {
+    snapshot(
+        "language_not_a_tag",
+        &fixture("glanmor").edit(
+            "site.yaml",
+            "languages: [en-GB, cy]",
+            "languages: [en-GB, Welsh]",
+        ),
+    );
+    snapshot(
+        "language_and_languages_disagree",
+        &fixture("glanmor").edit(
+            "site.yaml",
+            "languages: [en-GB, cy]",
+            "language: cy\nlanguages: [en-GB, cy]",
+        ),
+    );
+}
+
+#[test]
+fn text_per_language_without_the_default() {
+    snapshot(
+        "text_without_default_language",
+        &fixture("glanmor").edit(
+            THEMES,
+            "name: {en: Good Growth, cy: Twf Da}",
+            "name: {cy: Twf Da}",
+        ),
+    );
+}
+
+#[test]
+fn missing_translations_without_fallback() {
+    snapshot(
+        "missing_translations",
+        &fixture("glanmor").edit("site.yaml", "fallback: true", "fallback: false"),
+    );
+}
+
+#[test]
+fn a_translation_of_another_kind() {
+    snapshot(
+        "translation_of_another_kind",
+        &fixture("glanmor").edit(
+            "content/plan/_index.cy.md",
+            "generate: plan\n",
+            "template: page.html\n",
+        ),
+    );
+}
+
+#[test]
+fn a_language_folder_in_content() {
+    snapshot_file(
+        "language_folder_in_content",
+        &fixture("glanmor").write("content/cy/extra.md", "---\ntitle: X\n---\n"),
+        "content/cy/extra.md",
+    );
+}

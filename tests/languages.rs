@@ -255,3 +255,18 @@ fn the_same_input_builds_the_same_bytes() {
     let b = built();
     assert_eq!(a.output(), b.output());
 }
+
+#[test]
+fn a_translation_makes_the_same_kind_of_page() {
+    let site = fixture("glanmor").edit("content/plan/_index.cy.md", "generate: plan\n", "");
+    let errors = site.errors();
+    assert!(errors.contains("content/plan/_index.cy.md:1:1"), "{errors}");
+    assert!(
+        errors.contains("this translation's `generate` is not the same as _index.md's"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("write `generate: plan` in its front matter"),
+        "{errors}"
+    );
+}
