@@ -640,3 +640,31 @@ fn an_illustrative_plan_gets_no_ocds_unless_the_site_asks() {
     .expect("write site.yaml");
     assert!(build("out2").join("plan-ocds.json").is_file());
 }
+
+#[test]
+fn each_language_of_a_bilingual_site_publishes_valid_ocds() {
+    let Some(validator) = uk_validator() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    mps::build(&mps::BuildOptions {
+        root: repo().join("tests/fixtures/glanmor"),
+        output: Some(out.clone()),
+        drafts: false,
+    })
+    .unwrap();
+    for file in ["plan-ocds.json", "cy/plan-ocds.json"] {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        let data: Value = serde_json::from_str(&text).expect("valid JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&data)
+            .map(|e| format!("{file}: {} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+    }
+    let welsh: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("cy/plan-ocds.json")).unwrap())
+            .unwrap();
+    assert_eq!(welsh["releases"][0]["tender"]["title"], "Gwasanaeth atal cwympiadau");
+}
