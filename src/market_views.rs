@@ -436,16 +436,16 @@ mod tests {
             rank,
         };
         let on = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
-        let up = rating_change(3, &level(2, "Developing"), on, &Words::english());
+        let up = rating_change(3, &level(2, "Developing"), on, Words::english());
         assert_eq!(
             (up.direction, up.words.as_str()),
             ("up", "Up from Developing (1 March 2025)")
         );
-        let down = rating_change(1, &level(2, "Developing"), on, &Words::english());
+        let down = rating_change(1, &level(2, "Developing"), on, Words::english());
         assert_eq!(down.direction, "down");
         assert_eq!(down.words, "Down from Developing (1 March 2025)");
         assert_eq!(
-            rating_change(2, &level(2, "Developing"), on, &Words::english()).direction,
+            rating_change(2, &level(2, "Developing"), on, Words::english()).direction,
             "same"
         );
     }

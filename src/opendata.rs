@@ -697,15 +697,15 @@ mod tests {
     #[test]
     fn sizes_read_well() {
         assert_eq!(
-            size_display(850, &crate::words::Words::english()),
+            size_display(850, crate::words::Words::english()),
             "850 bytes"
         );
         assert_eq!(
-            size_display(12_345, &crate::words::Words::english()),
+            size_display(12_345, crate::words::Words::english()),
             "13 KB"
         );
         assert_eq!(
-            size_display(1_400_000, &crate::words::Words::english()),
+            size_display(1_400_000, crate::words::Words::english()),
             "1.4 MB"
         );
     }

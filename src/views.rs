@@ -626,20 +626,20 @@ mod tests {
 
     #[test]
     fn change_is_told_in_words_as_well_as_a_direction() {
-        let c = change(5.9, "£m", &prev(10.3, "2018/19"), &Words::english());
+        let c = change(5.9, "£m", &prev(10.3, "2018/19"), Words::english());
         assert_eq!(c.direction, "down");
         assert_eq!(c.words, "Down £4.4m from £10.3m in 2018/19");
-        let c = change(19.7, "%", &prev(18.7, "2014"), &Words::english());
+        let c = change(19.7, "%", &prev(18.7, "2014"), Words::english());
         assert_eq!(c.direction, "up");
         assert_eq!(c.words, "Up 1 percentage point from 18.7% in 2014");
         let c = change(
             78300.0,
             "households",
             &prev(74678.0, "2011"),
-            &Words::english(),
+            Words::english(),
         );
         assert_eq!(c.words, "Up 3,622 households from 74,678 in 2011");
-        let c = change(7.0, "years", &prev(7.001, "2011"), &Words::english());
+        let c = change(7.0, "years", &prev(7.001, "2011"), Words::english());
         assert_eq!(c.direction, "same");
         assert_eq!(c.words, "No change from 2011");
     }
