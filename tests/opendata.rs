@@ -666,5 +666,8 @@ fn each_language_of_a_bilingual_site_publishes_valid_ocds() {
     let welsh: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("cy/plan-ocds.json")).unwrap())
             .unwrap();
-    assert_eq!(welsh["releases"][0]["tender"]["title"], "Gwasanaeth atal cwympiadau");
+    assert_eq!(
+        welsh["releases"][0]["tender"]["title"],
+        "Gwasanaeth atal cwympiadau"
+    );
 }
