@@ -269,6 +269,8 @@ impl<'a> Renderer<'a> {
         md.add("pages", &tree.by_source);
         // Whether unsafe HTML is an error changes what a page's Markdown gives.
         md.add("allow_unsafe_html", &site.config.markdown.allow_unsafe_html);
+        // A chart placed in Markdown is drawn with the theme's words.
+        md.add("words", &*derived.words);
         for (id, chart) in &charts {
             match chart {
                 Ok(c) => md.add(id, c),

@@ -883,6 +883,36 @@ mod tests {
     }
 
     #[test]
+    fn a_site_in_welsh_gets_the_welsh_words_and_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("site.yaml"),
+            "title: T\norganisation: O\nbase_url: https://x.gov.uk/\nfeedback: a@x.gov.uk\nlanguage: cy\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("i18n")).unwrap();
+        std::fs::write(dir.path().join("i18n/cy.yaml"), "menu: Y ddewislen\n").unwrap();
+        let config = crate::config::SiteConfig::load(dir.path()).unwrap();
+        let theme = SiteTheme::for_site(dir.path(), &config).unwrap();
+        let w = theme.words_for("cy").unwrap();
+        assert_eq!(w.get("last_updated"), "Diweddarwyd ddiwethaf");
+        assert_eq!(w.get("menu"), "Y ddewislen");
+        assert!(theme.words_for("en-GB").is_err());
+        // A template of the site's that uses a word Welsh lacks stops the load, at its line.
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/page.html"),
+            "{% extends \"base.html\" %}\n{% block main %}{{ words.my_word }}{% endblock main %}",
+        )
+        .unwrap();
+        let err = SiteTheme::for_site(dir.path(), &config).err().unwrap();
+        let d = &err.diagnostics()[0];
+        assert!(d.file.ends_with("templates/page.html"), "{d}");
+        assert_eq!((d.line, d.column), (Some(2), Some(20)), "{d}");
+        assert!(d.message.contains("i18n/cy.yaml"), "{d}");
+    }
+
+    #[test]
     fn unknown_theme_is_explained() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(

@@ -480,7 +480,8 @@ fn a_failed_build_leaves_the_kept_previous_output_too() {
 }
 
 /// The site's English words file, without `last_updated`: a language the site adds that lacks
-/// one word of the theme's.
+/// one word of the theme's. (Its snapshot points at the file's last line, so it changes when a
+/// word is added to en.yaml.)
 fn english_but_last_updated() -> String {
     read(&repo_root().join("themes/default/i18n/en.yaml"))
         .lines()

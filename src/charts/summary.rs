@@ -210,12 +210,18 @@ fn extremes(u: Unit, categories: &[String], values: &[f64], w: &Words) -> String
 }
 
 /// `A`, `A and B`, `A, B and C`. Names may contain "and" themselves, so only the last pair is
-/// joined with it.
+/// joined with it. Before a vowel the words may join it otherwise (Welsh `a` becomes `ac`).
 fn names(items: &[String], w: &Words) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => w.fill("list_and", &[("rest", &rest.join(", ")), ("last", last)]),
+        [rest @ .., last] => {
+            let vowel = last.chars().next().is_some_and(|c| {
+                "aeiouwyâêîôûŵŷáéíóúàèìòù".contains(c.to_lowercase().next().unwrap_or(c))
+            });
+            let key = if vowel { "list_and_vowel" } else { "list_and" };
+            w.fill(key, &[("rest", &rest.join(", ")), ("last", last)])
+        }
     }
 }
 
@@ -390,6 +396,22 @@ mod tests {
             &[("S", &[1.0, 2.0])],
         );
         assert!(s.contains("in all"), "{s}");
+    }
+
+    #[test]
+    fn the_last_name_is_joined_as_the_words_say() {
+        let cy = crate::words::Words::english()
+            .clone()
+            .with("list_and", "{rest} a {last}")
+            .with("list_and_vowel", "{rest} ac {last}");
+        let n =
+            |v: &[&str]| super::names(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &cy);
+        assert_eq!(n(&["Caerdydd", "Bangor"]), "Caerdydd a Bangor");
+        assert_eq!(
+            n(&["Caerdydd", "Bangor", "Abertawe"]),
+            "Caerdydd, Bangor ac Abertawe"
+        );
+        assert_eq!(n(&["Bangor", "Ynys Môn"]), "Bangor ac Ynys Môn");
     }
 
     #[test]
