@@ -194,6 +194,21 @@ pub fn load_languages(
             Err(e) => problems.extend(e.diagnostics()),
         }
     }
+    // A file of the default language's inside another language's folder would be published
+    // where that language's pages are (`static/cy/index.html` over the Welsh home page).
+    let prefixes: Vec<&str> = sites
+        .iter()
+        .skip(1)
+        .map(|s| s.config.prefix.as_str())
+        .collect();
+    for (rel, path) in sites.first().iter().flat_map(|s| &s.assets) {
+        if let Some(prefix) = prefixes.iter().find(|p| rel.starts_with(**p)) {
+            problems.push(
+                Diagnostic::error(path, format!("this file would be published in `{prefix}`, where the site's `{}` pages are", prefix.trim_end_matches('/')))
+                    .help(format!("move it out of the {prefix} folder: each language's pages are published there, and a file for every language belongs outside it")),
+            );
+        }
+    }
     if !problems.is_empty() {
         return Err(crate::error::Diagnostics::sorted(problems).0.into());
     }

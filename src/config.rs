@@ -132,6 +132,9 @@ pub const TEXT_KEYS: &[&str] = &[
     "definition_source",
 ];
 
+/// Keys of web addresses that may be given per language (a source's Welsh page).
+pub const LINK_KEYS: &[&str] = &["source_url", "url"];
+
 /// Settings of pages' Markdown.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -316,6 +319,7 @@ impl SiteConfig {
             languages: &all,
             language,
             text_keys: TEXT_KEYS,
+            link_keys: LINK_KEYS,
         });
         let located = crate::yaml::parse_in::<SiteConfig>(&source, &path, 1, tr.as_ref())?;
         let mut config = located.value;
@@ -371,6 +375,7 @@ impl SiteConfig {
             languages: &self.languages,
             language: &self.language,
             text_keys: TEXT_KEYS,
+            link_keys: LINK_KEYS,
         })
     }
 
@@ -462,6 +467,13 @@ fn check_languages(
     path: &Path,
 ) -> Result<()> {
     let mut problems = Vec::new();
+    if langs.languages.is_empty() && positions.get("languages").is_some() {
+        problems.push(
+            Diagnostic::error(path, "languages is empty")
+                .at_pos(positions.nearest("languages"))
+                .help("list the site's languages, the default first (`languages: [en-GB, cy]`), or remove `languages:` for a site in one language"),
+        );
+    }
     let mut seen: Vec<&str> = Vec::new();
     for (i, code) in langs.languages.iter().enumerate() {
         let at = positions.nearest(&format!("languages[{i}]"));

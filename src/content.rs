@@ -127,7 +127,10 @@ pub fn load_with(root: &Path, config: SiteConfig, drafts: bool) -> Result<Site> 
                     if let Some(p) = own.as_mut() {
                         p.untranslated = default.as_ref() == Some(file);
                         if let Some(default) = default.as_ref().filter(|d| *d != file) {
-                            same_kind(p, default)?;
+                            if !same_kind(p, default, drafts)? {
+                                // The page itself is a draft: so is every translation of it.
+                                return Ok(None);
+                            }
                         }
                     }
                     Ok(own)
@@ -226,7 +229,12 @@ fn in_language(
     let translation_of = |rel: &str| -> Option<(String, &str)> {
         let stem = rel.strip_suffix(".md")?;
         let (base, code) = stem.rsplit_once('.')?;
-        let lang = others.iter().find(|l| l.eq_ignore_ascii_case(code))?;
+        // `page.cy.md` is Welsh whether the site names it `cy` or `cy-GB`.
+        let lang = others.iter().find(|l| {
+            l.eq_ignore_ascii_case(code)
+                || l.split_once('-')
+                    .is_some_and(|(primary, _)| primary.eq_ignore_ascii_case(code))
+        })?;
         Some((format!("{base}.md"), *lang))
     };
     let mut defaults: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -272,12 +280,16 @@ fn in_language(
 
 /// A translation (`p`) is made into the same kind of page as the default language's file
 /// `default`: otherwise the languages' pages would not match, and links between them break.
-fn same_kind(p: &SourcePage, default: &Path) -> Result<(), Diagnostic> {
+/// False when the default language's page is a draft left out of this build.
+fn same_kind(p: &SourcePage, default: &Path, drafts: bool) -> Result<bool, Diagnostic> {
     let text = crate::source::read_text(default, None)?;
     let Ok(original) = parse_page(&p.rel, default, &text) else {
         // The default language's build reports what is wrong with it.
-        return Ok(());
+        return Ok(true);
     };
+    if original.front.draft && !drafts {
+        return Ok(false);
+    }
     for (key, mine, theirs) in [
         (
             "generate",
@@ -316,7 +328,7 @@ fn same_kind(p: &SourcePage, default: &Path) -> Result<(), Diagnostic> {
             )));
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The warning that page `p` has no translation into the language `config` is for.

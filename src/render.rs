@@ -378,7 +378,20 @@ impl<'a> Renderer<'a> {
                 };
                 problems.extend(out.problems.iter().cloned());
                 markdown_out = Some((src.rel.clone(), key, out));
-                shown
+                if src.untranslated {
+                    // Shown in the default language's words: screen readers must read it so,
+                    // and only it (the theme's words around it are the page's language).
+                    let (html, headings) = shown;
+                    (
+                        format!(
+                            "<div lang=\"{}\">\n{html}</div>\n",
+                            self.site.config.default_language()
+                        ),
+                        headings,
+                    )
+                } else {
+                    shown
+                }
             }
             _ => (String::new(), Vec::new()),
         };
@@ -452,12 +465,30 @@ impl<'a> Renderer<'a> {
             site_map: (p.kind == Kind::SiteMap).then(|| crate::search::site_map(self.tree)),
             edition,
             translations: match &self.site.languages {
-                Some(l) if l.is_multilingual() => l.alternates(
-                    &self.site.config.language,
-                    &p.path,
-                    matches!(p.kind, Kind::Content(_)),
-                    &self.site.config.site_url,
-                ),
+                Some(l) if l.is_multilingual() => {
+                    let mut alts = l.alternates(
+                        &self.site.config.language,
+                        &p.path,
+                        matches!(p.kind, Kind::Content(_)),
+                        &self.site.config.site_url,
+                    );
+                    if p.kind == Kind::NotFound {
+                        // Served at any address: its links start from the site's root.
+                        for a in &mut alts {
+                            let from_root = a
+                                .url
+                                .split_once("://")
+                                .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_string()));
+                            // The other language's home page: the missing address may be
+                            // missing there too.
+                            if let Some(path) = from_root {
+                                let folder = path.rfind('/').map_or("/", |i| &path[..=i]);
+                                a.href = format!("{folder}index.html");
+                            }
+                        }
+                    }
+                    alts
+                }
                 _ => Vec::new(),
             },
         };

@@ -131,6 +131,8 @@ pub struct Translating<'a> {
     /// Keys whose text a reader sees, so that text written once (not per language) in a
     /// language other than the default is reported as untranslated.
     pub text_keys: &'a [&'a str],
+    /// Keys of web addresses, which may also differ by language (a source in Welsh).
+    pub link_keys: &'a [&'a str],
 }
 
 impl Translating<'_> {
@@ -144,6 +146,15 @@ impl Translating<'_> {
     fn is_code(&self, key: &str) -> bool {
         self.languages.iter().any(|l| same_language(key, l))
     }
+}
+
+/// Whether `key` has the shape of a language tag (`fr`, `en-GB`), whatever the site's languages.
+fn looks_like_language_tag(key: &str) -> bool {
+    let mut parts = key.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Whether `key` (`cy`, `en`, `en-GB`) names the language `code` (`en-GB`).
@@ -230,6 +241,31 @@ pub fn parse_in<T: DeserializeOwned>(
             "add `{default}: ...` to it: the default language's text is the one every language falls back to"
         )));
     }
+    if let Some(path) = found.unknown_language.first() {
+        let (line, column) = positions.at(path);
+        return Err(Diagnostic::error(
+            file,
+            format!(
+                "`{path}` is given in a language the site is not published in (its languages are {})",
+                tr.languages.join(", ")
+            ),
+        )
+        .at(line, column)
+        .help("use the codes of `languages:` in site.yaml as the keys, or add the language there"));
+    }
+    if let Some(path) = found.not_text.first() {
+        let (line, column) = positions.at(path);
+        return Err(Diagnostic::error(
+            file,
+            format!("`{path}` is given per language, but it is the same in every language"),
+        )
+        .at(line, column)
+        .help(format!(
+            "write it once, without the language codes: only text ({}) and web addresses ({}) can be given per language",
+            tr.text_keys.iter().take(6).copied().collect::<Vec<_>>().join(", ") + ", ...",
+            tr.link_keys.join(", ")
+        )));
+    }
     let value = serde_path_to_error::deserialize(document).map_err(|e| {
         let path = e.path().to_string();
         let raw = e.into_inner().to_string();
@@ -260,6 +296,10 @@ struct Found {
     untranslated: Vec<String>,
     /// Paths of language mappings without the default language, with the languages they have.
     no_default: Vec<(String, String)>,
+    /// Paths of language mappings at a key that is not text.
+    not_text: Vec<String>,
+    /// Paths of text given per language with a language the site does not have.
+    unknown_language: Vec<String>,
 }
 
 /// Replaces each language mapping under `value` (at `path`, under the key `key`) with the text of
@@ -279,6 +319,23 @@ fn choose_language(
                 && map
                     .keys()
                     .all(|k| k.as_str().is_some_and(|k| tr.is_code(k)));
+            let looks_like_languages = !map.is_empty()
+                && key.is_some_and(|k| tr.text_keys.contains(&k))
+                && map
+                    .keys()
+                    .all(|k| k.as_str().is_some_and(looks_like_language_tag));
+            if looks_like_languages && !is_language_map {
+                found.unknown_language.push(path.clone());
+                return;
+            }
+            if is_language_map
+                && !key.is_some_and(|k| tr.text_keys.contains(&k) || tr.link_keys.contains(&k))
+            {
+                // A number, a date, an id or a setting is the same in every language: given per
+                // language, the languages' pages and open data would disagree.
+                found.not_text.push(path.clone());
+                return;
+            }
             if is_language_map {
                 let pick = |lang: &str| {
                     map.iter()
@@ -293,7 +350,8 @@ fn choose_language(
                     found.no_default.push((path.clone(), has.join(", ")));
                     return;
                 }
-                let chosen = match pick(tr.language) {
+                // An empty text is a translation still to be written.
+                let chosen = match pick(tr.language).filter(|v| v.as_str() != Some("")) {
                     Some(v) => Some(v),
                     None => {
                         found.untranslated.push(path.clone());
@@ -326,7 +384,9 @@ fn choose_language(
             // A unit such as `£m` or `%` is the same in every language; a word has letters.
             let is_text = key.is_some_and(|k| tr.text_keys.contains(&k))
                 && text.chars().filter(|c| c.is_alphabetic()).count() >= 2;
-            if is_text && !tr.is_default() {
+            // A supplier's name is its legal name, the same in every language.
+            let is_name_of_record = path.contains("supplier.");
+            if is_text && !is_name_of_record && !tr.is_default() {
                 found.untranslated.push(path.clone());
             }
         }
@@ -1242,6 +1302,7 @@ mod tests {
             languages,
             language,
             text_keys: &["name", "label"],
+            link_keys: &["url"],
         }
     }
 

@@ -270,3 +270,109 @@ fn a_translation_makes_the_same_kind_of_page() {
         "{errors}"
     );
 }
+
+#[test]
+fn only_text_and_addresses_may_differ_by_language() {
+    let site = fixture("glanmor").edit(
+        "content/data/plan.yaml",
+        "value: 2500000",
+        "value: {en: 2500000, cy: 100}",
+    );
+    let errors = site.errors();
+    assert!(
+        errors.contains(
+            "`entries[0].value` is given per language, but it is the same in every language"
+        ),
+        "{errors}"
+    );
+    assert!(errors.contains("plan.yaml:9:"), "{errors}");
+    // A language the site does not have is named as such, not as a wrong type.
+    let site = fixture("glanmor").edit(
+        "content/data/themes.yaml",
+        "name: {en: Good Growth, cy: Twf Da}",
+        "name: {en: Good Growth, fr: Bonne croissance}",
+    );
+    let errors = site.errors();
+    assert!(
+        errors.contains("`themes[1].name` is given in a language the site is not published in"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("site.yaml") || errors.contains("themes.yaml:11:"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn an_empty_translation_is_untranslated() {
+    let site = fixture("glanmor").edit(
+        "content/data/themes.yaml",
+        "name: {en: Good Growth, cy: Twf Da}",
+        "name: {en: Good Growth, cy: \"\"}",
+    );
+    site.build().unwrap();
+    let theme = text(&page(&site, "cy/themes/good-growth/index.html"));
+    assert!(theme.contains("Good Growth"), "{theme}");
+    let found = mps::check::check(&mps::check::CheckOptions {
+        root: site.root.clone(),
+        drafts: false,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+    });
+    assert!(site
+        .render(&found)
+        .contains("`themes[1].name` has no `cy` translation"));
+}
+
+#[test]
+fn files_in_a_languages_folder_and_empty_languages_are_refused() {
+    let site = fixture("glanmor").write("static/cy/index.html", "<p>mine</p>");
+    let errors = site.errors();
+    assert!(errors.contains("static/cy/index.html"), "{errors}");
+    assert!(
+        errors.contains("where the site's `cy` pages are"),
+        "{errors}"
+    );
+    let site = fixture("glanmor").edit("site.yaml", "languages: [en-GB, cy]", "languages: []");
+    assert!(site.errors().contains("languages is empty"));
+}
+
+#[test]
+fn the_404_pages_switch_to_the_other_languages_home_from_any_address() {
+    let site = built();
+    let en = page(&site, "404.html");
+    assert!(
+        switcher(&en).contains("href=\"/commissioning/cy/index.html\""),
+        "{}",
+        switcher(&en)
+    );
+    let cy = page(&site, "cy/404.html");
+    assert!(
+        switcher(&cy).contains("href=\"/commissioning/index.html\""),
+        "{}",
+        switcher(&cy)
+    );
+}
+
+#[test]
+fn a_draft_page_publishes_none_of_its_translations_and_cy_gb_reads_cy_files() {
+    let site = fixture("glanmor")
+        .write(
+            "content/about.cy.md",
+            "---\ntitle: Amdanom ni\n---\nPwy ydym ni.\n",
+        )
+        .edit(
+            "content/about.md",
+            "title: About this site\n",
+            "title: About this site\ndraft: true\n",
+        );
+    site.build().unwrap();
+    let out = site.output();
+    assert!(!out.contains_key("about/index.html") && !out.contains_key("cy/about/index.html"));
+    let site = fixture("glanmor").edit(
+        "site.yaml",
+        "languages: [en-GB, cy]",
+        "languages: [en-GB, cy-GB]",
+    );
+    site.build().unwrap();
+    assert!(text(&page(&site, "cy-gb/index.html")).contains("Croeso."));
+}
