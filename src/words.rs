@@ -387,7 +387,16 @@ pub fn load(
                 )
                 .at_pos(last_word)
                 .help(format!(
-                    "add each missing key with its text in `{language}`, such as `{first}: ...`"
+                    "add each missing key with its text in `{language}`; these are all of them, with the English to translate (keep each {{name}} as it is):\n{}",
+                    missing
+                        .iter()
+                        .map(|k| {
+                            let english = Words::english().get(k);
+                            // Quoted as YAML, so that the lines can be pasted as they are.
+                            format!("{k}: {}", serde_json::to_string(english).unwrap_or_default())
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 )),
             );
         }
