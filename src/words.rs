@@ -89,6 +89,16 @@ impl serde::Serialize for Words {
     }
 }
 
+/// The `{name}` values a text has.
+fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('{').filter_map(move |(i, _)| {
+        let end = text[i..].find('}')? + i;
+        let name = &text[i + 1..end];
+        (!name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .then(|| &text[i..=end])
+    })
+}
+
 /// The candidates for a language's file, most particular first: `en-GB.yaml`, `en.yaml`.
 pub fn file_names(language: &str) -> Vec<String> {
     let mut names = vec![format!("{language}.yaml")];
@@ -315,6 +325,8 @@ pub fn load(
         let mut looked = Vec::new();
         // Where the last file read ends (its last word): a missing word is added there.
         let mut last_word: Option<Pos> = None;
+        // Where each word was last written, for a word that lost a `{value}`.
+        let mut written: BTreeMap<String, (PathBuf, Pos)> = BTreeMap::new();
         for layer in layers {
             for name in file_names(language) {
                 looked.push(layer.shown.join(name));
@@ -330,7 +342,8 @@ pub fn load(
             match read_file(&path, &text) {
                 Ok(read) => {
                     last_word = read.values().map(|(_, pos)| *pos).max();
-                    for (k, (v, _)) in read {
+                    for (k, (v, pos)) in read {
+                        written.insert(k.clone(), (path.clone(), pos));
                         words.map.insert(k, v);
                     }
                 }
@@ -399,6 +412,30 @@ pub fn load(
                         .join("\n")
                 )),
             );
+        }
+        // A translation that drops a `{value}` would publish the sentence without it.
+        for (k, text) in &words.map {
+            let english = Words::english();
+            if !english.has(k) {
+                continue;
+            }
+            let lost: Vec<&str> = placeholders(english.get(k))
+                .filter(|p| !text.contains(p))
+                .collect();
+            if let (Some(first), Some((file, pos))) = (lost.first(), written.get(k)) {
+                problems.push(
+                    Diagnostic::error(
+                        file,
+                        format!("`{k}` has lost {first}, which the English text has"),
+                    )
+                    .at_pos(Some(*pos))
+                    .help(format!(
+                        "keep {} in the translation, where the sentence needs it: the page puts the value there (English: {:?})",
+                        lost.join(" and "),
+                        english.get(k)
+                    )),
+                );
+            }
         }
         out.insert(language.to_string(), Arc::new(words));
     }

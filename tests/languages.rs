@@ -376,3 +376,24 @@ fn a_draft_page_publishes_none_of_its_translations_and_cy_gb_reads_cy_files() {
     site.build().unwrap();
     assert!(text(&page(&site, "cy-gb/index.html")).contains("Croeso."));
 }
+
+#[test]
+fn a_site_word_that_loses_its_value_is_refused_at_its_line() {
+    let site = fixture("glanmor").write(
+        "i18n/cy.yaml",
+        "# Our own words\npublished_by: Cyhoeddwyd gan y cyngor.\n",
+    );
+    let errors = site.errors();
+    assert!(errors.contains("i18n/cy.yaml:2:15"), "{errors}");
+    assert!(
+        errors.contains("`published_by` has lost {organisation}"),
+        "{errors}"
+    );
+    // Keeping the value, the site's word is used.
+    let site = fixture("glanmor").write(
+        "i18n/cy.yaml",
+        "published_by: \"Cyhoeddir gan {organisation}.\"\n",
+    );
+    site.build().unwrap();
+    assert!(text(&page(&site, "cy/index.html")).contains("Cyhoeddir gan Cyngor Sir Glanmôr."));
+}
