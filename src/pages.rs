@@ -73,12 +73,18 @@ pub struct PlannedPage {
     pub date: Option<NaiveDate>,
     pub updated: Option<NaiveDate>,
     pub review_by: Option<NaiveDate>,
+    /// The language of `title` when it is not the build's (see `NavLink::lang`).
+    pub title_lang: Option<String>,
 }
 
 /// A link in navigation, breadcrumbs or listings. `href` is the output file from the site root.
 #[derive(Debug, Clone, Serialize)]
 pub struct NavLink {
     pub title: String,
+    /// The language of `title` when it is not the page's (an untranslated page's title in a
+    /// language other than the default); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     pub path: String,
     pub href: String,
     pub description: Option<String>,
@@ -100,6 +106,7 @@ impl PageTree {
         let p = &self.pages[i];
         NavLink {
             title: p.title.clone(),
+            lang: p.title_lang.clone(),
             path: p.path.clone(),
             href: urls::output_file(&p.path),
             description: p.description.clone(),
@@ -231,6 +238,9 @@ pub fn plan(
             default_template(f.generate, p.path.is_empty(), p.is_section).to_string()
         });
         pages.push(PlannedPage {
+            title_lang: p
+                .untranslated
+                .then(|| site.config.default_language().to_string()),
             path: p.path.clone(),
             kind: Kind::Content(i),
             title: f.title.clone(),
@@ -374,6 +384,7 @@ pub fn plan(
     // Generated pages are always planned: a content page at one of their addresses is an error
     // below (one owner per address), not a silent replacement.
     pages.push(PlannedPage {
+        title_lang: None,
         path: "accessibility/".into(),
         kind: Kind::Accessibility,
         title: w.get("accessibility_statement").into(),
@@ -395,6 +406,7 @@ pub fn plan(
     for (path, kind, title, description, template) in PAGES {
         if theme.has_template(template) {
             pages.push(PlannedPage {
+                title_lang: None,
                 path: path.to_string(),
                 kind: *kind,
                 title: w.get(title).to_string(),
@@ -412,6 +424,7 @@ pub fn plan(
         }
     }
     pages.push(PlannedPage {
+        title_lang: None,
         path: "404.html".into(),
         kind: Kind::NotFound,
         title: w.get("page_not_found").into(),
@@ -524,6 +537,7 @@ fn generated_page(
         .map(|(p, _)| p.clone())
         .unwrap_or_else(|| generator.file.clone());
     PlannedPage {
+        title_lang: None,
         path,
         kind,
         title: title.to_string(),
