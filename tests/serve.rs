@@ -252,6 +252,17 @@ fn a_bilingual_site_is_previewed_in_both_languages_and_a_translation_edit_is_ser
     assert_eq!((en.status, cy.status), (200, 200));
     assert!(en.body.contains("<html lang=\"en-GB\">"));
     assert!(cy.body.contains("<html lang=\"cy\">") && cy.body.contains("Croeso."));
+    // A missing Welsh address gets the Welsh 404 page.
+    let missing = get(addr, "/cy/nowhere/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("<html lang=\"cy\">"),
+        "{}",
+        missing.body
+    );
+    assert!(get(addr, "/nowhere/")
+        .body
+        .contains("<html lang=\"en-GB\">"));
     let mut events = Events::open(addr);
     let first = events.wait_for("hello");
     // Translating a page: the Welsh copy stops being the English text under a notice.

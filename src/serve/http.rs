@@ -275,10 +275,17 @@ fn answer(request: &Request, shared: &Shared) -> Result<Reply, Response> {
             let location = format!("{path}/{query}");
             text(301, "Moved permanently\n").with("Location", &location)
         }
-        Resolved::NotFound if files.contains_key("404.html") => {
-            serve_file(&snap, &files, "404.html", 404)
+        Resolved::NotFound => {
+            // A language's folder (`cy/`) has its own 404 page, in its language.
+            let local = segs.first().map(|s| format!("{s}/404.html"));
+            match local.filter(|l| files.contains_key(l.as_str())) {
+                Some(l) => serve_file(&snap, &files, &l, 404),
+                None if files.contains_key("404.html") => {
+                    serve_file(&snap, &files, "404.html", 404)
+                }
+                None => text(404, "Not found\n"),
+            }
         }
-        Resolved::NotFound => text(404, "Not found\n"),
     }))
 }
 
