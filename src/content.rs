@@ -539,14 +539,7 @@ fn rel_path(base: &Path, path: &Path) -> String {
 /// The site path of a Markdown file: `_index.md` -> ``, `plan/_index.md` -> `plan/`,
 /// `plan/largest.md` -> `plan/largest/`.
 pub fn site_path(rel: &str) -> String {
-    let stem = rel.strip_suffix(".md").unwrap_or(rel);
-    if stem == "_index" {
-        String::new()
-    } else if let Some(dir) = stem.strip_suffix("/_index") {
-        format!("{dir}/")
-    } else {
-        format!("{stem}/")
-    }
+    crate::urls::site_path_of(rel)
 }
 
 fn load_page(rel: &str, file: &Path, drafts: bool) -> Result<Option<SourcePage>, Diagnostic> {

@@ -23,6 +23,9 @@ pub struct LinkContext<'a> {
     /// Publish raw HTML and links as written, even what could run a script (`markdown:
     /// allow_unsafe_html` in site.yaml).
     pub allow_unsafe_html: bool,
+    /// For a site in several languages, every language's pages and the language being built,
+    /// so that `page.cy.md` links to the Welsh page from any language.
+    pub languages: Option<(&'a crate::translations::Languages, &'a str)>,
 }
 
 /// One heading of a page, for tables of contents and checks.
@@ -563,9 +566,15 @@ fn resolve(dest: &str, ctx: &LinkContext) -> Result<String, String> {
             .ok_or_else(|| format!("`{dest}` points above the content folder"))?;
         return match ctx.pages.get(target.as_str()) {
             Some(site_path) => Ok(with_fragment(urls::href(ctx.path, site_path))),
-            None => Err(format!(
-                "`{dest}` links to content/{target}, which does not exist (or is a draft)"
-            )),
+            None => match ctx
+                .languages
+                .and_then(|(l, me)| l.page_in(&target, me, ctx.path))
+            {
+                Some(href) => Ok(with_fragment(href)),
+                None => Err(format!(
+                    "`{dest}` links to content/{target}, which does not exist (or is a draft)"
+                )),
+            },
         };
     }
     if path.ends_with('/') {
@@ -728,6 +737,7 @@ mod tests {
             path: "mps/",
             pages: &pages,
             allow_unsafe_html: false,
+            languages: None,
         };
         render(body, Path::new("content/mps/_index.md"), 5, &ctx)
     }
@@ -925,6 +935,7 @@ mod tests {
             path: "mps/",
             pages: &pages,
             allow_unsafe_html: false,
+            languages: None,
         };
         let body = "## A  heading {#given}\n\nSome *text*, `code` and **bold**word.\n\n{{ chart(id=\"a\") }}\n\n| a | b |\n|---|---|\n| c | d |\n\n> quoted\n> lines\n\n- one\n- two\n\n<div>raw</div>\n";
         let charts = |_: &str| Ok("<figure>drawn</figure>".to_string());
@@ -943,6 +954,7 @@ mod tests {
             path: "mps/",
             pages: &pages,
             allow_unsafe_html: false,
+            languages: None,
         };
         let charts = |id: &str| match id {
             "a" => Ok("<figure>A</figure>".to_string()),
@@ -998,6 +1010,7 @@ mod tests {
             path: "mps/",
             pages: &pages,
             allow_unsafe_html: true,
+            languages: None,
         };
         let body = "<script>x()</script>\n\n[j](javascript:y())\n";
         let r = render(body, Path::new("p.md"), 1, &ctx);

@@ -566,6 +566,11 @@ impl<'a> Renderer<'a> {
             path: &src.path,
             pages: &self.sources,
             allow_unsafe_html: self.site.config.markdown.allow_unsafe_html,
+            languages: self
+                .site
+                .languages
+                .as_deref()
+                .map(|l| (l, self.site.config.language.as_str())),
         };
         let root = urls::root_prefix(&src.path);
         let chart = |id: &str| match self.charts.get(id) {

@@ -140,6 +140,35 @@ impl Languages {
             .collect()
     }
 
+    /// The link from the page at `from` (in the language `me`) to the page a link to the
+    /// Markdown file `target` names in another language: `framework.cy.md` is the Welsh
+    /// framework page, `framework.en-GB.md` (or `framework.en.md`) the English one, whichever
+    /// language links to it. `None` when `target` names no language or that language has no
+    /// such page.
+    pub fn page_in(&self, target: &str, me: &str, from: &str) -> Option<String> {
+        let stem = target.strip_suffix(".md")?;
+        let (base, code) = stem.rsplit_once('.')?;
+        let same = |a: &str, b: &str| {
+            a.eq_ignore_ascii_case(b)
+                || b.split_once('-')
+                    .is_some_and(|(p, _)| p.eq_ignore_ascii_case(a))
+        };
+        let to = self.list.iter().position(|l| same(code, &l.code))?;
+        let mine = self.index_of(me)?;
+        let path = crate::urls::site_path_of(&format!("{base}.md"));
+        if !self.list[to].pages.contains_key(&path) {
+            return None;
+        }
+        if to == mine {
+            return Some(urls::href(from, &path));
+        }
+        let from = format!("{}{from}", self.list[mine].prefix);
+        Some(urls::href(
+            &from,
+            &format!("{}{path}", self.list[to].prefix),
+        ))
+    }
+
     /// The nearest address above `path` that language `l` has translated; its home page when
     /// none is.
     fn nearest(&self, l: usize, path: &str) -> String {

@@ -15,6 +15,19 @@ fn depth(path: &str) -> usize {
     path.matches('/').count()
 }
 
+/// The site path of a Markdown file under `content/`: `_index.md` -> ``, `plan/_index.md` ->
+/// `plan/`, `plan/largest.md` -> `plan/largest/`.
+pub fn site_path_of(rel: &str) -> String {
+    let stem = rel.strip_suffix(".md").unwrap_or(rel);
+    if stem == "_index" {
+        String::new()
+    } else if let Some(dir) = stem.strip_suffix("/_index") {
+        format!("{dir}/")
+    } else {
+        format!("{stem}/")
+    }
+}
+
 /// The output file of a site path: `plan/` -> `plan/index.html`.
 pub fn output_file(path: &str) -> String {
     if is_folder(path) {

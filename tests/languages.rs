@@ -397,3 +397,37 @@ fn a_site_word_that_loses_its_value_is_refused_at_its_line() {
     site.build().unwrap();
     assert!(text(&page(&site, "cy/index.html")).contains("Cyhoeddir gan Cyngor Sir Glanmôr."));
 }
+
+#[test]
+fn a_link_to_a_translations_file_leads_to_that_languages_page() {
+    let site = fixture("glanmor")
+        .write(
+            "content/guide.md",
+            "---\ntitle: Guide\n---\nRead [the plan in Welsh](plan/_index.cy.md#main-content).\n",
+        )
+        .write(
+            "content/guide.cy.md",
+            "---\ntitle: Canllaw\n---\nDarllenwch [y cynllun yn Saesneg](plan/_index.en.md) a [hwn](plan/_index.cy.md).\n",
+        );
+    site.build().unwrap();
+    let en = page(&site, "guide/index.html");
+    assert!(
+        en.contains("<a href=\"../cy/plan/index.html#main-content\">the plan in Welsh</a>"),
+        "{en}"
+    );
+    let cy = page(&site, "cy/guide/index.html");
+    assert!(
+        cy.contains("<a href=\"../../plan/index.html\">y cynllun yn Saesneg</a>"),
+        "{cy}"
+    );
+    assert!(
+        cy.contains("<a href=\"../plan/index.html\">hwn</a>"),
+        "{cy}"
+    );
+    // A language the site lacks is still a broken link.
+    let site = fixture("glanmor").write(
+        "content/guide.md",
+        "---\ntitle: Guide\n---\nRead [it](plan/_index.fr.md).\n",
+    );
+    assert!(site.errors().contains("content/guide.md:4"));
+}
