@@ -370,8 +370,13 @@ fn untranslated_text(
     out: &mut Vec<Diagnostic>,
 ) {
     for path in paths {
-        let key = path.rsplit(['.', ']']).next().unwrap_or(path);
-        let key = if key.is_empty() { path.as_str() } else { key };
+        // A list item is written `- {en-GB: ..., cy: ...}`; a key `key: {en-GB: ..., cy: ...}`.
+        let key = if path.ends_with(']') {
+            "-".to_string()
+        } else {
+            let k = path.rsplit(['.', ']']).next().unwrap_or(path);
+            format!("{k}:")
+        };
         out.push(
             Diagnostic::warning(
                 file,
@@ -379,7 +384,7 @@ fn untranslated_text(
             )
             .at_pos(positions.nearest(path))
             .help(format!(
-                "give it per language, such as `{key}: {{{}: ..., {}: ...}}`{}",
+                "give it per language, such as `{key} {{{}: ..., {}: ...}}`{}",
                 config.default_language(),
                 config.language,
                 fallback_help(config)
