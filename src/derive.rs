@@ -75,7 +75,7 @@ fn editions(
         };
         let facts = PlanFacts::new(&data, &paths, &site.config.procurement);
         let mut view = views::build(&data, &site.config, &paths, &facts, w);
-        let made = opendata::edition_files(ed, &folder, site, &facts);
+        let made = opendata::edition_files(ed, &folder, site, &facts, w);
         let downloads = made
             .as_deref()
             .map(|f| opendata::downloads(f, w))
@@ -131,7 +131,7 @@ impl Derived {
             || charts::build_all(site, &facts, w),
             || {
                 rayon::join(
-                    || opendata::files(site, &facts),
+                    || opendata::files(site, &facts, w),
                     || views::build(&site.data, &site.config, &paths, &facts, w),
                 )
             },

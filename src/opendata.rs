@@ -46,7 +46,11 @@ pub struct Download {
 }
 
 /// The open data files of the site's plan: (output file, bytes). Empty when there is no plan.
-pub fn files(site: &Site, facts: &PlanFacts) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+pub fn files(
+    site: &Site,
+    facts: &PlanFacts,
+    w: &crate::words::Words,
+) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let Some(plan) = &site.data.plan else {
         return Ok(Vec::new());
     };
@@ -56,7 +60,7 @@ pub fn files(site: &Site, facts: &PlanFacts) -> Result<Vec<(String, Vec<u8>)>, D
         .get("plan.yaml")
         .map(|(p, _)| p.clone())
         .unwrap_or_else(|| site.root.join("content/data/plan.yaml"));
-    files_of(plan, site, facts, "", &file)
+    files_of(plan, site, facts, "", &file, w)
 }
 
 /// The same files for an earlier edition, in its folder (`plan/2019-20/plan.csv`), each made
@@ -66,8 +70,9 @@ pub fn edition_files(
     folder: &str,
     site: &Site,
     facts: &PlanFacts,
+    w: &crate::words::Words,
 ) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    files_of(&edition.plan, site, facts, folder, &edition.file)
+    files_of(&edition.plan, site, facts, folder, &edition.file, w)
 }
 
 /// `plan`'s open data, each file named `folder` (a site path ending in `/`, or empty for the
@@ -78,6 +83,7 @@ fn files_of(
     facts: &PlanFacts,
     folder: &str,
     file: &std::path::Path,
+    w: &crate::words::Words,
 ) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let config = &site.config;
     let problem = |what: &str, e: String| {
@@ -92,7 +98,7 @@ fn files_of(
     // goes out in it only when the site says so (and then each release says it is invented).
     if !plan_illustrative(plan) || config.open_data.publish_illustrative_ocds {
         let uri = format!("{}{folder}{OCDS_FILE}", config.base_url);
-        let ocds = ocds(plan, config, facts, uri).map_err(|e| problem("OCDS", e.to_string()))?;
+        let ocds = ocds(plan, config, facts, uri, w).map_err(|e| problem("OCDS", e.to_string()))?;
         out.push((OCDS_FILE, ocds));
     }
     out.push((CONTRACTS_FILE, contracts));
@@ -433,7 +439,7 @@ struct Document {
     document_type: &'static str,
     /// UK extension: the Procurement Act notice this is.
     notice_type: &'static str,
-    title: &'static str,
+    title: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -543,6 +549,7 @@ fn ocds(
     config: &SiteConfig,
     facts: &PlanFacts,
     uri: String,
+    w: &crate::words::Words,
 ) -> serde_json::Result<Vec<u8>> {
     let o = &config.open_data;
     let buyer = OrgRef {
@@ -601,7 +608,7 @@ fn ocds(
                     id: format!("{}-pipeline-notice", e.id),
                     document_type: "plannedProcurementNotice",
                     notice_type: "UK1",
-                    title: "Pipeline notice",
+                    title: w.get("pipeline_notice").to_string(),
                 }],
             }),
             tender: Tender {
@@ -609,7 +616,8 @@ fn ocds(
                 title: e.title.clone(),
                 description: if plan.illustrative || e.illustrative {
                     Some(format!(
-                        "Illustrative: an invented example, not a real procurement.{}",
+                        "{}{}",
+                        w.get("ocds_illustrative"),
                         e.description
                             .as_deref()
                             .map(|d| format!(" {d}"))
