@@ -194,6 +194,11 @@ pub fn load_languages(
             Err(e) => problems.extend(e.diagnostics()),
         }
     }
+    // Crawlers read robots.txt at the top of a site only: a site's own is published there once.
+    for site in sites.iter_mut().skip(1) {
+        site.assets
+            .retain(|(rel, _)| rel != crate::feeds::ROBOTS_FILE);
+    }
     // A file of the default language's inside another language's folder would be published
     // where that language's pages are (`static/cy/index.html` over the Welsh home page).
     let prefixes: Vec<&str> = sites

@@ -477,7 +477,17 @@ fn check_languages(
     let mut seen: Vec<&str> = Vec::new();
     for (i, code) in langs.languages.iter().enumerate() {
         let at = positions.nearest(&format!("languages[{i}]"));
-        if !is_language_tag(code) {
+        let primary = code.split('-').next().unwrap_or("");
+        if is_language_tag(code) && primary.chars().any(|c| c.is_ascii_uppercase()) {
+            problems.push(
+                Diagnostic::error(path, format!("`{code}` has its language in capitals"))
+                    .at_pos(at)
+                    .help(format!(
+                        "write `{}`: a language tag's language is in lower case (cy, en-GB), which also names its folder and words file",
+                        code.replacen(primary, &primary.to_ascii_lowercase(), 1)
+                    )),
+            );
+        } else if !is_language_tag(code) {
             problems.push(
                 Diagnostic::error(path, format!("`{code}` is not a language tag"))
                     .at_pos(at)

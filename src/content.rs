@@ -558,7 +558,7 @@ fn load_page(rel: &str, file: &Path, drafts: bool) -> Result<Option<SourcePage>,
             "the home page is marked `draft: true`, so the site has no home page",
         )
         .at(line, column)
-        .help("remove `draft: true` from content/_index.md to publish the site, or preview it with `mps build --drafts` or `mps serve --drafts`"));
+        .help(format!("remove `draft: true` from {} to publish the site, or preview it with `mps build --drafts` or `mps serve --drafts`", file.display())));
     }
     Ok(if page.front.draft && !drafts {
         None

@@ -99,7 +99,14 @@ impl SiteTheme {
             &config.theme,
             config.positions.nearest("theme"),
             parse,
-            (&config.languages(), config.positions.nearest("language")),
+            (
+                &config.languages(),
+                // Where the site names its languages, to point a missing words file at.
+                config
+                    .positions
+                    .get("languages")
+                    .or_else(|| config.positions.nearest("language")),
+            ),
         )
     }
 

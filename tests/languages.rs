@@ -431,3 +431,22 @@ fn a_link_to_a_translations_file_leads_to_that_languages_page() {
     );
     assert!(site.errors().contains("content/guide.md:4"));
 }
+
+#[test]
+fn language_codes_in_capitals_are_refused_and_a_sites_robots_txt_is_published_once() {
+    let site = fixture("glanmor").edit(
+        "site.yaml",
+        "languages: [en-GB, cy]",
+        "languages: [en-GB, CY]",
+    );
+    let errors = site.errors();
+    assert!(
+        errors.contains("`CY` has its language in capitals"),
+        "{errors}"
+    );
+    assert!(errors.contains("write `cy`"), "{errors}");
+    let site = fixture("glanmor").write("static/robots.txt", "User-agent: *\n");
+    site.build().unwrap();
+    let out = site.output();
+    assert!(out.contains_key("robots.txt") && !out.contains_key("cy/robots.txt"));
+}
