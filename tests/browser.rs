@@ -701,7 +701,7 @@ fn welsh_search_finds_mutated_and_unaccented_words() {
             // The Welsh site's own words (themes/default/i18n/cy.yaml).
             0 => format!("Heb ddod o hyd i dudalennau ar gyfer ‘{query}’."),
             1 => format!("Daethpwyd o hyd i 1 dudalen ar gyfer ‘{query}’."),
-            n => format!("Daethpwyd o hyd i {n} tudalen ar gyfer ‘{query}’."),
+            n => format!("Nifer y tudalennau ar gyfer ‘{query}’: {n}."),
         };
         assert!(status.starts_with(&counted), "{status:?} for {query:?}");
     }
