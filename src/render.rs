@@ -104,6 +104,9 @@ struct PageVars<'a> {
     /// For a site in several languages, this page in each (see `translations::Alternate`);
     /// empty otherwise.
     translations: Vec<crate::translations::Alternate>,
+    /// `page.untranslated`, as a plain name: Tera looks a dotted name up at about ten times
+    /// the cost, and base.html asks on every page.
+    untranslated: bool,
 }
 
 #[derive(Serialize)]
@@ -464,6 +467,7 @@ impl<'a> Renderer<'a> {
             item,
             site_map: (p.kind == Kind::SiteMap).then(|| crate::search::site_map(self.tree)),
             edition,
+            untranslated: matches!(p.kind, Kind::Content(ci) if self.site.pages[ci].untranslated),
             translations: match &self.site.languages {
                 Some(l) if l.is_multilingual() => {
                     let mut alts = l.alternates(
