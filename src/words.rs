@@ -302,13 +302,16 @@ pub fn load(
     let mut problems = Vec::new();
     // The keys every language must have: the theme's English ones (not a site's additions).
     let mut reference: BTreeMap<String, (PathBuf, Pos)> = BTreeMap::new();
+    let mut read_before: BTreeMap<PathBuf, Read> = BTreeMap::new();
     for layer in layers.iter().filter(|l| !l.site) {
         match first_file(layer, REFERENCE) {
             Ok(Some((path, text))) => match read_file(&path, &text) {
                 Ok(read) => {
-                    for (k, (_, pos)) in read {
-                        reference.insert(k, (path.clone(), pos));
+                    for (k, (_, pos)) in &read {
+                        reference.insert(k.clone(), (path.clone(), *pos));
                     }
+                    // The English file is read again as a language's: once is enough.
+                    read_before.insert(path.clone(), read);
                 }
                 Err(e) => problems.extend(e.diagnostics()),
             },
@@ -339,7 +342,11 @@ pub fn load(
                 }
             };
             let Some((path, text)) = found else { continue };
-            match read_file(&path, &text) {
+            let read = match read_before.get(&path) {
+                Some(read) => Ok(read.clone()),
+                None => read_file(&path, &text),
+            };
+            match read {
                 Ok(read) => {
                     last_word = read.values().map(|(_, pos)| *pos).max();
                     for (k, (v, pos)) in read {
