@@ -423,7 +423,7 @@ impl Builder {
                 let known =
                     !changed.is_empty() && !changed.iter().any(|p| p.as_os_str().is_empty());
                 let started = Instant::now();
-                let result = self.rebuilder.build(known.then_some(changed.as_slice()));
+                let result = self.rebuilder.start(known.then_some(changed.as_slice()));
                 let took = started.elapsed();
                 tries += 1;
                 if result.is_ok() || tries > 3 {
@@ -448,6 +448,13 @@ impl Builder {
             };
             changed.retain(|p| !p.as_os_str().is_empty());
             self.publish(outcome.0, outcome.1, &changed);
+            // What the build left to make (the feed and site map after a new title) is made
+            // now that it is served; requests for those files wait for it. If making it fails,
+            // the full build that replaces it says why.
+            let started = Instant::now();
+            if let Some(result) = self.rebuilder.finish() {
+                self.publish(result, started.elapsed(), &changed);
+            }
             self.last_end = Instant::now();
         }
     }

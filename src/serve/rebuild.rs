@@ -37,6 +37,9 @@ pub enum Body {
     Static(&'static [u8]),
     /// The search index of a quick rebuild, put together when first asked for.
     Index(Arc<LazyIndex>),
+    /// A file a quick rebuild finishes just after the build is served (see `quick`): a
+    /// request for it waits until it is made.
+    Pending(Arc<Pending>),
 }
 
 impl Body {
@@ -46,7 +49,36 @@ impl Body {
             Body::Bytes(b) => b,
             Body::Static(b) => b,
             Body::Index(i) => i.bytes(),
+            Body::Pending(p) => p.body.wait().bytes(),
         }
+    }
+
+    /// This body, or what it was made as if it was pending and has been made.
+    pub(super) fn settled(&self) -> Body {
+        match self {
+            Body::Pending(p) => p.body.get().cloned().unwrap_or_else(|| self.clone()),
+            _ => self.clone(),
+        }
+    }
+}
+
+/// A file being made after its build was served: the Atom feed or the site map, which list
+/// every page and so cost a large site's title save most of its time. Whoever asks for it
+/// waits until it is there, so nothing older is ever served with the build.
+#[derive(Debug, Default)]
+pub struct Pending {
+    body: OnceLock<Body>,
+}
+
+impl Pending {
+    /// Makes the file `body`, unless it was made already.
+    pub(super) fn fill(&self, body: Body) {
+        let _ = self.body.set(body);
+    }
+
+    /// Whether the file has been made.
+    pub fn is_ready(&self) -> bool {
+        self.body.get().is_some()
     }
 }
 
@@ -111,6 +143,8 @@ pub struct Rebuilder {
     kept: Option<(build::Kept, Arc<SiteFiles>)>,
     /// The static files read by the last build, so an unchanged one is not read again.
     copies: HashMap<PathBuf, (Stamp, Arc<[u8]>)>,
+    /// What the last quick rebuild left to make after being served (see [`Rebuilder::finish`]).
+    later: Option<super::quick::Later>,
 }
 
 impl Rebuilder {
@@ -124,12 +158,66 @@ impl Rebuilder {
             memo: RenderMemo::default(),
             kept: None,
             copies: HashMap::new(),
+            later: None,
         }
     }
 
-    /// Builds the site. `changed` lists the files changed since the last call, or is `None`
-    /// when that is not known (the first build, or a watcher that lost track).
+    /// Builds the site, whole: every file of the result is made. `changed` lists the files
+    /// changed since the last call, or is `None` when that is not known (the first build, or a
+    /// watcher that lost track).
     pub fn build(&mut self, changed: Option<&[PathBuf]>) -> Result<PreviewBuild> {
+        let first = self.start(changed);
+        match self.made_later() {
+            Ok(rendered) => first.map(|mut b| {
+                b.rendered += rendered;
+                b
+            }),
+            Err(then) => then,
+        }
+    }
+
+    /// Builds the site as [`Rebuilder::build`] does, except that a quick rebuild may leave
+    /// files that list every page (the feed, the site map) as [`Body::Pending`], to be made by
+    /// [`Rebuilder::finish`]: the build can be served at once, and a request for such a file
+    /// waits for it. The server calls `finish` as soon as it has swapped the build in.
+    pub fn start(&mut self, changed: Option<&[PathBuf]>) -> Result<PreviewBuild> {
+        // Anything left from the last build is made first: this one starts from its state
+        // (and if that failed, the state is gone and this build takes the full path).
+        let _ = self.made_later();
+        self.run(changed)
+    }
+
+    /// Makes the files the last [`Rebuilder::start`] left pending. `None` when that went well
+    /// (or there was nothing to make): the build it returned is whole. Otherwise the pending
+    /// files get their versions of the build before, and this returns a full build of the site
+    /// as it is on disk, which is what to serve instead: it reports the problem exactly as
+    /// `mps build` does.
+    pub fn finish(&mut self) -> Option<Result<PreviewBuild>> {
+        self.made_later().err()
+    }
+
+    /// [`Rebuilder::finish`], with how many pages it rendered when it went well.
+    fn made_later(&mut self) -> std::result::Result<usize, Result<PreviewBuild>> {
+        let Some(later) = self.later.take() else {
+            return Ok(0);
+        };
+        let done = match (self.site.as_ref(), self.theme.as_ref(), self.kept.as_mut()) {
+            (Some(site), Some(theme), Some((kept, _))) => {
+                super::quick::finish(later, site, theme, &mut self.memo, kept)
+            }
+            _ => None,
+        };
+        if let Some(rendered) = done {
+            return Ok(rendered);
+        }
+        self.site = None;
+        self.theme = None;
+        self.kept = None;
+        Err(self.run(None))
+    }
+
+    /// A build, forgetting what it started from when it fails.
+    fn run(&mut self, changed: Option<&[PathBuf]>) -> Result<PreviewBuild> {
         let result = self.try_build(changed);
         if result.is_err() {
             self.site = None;
@@ -221,6 +309,7 @@ impl Rebuilder {
         };
         let done = super::quick::rebuild(state, changed)?;
         *files = done.files.clone();
+        self.later = done.later;
         Some(PreviewBuild {
             pages: kept.tree.pages.len(),
             files: done.files,
