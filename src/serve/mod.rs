@@ -402,7 +402,7 @@ struct Builder {
     watcher: watch::SiteWatcher,
     /// The last error printed, so a failure is printed once however often it recurs.
     last_printed: Option<String>,
-    /// When the last build ended: changes soon after it are saves in quick succession.
+    /// When the last build was served: changes soon after it are saves in quick succession.
     last_end: Instant,
 }
 
@@ -448,14 +448,18 @@ impl Builder {
             };
             changed.retain(|p| !p.as_os_str().is_empty());
             self.publish(outcome.0, outcome.1, &changed);
+            // Saves in quick succession are counted from the build being served, not from the
+            // end of what it left to make below.
+            let served = Instant::now();
             // What the build left to make (the feed and site map after a new title) is made
             // now that it is served; requests for those files wait for it. If making it fails,
             // the full build that replaces it says why.
-            let started = Instant::now();
             if let Some(result) = self.rebuilder.finish() {
-                self.publish(result, started.elapsed(), &changed);
+                self.publish(result, served.elapsed(), &changed);
+                self.last_end = Instant::now();
+            } else {
+                self.last_end = served;
             }
-            self.last_end = Instant::now();
         }
     }
 
