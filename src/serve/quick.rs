@@ -126,7 +126,7 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
             }
         }
     }
-    let tree: &PageTree = tree;
+    let tree: &PageTree = &state.kept.tree;
 
     // The pages to render again (or find unchanged) before the build is served, by tree index;
     // the site map and the feed are made after it (see `Later`).
@@ -169,7 +169,7 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
         &which,
     )
     .ok()?;
-    check_links(site, &state.kept.links, &state.kept.names, &redone)?;
+    check_links(site, state.kept, &redone)?;
 
     let mut files: SiteFiles = (**state.files).clone();
     let mut later = Later::default();
@@ -210,7 +210,7 @@ pub fn finish(
                 return Some(Vec::new());
             };
             let redone = build::render_pages(site, theme, tree, &kept.derived, memo, &[*m]).ok()?;
-            check_links(site, &kept.links, &kept.names, &redone)?;
+            check_links(site, kept, &redone)?;
             Some(redone)
         },
         || later.feed.as_ref().map(|_| feeds::atom(site, tree, theme)),
@@ -226,7 +226,10 @@ pub fn finish(
     let mut made = SiteFiles::new();
     let rendered = keep(kept, memo, redone, &mut made);
     if let Some((m, pending)) = &later.site_map {
-        pending.fill(made.remove(&urls::output_file(&kept.tree.pages[*m].path))?);
+        pending.fill(
+            made.get(&urls::output_file(&kept.tree.pages[*m].path))?
+                .clone(),
+        );
     }
     if let (Some(pending), Some(atom)) = (&later.feed, atom) {
         pending.fill(Body::Bytes(Arc::from(atom.into_bytes())));
@@ -327,12 +330,11 @@ fn read_edits(
 
 /// Checks the links of the pages rendered again, and of every page linking to a fragment one of
 /// them no longer has. `None` when one is broken (the full path reports it).
-fn check_links(
-    site: &Site,
-    kept: &[Arc<PageLinks>],
-    names: &BTreeSet<String>,
-    redone: &[build::Redone],
-) -> Option<()> {
+fn check_links(site: &Site, state: &Kept, redone: &[build::Redone]) -> Option<()> {
+    let kept = &state.links;
+    let targets = state
+        .targets
+        .get_or_init(|| crate::links::Targets::new(&state.names, kept));
     let mut all: Vec<&PageLinks> = kept.iter().map(|l| &**l).collect();
     let mut check = vec![false; all.len()];
     let mut lost: HashSet<&str> = HashSet::new();
@@ -355,7 +357,7 @@ fn check_links(
             check[k] = true;
         }
     }
-    let broken = crate::links::check_some(&all, names, &site.config.base_path(), |k| check[k]);
+    let broken = crate::links::check_with(&all, targets, &site.config.base_path(), |k| check[k]);
     broken.is_empty().then_some(())
 }
 

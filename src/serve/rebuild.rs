@@ -106,7 +106,81 @@ impl LazyIndex {
 }
 
 /// Every file of a preview build, by path relative to the site root (`plan/index.html`).
-pub type SiteFiles = BTreeMap<String, Body>;
+///
+/// A quick rebuild changes a few of a large site's files: those are kept beside a shared map
+/// of the rest, so that making the next build's list costs what changed rather than a copy of
+/// every name (200,000 at 100,000 pages). They are folded into a new shared map once they are
+/// more than an eighth of it.
+#[derive(Debug, Clone, Default)]
+pub struct SiteFiles {
+    base: Arc<BTreeMap<String, Body>>,
+    changed: BTreeMap<String, Body>,
+}
+
+impl From<BTreeMap<String, Body>> for SiteFiles {
+    fn from(files: BTreeMap<String, Body>) -> Self {
+        SiteFiles {
+            base: Arc::new(files),
+            changed: BTreeMap::new(),
+        }
+    }
+}
+
+impl SiteFiles {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Body> {
+        self.changed.get(name).or_else(|| self.base.get(name))
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Adds or replaces the file `name`.
+    pub fn insert(&mut self, name: String, body: Body) {
+        self.changed.insert(name, body);
+        if self.changed.len() > (self.base.len() / 8).max(1024) {
+            let mut base = (*self.base).clone();
+            base.append(&mut self.changed);
+            self.base = Arc::new(base);
+        }
+    }
+
+    /// Whether any file is in `folder` (which ends in `/`) or under it.
+    pub fn has_under(&self, folder: &str) -> bool {
+        let under = |files: &BTreeMap<String, Body>| {
+            files
+                .range::<str, _>((
+                    std::ops::Bound::Included(folder),
+                    std::ops::Bound::Unbounded,
+                ))
+                .next()
+                .is_some_and(|(k, _)| k.starts_with(folder))
+        };
+        under(&self.changed) || under(&self.base)
+    }
+
+    /// Every file, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Body)> {
+        let mut base = self.base.iter().peekable();
+        let mut changed = self.changed.iter().peekable();
+        std::iter::from_fn(move || match (base.peek(), changed.peek()) {
+            (Some((a, _)), Some((b, _))) => match a.cmp(b) {
+                std::cmp::Ordering::Less => base.next(),
+                std::cmp::Ordering::Greater => changed.next(),
+                std::cmp::Ordering::Equal => {
+                    base.next();
+                    changed.next()
+                }
+            },
+            (Some(_), None) => base.next(),
+            (None, _) => changed.next(),
+        })
+    }
+}
 
 /// What identifies the version of a static file read before: if none of it changed, the bytes
 /// read then are still the file's.
@@ -256,7 +330,7 @@ impl Rebuilder {
         self.memo = done.memo.unwrap_or_default();
         let kept = done.kept;
         self.site = Some(site);
-        let mut files = SiteFiles::new();
+        let mut files = BTreeMap::new();
         let mut copies = HashMap::new();
         let mut problems = Vec::new();
         for (rel, body) in done.files {
@@ -282,7 +356,7 @@ impl Rebuilder {
         if !problems.is_empty() {
             return Err(problems.into());
         }
-        let files = Arc::new(files);
+        let files = Arc::new(SiteFiles::from(files));
         self.kept = kept.map(|k| (k, files.clone()));
         Ok(PreviewBuild {
             files,
@@ -410,4 +484,44 @@ fn reload_pages(
         *slot = page;
     }
     Some(Ok(site))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_files_keep_changes_beside_the_shared_rest_and_fold_them_in() {
+        let names: Vec<String> = (0..3000).map(|i| format!("p{i:04}/index.html")).collect();
+        let base: BTreeMap<String, Body> = names
+            .iter()
+            .map(|n| (n.clone(), Body::Static(b"old")))
+            .collect();
+        let mut files = SiteFiles::from(base);
+        let copy = files.clone();
+        files.insert("p0001/index.html".into(), Body::Static(b"new"));
+        files.insert("p9999/extra.css".into(), Body::Static(b"added"));
+        assert_eq!(
+            files.get("p0001/index.html").map(Body::bytes),
+            Some(&b"new"[..])
+        );
+        assert_eq!(
+            copy.get("p0001/index.html").map(Body::bytes),
+            Some(&b"old"[..])
+        );
+        assert!(files.has_under("p9999/") && !copy.has_under("p9999/"));
+        assert!(files.has_under("p0002/") && !files.has_under("p000/"));
+        let listed: Vec<&String> = files.iter().map(|(n, _)| n).collect();
+        assert_eq!(listed.len(), 3001);
+        assert!(listed.windows(2).all(|w| w[0] < w[1]));
+        // More changes than the threshold are folded into a new shared map, the same files.
+        for n in &names[..1100] {
+            files.insert(n.clone(), Body::Static(b"newer"));
+        }
+        assert!(files.changed.len() <= 1024);
+        assert_eq!(files.iter().count(), 3001);
+        assert_eq!(files.get(&names[5]).map(Body::bytes), Some(&b"newer"[..]));
+        assert_eq!(files.get(&names[2000]).map(Body::bytes), Some(&b"old"[..]));
+        assert_eq!(copy.get(&names[5]).map(Body::bytes), Some(&b"old"[..]));
+    }
 }
