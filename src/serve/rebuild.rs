@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use crate::build::{self, FileBody, Sink};
@@ -49,7 +49,7 @@ impl Body {
             Body::Bytes(b) => b,
             Body::Static(b) => b,
             Body::Index(i) => i.bytes(),
-            Body::Pending(p) => p.body.wait().bytes(),
+            Body::Pending(p) => p.wait().bytes(),
         }
     }
 
@@ -68,12 +68,32 @@ impl Body {
 #[derive(Debug, Default)]
 pub struct Pending {
     body: OnceLock<Body>,
+    /// Set, under its lock, once `body` is: what waiting requests sleep on (`OnceLock::wait`
+    /// is newer than the Rust this crate supports).
+    made: Mutex<bool>,
+    ready: Condvar,
 }
 
 impl Pending {
     /// Makes the file `body`, unless it was made already.
     pub(super) fn fill(&self, body: Body) {
-        let _ = self.body.set(body);
+        if self.body.set(body).is_ok() {
+            *self.made.lock().unwrap_or_else(|p| p.into_inner()) = true;
+            self.ready.notify_all();
+        }
+    }
+
+    /// The file, once made.
+    fn wait(&self) -> &Body {
+        loop {
+            if let Some(body) = self.body.get() {
+                return body;
+            }
+            let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+            while !*made {
+                made = self.ready.wait(made).unwrap_or_else(|p| p.into_inner());
+            }
+        }
     }
 
     /// Whether the file has been made.
@@ -489,6 +509,19 @@ fn reload_pages(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_for_a_pending_file_waits_until_it_is_made() {
+        let pending = Arc::new(Pending::default());
+        let body = Body::Pending(pending.clone());
+        let reader = std::thread::spawn(move || body.bytes().to_vec());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!reader.is_finished());
+        pending.fill(Body::Static(b"made"));
+        pending.fill(Body::Static(b"again")); // the first stays
+        assert_eq!(reader.join().unwrap(), b"made");
+        assert_eq!(Body::Pending(pending).bytes(), b"made");
+    }
 
     #[test]
     fn site_files_keep_changes_beside_the_shared_rest_and_fold_them_in() {
