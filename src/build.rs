@@ -358,6 +358,9 @@ pub struct Kept {
     pub names: BTreeSet<String>,
     /// Every page's links, in the order of `tree.pages`.
     pub links: Vec<Arc<PageLinks>>,
+    /// `names` and the pages' output files as the link check looks them up, made when first
+    /// needed: a quick rebuild changes neither.
+    pub targets: std::sync::OnceLock<crate::links::Targets>,
 }
 
 /// A page redone by [`render_pages`]: its tree index, links, rendering and search entry.
@@ -475,6 +478,7 @@ fn generate_checking(
                 index,
                 names,
                 links,
+                targets: std::sync::OnceLock::new(),
             });
             done
         }

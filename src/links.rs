@@ -326,11 +326,66 @@ pub fn check_some<P: std::borrow::Borrow<PageLinks> + Sync>(
     // xxh3 beats the standard SipHash at short strings; nothing here needs its resistance to
     // chosen keys).
     let files: FastSet<&str> = files.iter().map(String::as_str).collect();
-    let files = &files;
-    let ids: FastMap<&str, &BTreeSet<String>> = pages
+    let outputs: FastMap<&str, usize> = pages
         .iter()
-        .map(|p| (p.borrow().output.as_str(), &p.borrow().ids))
+        .enumerate()
+        .map(|(i, p)| (p.borrow().output.as_str(), i))
         .collect();
+    check_in(pages, &files, &outputs, base_path, which)
+}
+
+/// What links may point to, made once and used by many checks of pages of one site whose files
+/// stay the same (the preview's quick rebuilds): making these tables is most of the work of
+/// checking a few pages of a large site.
+#[derive(Debug)]
+pub struct Targets {
+    files: FastSet<String>,
+    /// Each page's index by its output file, which stays the same while `files` does.
+    outputs: FastMap<String, usize>,
+}
+
+impl Targets {
+    pub fn new<P: std::borrow::Borrow<PageLinks>>(files: &BTreeSet<String>, pages: &[P]) -> Self {
+        Targets {
+            files: files.iter().cloned().collect(),
+            outputs: pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.borrow().output.clone(), i))
+                .collect(),
+        }
+    }
+}
+
+/// Like [`check_some`], with the targets made before: `pages` must be the pages `targets` was
+/// made from, in the same order (their links and ids may have changed since).
+pub fn check_with<P: std::borrow::Borrow<PageLinks> + Sync>(
+    pages: &[P],
+    targets: &Targets,
+    base_path: &str,
+    which: impl Fn(usize) -> bool + Sync,
+) -> Vec<Diagnostic> {
+    check_in(pages, &targets.files, &targets.outputs, base_path, which)
+}
+
+fn check_in<P, S, K>(
+    pages: &[P],
+    files: &FastSet<S>,
+    outputs: &FastMap<K, usize>,
+    base_path: &str,
+    which: impl Fn(usize) -> bool + Sync,
+) -> Vec<Diagnostic>
+where
+    P: std::borrow::Borrow<PageLinks> + Sync,
+    S: std::borrow::Borrow<str> + std::hash::Hash + Eq + Sync,
+    K: std::borrow::Borrow<str> + std::hash::Hash + Eq + Sync,
+{
+    let ids = |target: &str| {
+        outputs
+            .get(target)
+            .and_then(|&i| pages.get(i))
+            .map(|p| &p.borrow().ids)
+    };
     let per_page: Vec<Vec<Diagnostic>> = pages
         .par_iter()
         .enumerate()
@@ -371,11 +426,11 @@ fn unescape(s: &str) -> Cow<'_, str> {
 type FastSet<K> = HashSet<K, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
 type FastMap<K, V> = HashMap<K, V, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
 
-fn broken(
+fn broken<'p, S: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
     link: &str,
     page: &PageLinks,
-    files: &FastSet<&str>,
-    ids: &FastMap<&str, &BTreeSet<String>>,
+    files: &FastSet<S>,
+    ids: &impl Fn(&str) -> Option<&'p BTreeSet<String>>,
     base_path: &str,
     buf: &mut String,
 ) -> Option<String> {
@@ -415,7 +470,7 @@ fn broken(
     match fragment {
         Some(f) if !f.is_empty() && target.ends_with(".html") => {
             let f = unescape(f);
-            match ids.get(target) {
+            match ids(target) {
                 Some(set) if set.contains(f.as_ref()) => None,
                 Some(_) => Some(format!(
                     "`{target}` has no heading or element with id `{f}`"
@@ -506,11 +561,26 @@ mod tests {
             "index.html",
         );
         let all = files(&["index.html", "plan/index.html", "style.css"]);
-        let problems = check(&[a, home], &all, "/");
+        let pages = [a, home];
+        let problems = check(&pages, &all, "/");
         let msgs: Vec<_> = problems.iter().map(|d| d.message.clone()).collect();
         assert_eq!(problems.len(), 2, "{msgs:?}");
         assert!(msgs[0].contains("nope/index.html"));
         assert!(msgs[1].contains("no heading or element with id `gone`"));
+        // Targets made once give the same answers, and see ids that changed since.
+        let targets = Targets::new(&all, &pages);
+        let again = check_with(&pages, &targets, "/", |_| true);
+        assert_eq!(problems, again);
+        let fixed = scan(
+            "plan/index.html",
+            r#"<h2 id="gone">G</h2><a href="../index.html#top">x</a>"#,
+            PathBuf::from("content/plan/_index.md"),
+            "plan.html",
+        );
+        let [_, home] = pages;
+        let pages = [fixed, home];
+        assert_eq!(check_with(&pages, &targets, "/", |_| true), vec![]);
+        assert_eq!(check_with(&pages, &targets, "/", |i| i == 0), vec![]);
     }
 
     fn scanned(html: &str) -> (Vec<String>, Vec<String>) {

@@ -259,6 +259,66 @@ fn an_edit_re_renders_only_the_pages_it_reaches() {
     preview.build(Some(std::slice::from_ref(&p3))).unwrap();
 }
 
+/// A new title is served before the files that list every page are made: the build that
+/// `start` returns has the feed and the site map pending, `finish` makes them, and then the
+/// build equals a full one.
+#[test]
+fn a_new_title_is_served_before_the_feed_and_site_map_are_made() {
+    use mps::serve::rebuild::Body;
+    let dir = site();
+    let root = dir.path().canonicalize().unwrap();
+    let mut preview = Rebuilder::new(&root, false);
+    preview.build(None).unwrap();
+    let p2 = root.join("content/guide/p2.md");
+    std::fs::write(&p2, page("Retitled", 2, false, "Some words.")).unwrap();
+    let served = preview.start(Some(std::slice::from_ref(&p2))).unwrap();
+    let pending = |name: &str| match served.files.get(name) {
+        Some(Body::Pending(p)) => p.clone(),
+        other => panic!("{name} is not pending: {other:?}"),
+    };
+    let (feed, map) = (pending("atom.xml"), pending("sitemap/index.html"));
+    assert!(!feed.is_ready() && !map.is_ready());
+    // What lists the page beside the site map is served with the build.
+    assert!(matches!(
+        served.files.get("guide/index.html"),
+        Some(Body::Html(h)) if h.contains("Retitled")
+    ));
+    assert!(preview.finish().is_none());
+    assert!(feed.is_ready() && map.is_ready());
+    assert_same(0, "a new title", &bytes(&served), &full(&root));
+}
+
+/// A site's feed template that fails on one title: the page is served with its new title
+/// first, then making the feed fails, and `finish` gives the full build's error; the feed
+/// served meanwhile is the last good one. Fixing the title brings everything back.
+#[test]
+fn a_feed_failing_after_the_build_is_served_reports_as_a_full_build_does() {
+    let dir = site();
+    let root = dir.path().canonicalize().unwrap();
+    let atom = root.join("themes/default/templates/atom.xml");
+    let text = std::fs::read_to_string(&atom).unwrap();
+    let text = text.replacen(
+        "{% for e in feed.entries %}",
+        "{% for e in feed.entries %}{% if e.title == \"Boom\" %}{{ no_such_value }}{% endif %}",
+        1,
+    );
+    std::fs::write(&atom, text).unwrap();
+    let mut preview = Rebuilder::new(&root, false);
+    let before = bytes(&preview.build(None).unwrap());
+    let p2 = root.join("content/guide/p2.md");
+    std::fs::write(&p2, page("Boom", 2, false, "Some words.")).unwrap();
+    let served = preview.start(Some(std::slice::from_ref(&p2))).unwrap();
+    let e = preview.finish().expect("the feed fails").unwrap_err();
+    let full_error = Rebuilder::new(&root, false).build(None).unwrap_err();
+    assert_eq!(e.to_string(), full_error.to_string());
+    assert!(e.to_string().contains("atom.xml"), "{e}");
+    assert_eq!(bytes(&served)["atom.xml"], before["atom.xml"]);
+
+    std::fs::write(&p2, page("Fine", 2, false, "Some words.")).unwrap();
+    let fixed = preview.build(Some(std::slice::from_ref(&p2))).unwrap();
+    assert_same(1, "fixed", &bytes(&fixed), &full(&root));
+}
+
 /// Pages of the large site: `PER_SECTION` in each of `SECTIONS` top-level sections.
 const SECTIONS: usize = 10;
 const PER_SECTION: usize = 100;

@@ -174,10 +174,7 @@ pub fn resolve(files: &SiteFiles, segs: &[String]) -> Resolved {
         return Resolved::File(file);
     }
     let folder = format!("{joined}/");
-    let is_folder = files
-        .range(folder.clone()..)
-        .next()
-        .is_some_and(|(k, _)| k.starts_with(&folder));
+    let is_folder = files.has_under(&folder);
     if !wants_dir && is_folder {
         Resolved::Redirect
     } else {

@@ -402,7 +402,7 @@ struct Builder {
     watcher: watch::SiteWatcher,
     /// The last error printed, so a failure is printed once however often it recurs.
     last_printed: Option<String>,
-    /// When the last build ended: changes soon after it are saves in quick succession.
+    /// When the last build was served: changes soon after it are saves in quick succession.
     last_end: Instant,
 }
 
@@ -423,7 +423,7 @@ impl Builder {
                 let known =
                     !changed.is_empty() && !changed.iter().any(|p| p.as_os_str().is_empty());
                 let started = Instant::now();
-                let result = self.rebuilder.build(known.then_some(changed.as_slice()));
+                let result = self.rebuilder.start(known.then_some(changed.as_slice()));
                 let took = started.elapsed();
                 tries += 1;
                 if result.is_ok() || tries > 3 {
@@ -448,7 +448,18 @@ impl Builder {
             };
             changed.retain(|p| !p.as_os_str().is_empty());
             self.publish(outcome.0, outcome.1, &changed);
-            self.last_end = Instant::now();
+            // Saves in quick succession are counted from the build being served, not from the
+            // end of what it left to make below.
+            let served = Instant::now();
+            // What the build left to make (the feed and site map after a new title) is made
+            // now that it is served; requests for those files wait for it. If making it fails,
+            // the full build that replaces it says why.
+            if let Some(result) = self.rebuilder.finish() {
+                self.publish(result, served.elapsed(), &changed);
+                self.last_end = Instant::now();
+            } else {
+                self.last_end = served;
+            }
         }
     }
 

@@ -10,6 +10,11 @@
 //!   section), the HTML site map, and the Atom feed when the page is dated. A change that moves
 //!   the navigation, which every page shows, takes the full path instead.
 //!
+//! The site map and the feed list every page, so on a large site they are most of a title
+//! save's work: they are left pending ([`Later`]) and made by [`finish`] just after the build is
+//! served, and a request for either waits until it is made, so nothing stale is served. If
+//! making them fails, the server replaces the build with a full one, which reports why.
+//!
 //! Each of those pages is still fingerprinted and reused when its context hashes the same
 //! (`memo`), so the count of pages rendered again is the same as the full path gives. Pages
 //! rendered again have their links checked; a page that lost an `id` has every page with a link
@@ -24,7 +29,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::rebuild::{Body, LazyIndex, SiteFiles};
+use super::rebuild::{Body, LazyIndex, Pending, SiteFiles};
 use crate::build::{self, Kept};
 use crate::links::PageLinks;
 use crate::memo::{PageOut, RenderMemo};
@@ -48,6 +53,41 @@ pub struct State<'a> {
 pub struct Done {
     pub files: Arc<SiteFiles>,
     pub rendered: usize,
+    /// What is left to make once the build is served: `files` holds it as [`Body::Pending`].
+    pub later: Option<Later>,
+}
+
+/// The files that list every page, left by a quick rebuild to [`finish`]: the site map and the
+/// Atom feed. At 10,000 pages they are most of a title save's work, and nobody looking at the
+/// page they edited waits for them; whoever asks for one waits until it is made.
+#[derive(Debug, Default)]
+pub struct Later {
+    /// The site map page, by tree index.
+    site_map: Option<(usize, Arc<Pending>)>,
+    feed: Option<Arc<Pending>>,
+    /// Each pending file's version in the build before: what it is served as if making it
+    /// fails (the full build that follows then reports why) or never happens.
+    before: Vec<(Arc<Pending>, Body)>,
+}
+
+impl Later {
+    /// Leaves `name` of `files` pending, or `None` when the last build had no such file.
+    fn defer(&mut self, files: &mut SiteFiles, name: &str) -> Option<Arc<Pending>> {
+        let before = files.get(name)?.settled();
+        let pending = Arc::new(Pending::default());
+        self.before.push((pending.clone(), before));
+        files.insert(name.to_string(), Body::Pending(pending.clone()));
+        Some(pending)
+    }
+}
+
+impl Drop for Later {
+    fn drop(&mut self) {
+        // A file still pending is never left so: a request for it would wait for ever.
+        for (pending, before) in self.before.drain(..) {
+            pending.fill(before);
+        }
+    }
 }
 
 /// A changed page: its index in `site.pages`, and what it now is.
@@ -86,11 +126,13 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
             }
         }
     }
-    let tree: &PageTree = tree;
+    let tree: &PageTree = &state.kept.tree;
 
-    // The pages to render again (or find unchanged), by tree index.
+    // The pages to render again (or find unchanged) before the build is served, by tree index;
+    // the site map and the feed are made after it (see `Later`).
     let mut which = BTreeSet::new();
     let mut feed = false;
+    let mut site_map = None;
     for e in &edits {
         let path = &site.pages[e.index].path;
         let &i = tree.by_path.get(path)?;
@@ -112,55 +154,120 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
                 .take_while(|(q, _)| q.starts_with(path.as_str()))
                 .map(|(_, &j)| j),
         );
-        which.extend(tree.pages.iter().position(|p| p.kind == Kind::SiteMap));
+        site_map = tree.pages.iter().position(|p| p.kind == Kind::SiteMap);
+    }
+    if let Some(m) = site_map {
+        which.remove(&m);
     }
     let which: Vec<usize> = which.into_iter().collect();
-    // The feed (thousands of entries on a large site) is written while the pages render and
-    // their links are checked.
-    let (redone, atom) = rayon::join(
-        || {
-            let redone = build::render_pages(
-                site,
-                state.theme,
-                tree,
-                &state.kept.derived,
-                state.memo,
-                &which,
-            )
-            .ok()?;
-            check_links(site, &state.kept.links, &state.kept.names, &redone)?;
-            Some(redone)
-        },
-        || feed.then(|| feeds::atom(site, tree, state.theme)),
-    );
-    let redone = redone?;
-    let atom = atom.transpose().ok()?;
+    let redone = build::render_pages(
+        site,
+        state.theme,
+        tree,
+        &state.kept.derived,
+        state.memo,
+        &which,
+    )
+    .ok()?;
+    check_links(site, state.kept, &redone)?;
+
+    let mut files: SiteFiles = (**state.files).clone();
+    let mut later = Later::default();
+    if let Some(m) = site_map {
+        let pending = later.defer(&mut files, &urls::output_file(&tree.pages[m].path))?;
+        later.site_map = Some((m, pending));
+    }
+    if feed {
+        later.feed = Some(later.defer(&mut files, feeds::ATOM_FILE)?);
+    }
 
     // Everything is right: keep it.
-    let mut files: SiteFiles = (**state.files).clone();
+    let rendered = keep(state.kept, state.memo, redone, &mut files);
+    let index = LazyIndex::new(state.kept.index.values().cloned().collect());
+    files.insert(search::INDEX_FILE.to_string(), Body::Index(Arc::new(index)));
+    let later = (later.site_map.is_some() || later.feed.is_some()).then_some(later);
+    Some(Done {
+        files: Arc::new(files),
+        rendered,
+        later,
+    })
+}
+
+/// Makes what `rebuild` left pending, from the state it left, and returns how many pages it
+/// rendered; `None` when that fails (a template error, a broken link), and the full path must
+/// report it.
+pub fn finish(
+    later: Later,
+    site: &Site,
+    theme: &SiteTheme,
+    memo: &mut RenderMemo,
+    kept: &mut Kept,
+) -> Option<usize> {
+    let tree = &kept.tree;
+    let (redone, atom) = rayon::join(
+        || {
+            let Some((m, _)) = &later.site_map else {
+                return Some(Vec::new());
+            };
+            let redone = build::render_pages(site, theme, tree, &kept.derived, memo, &[*m]).ok()?;
+            check_links(site, kept, &redone)?;
+            Some(redone)
+        },
+        || later.feed.as_ref().map(|_| feeds::atom(site, tree, theme)),
+    );
+    let (Some(redone), Ok(atom)) = (redone, atom.transpose()) else {
+        return None;
+    };
+    // The search index was served with the build: a page that has an entry cannot be made
+    // here (the site map has none).
+    if redone.iter().any(|r| r.3.is_some()) {
+        return None;
+    }
+    let mut made = SiteFiles::new();
+    let rendered = keep(kept, memo, redone, &mut made);
+    if let Some((m, pending)) = &later.site_map {
+        pending.fill(
+            made.get(&urls::output_file(&kept.tree.pages[*m].path))?
+                .clone(),
+        );
+    }
+    if let (Some(pending), Some(atom)) = (&later.feed, atom) {
+        pending.fill(Body::Bytes(Arc::from(atom.into_bytes())));
+    }
+    Some(rendered)
+}
+
+/// Keeps pages rendered again (their links, memo entries and search entries) and puts them in
+/// `files`; returns how many were rendered rather than reused.
+fn keep(
+    kept: &mut Kept,
+    memo: &mut RenderMemo,
+    redone: Vec<build::Redone>,
+    files: &mut SiteFiles,
+) -> usize {
     let mut rendered = 0;
     let mut ids_changed = false;
     for (i, links, page, entry) in redone {
-        let url = urls::output_file(&tree.pages[i].path);
+        let url = urls::output_file(&kept.tree.pages[i].path);
         match entry {
             Some(e) => {
-                state.kept.index.insert(url, Arc::new(e));
+                kept.index.insert(url, Arc::new(e));
             }
             None => {
-                state.kept.index.remove(&url);
+                kept.index.remove(&url);
             }
         }
         if page.links.is_none() {
             rendered += 1;
         }
-        ids_changed |= state.kept.links[i].ids != links.ids;
-        state.kept.links[i] = links.clone();
+        ids_changed |= kept.links[i].ids != links.ids;
+        kept.links[i] = links.clone();
         if let Some((rel, Some(key), md)) = &page.markdown {
-            state.memo.markdown.insert(rel.clone(), (*key, md.clone()));
+            memo.markdown.insert(rel.clone(), (*key, md.clone()));
         }
         match page.fingerprint {
             Some(f) => {
-                state.memo.pages.insert(
+                memo.pages.insert(
                     page.output.clone(),
                     PageOut {
                         fingerprint: f,
@@ -170,27 +277,16 @@ pub fn rebuild(state: State, changed: &[PathBuf]) -> Option<Done> {
                 );
             }
             None => {
-                state.memo.pages.remove(&page.output);
+                memo.pages.remove(&page.output);
             }
         }
         files.insert(page.output, Body::Html(page.html));
     }
     if ids_changed {
         // The full path's record of every page's ids is out of date: it checks every page.
-        state.memo.link_targets = None;
+        memo.link_targets = None;
     }
-    let index = LazyIndex::new(state.kept.index.values().cloned().collect());
-    files.insert(search::INDEX_FILE.to_string(), Body::Index(Arc::new(index)));
-    if let Some(atom) = atom {
-        files.insert(
-            feeds::ATOM_FILE.to_string(),
-            Body::Bytes(Arc::from(atom.into_bytes())),
-        );
-    }
-    Some(Done {
-        files: Arc::new(files),
-        rendered,
-    })
+    rendered
 }
 
 /// The changed pages, when every changed file is a Markdown page the site had and only its
@@ -234,12 +330,11 @@ fn read_edits(
 
 /// Checks the links of the pages rendered again, and of every page linking to a fragment one of
 /// them no longer has. `None` when one is broken (the full path reports it).
-fn check_links(
-    site: &Site,
-    kept: &[Arc<PageLinks>],
-    names: &BTreeSet<String>,
-    redone: &[build::Redone],
-) -> Option<()> {
+fn check_links(site: &Site, state: &Kept, redone: &[build::Redone]) -> Option<()> {
+    let kept = &state.links;
+    let targets = state
+        .targets
+        .get_or_init(|| crate::links::Targets::new(&state.names, kept));
     let mut all: Vec<&PageLinks> = kept.iter().map(|l| &**l).collect();
     let mut check = vec![false; all.len()];
     let mut lost: HashSet<&str> = HashSet::new();
@@ -262,7 +357,7 @@ fn check_links(
             check[k] = true;
         }
     }
-    let broken = crate::links::check_some(&all, names, &site.config.base_path(), |k| check[k]);
+    let broken = crate::links::check_with(&all, targets, &site.config.base_path(), |k| check[k]);
     broken.is_empty().then_some(())
 }
 

@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use crate::build::{self, FileBody, Sink};
@@ -37,6 +37,9 @@ pub enum Body {
     Static(&'static [u8]),
     /// The search index of a quick rebuild, put together when first asked for.
     Index(Arc<LazyIndex>),
+    /// A file a quick rebuild finishes just after the build is served (see `quick`): a
+    /// request for it waits until it is made.
+    Pending(Arc<Pending>),
 }
 
 impl Body {
@@ -46,7 +49,56 @@ impl Body {
             Body::Bytes(b) => b,
             Body::Static(b) => b,
             Body::Index(i) => i.bytes(),
+            Body::Pending(p) => p.wait().bytes(),
         }
+    }
+
+    /// This body, or what it was made as if it was pending and has been made.
+    pub(super) fn settled(&self) -> Body {
+        match self {
+            Body::Pending(p) => p.body.get().cloned().unwrap_or_else(|| self.clone()),
+            _ => self.clone(),
+        }
+    }
+}
+
+/// A file being made after its build was served: the Atom feed or the site map, which list
+/// every page and so cost a large site's title save most of its time. Whoever asks for it
+/// waits until it is there, so nothing older is ever served with the build.
+#[derive(Debug, Default)]
+pub struct Pending {
+    body: OnceLock<Body>,
+    /// Set, under its lock, once `body` is: what waiting requests sleep on (`OnceLock::wait`
+    /// is newer than the Rust this crate supports).
+    made: Mutex<bool>,
+    ready: Condvar,
+}
+
+impl Pending {
+    /// Makes the file `body`, unless it was made already.
+    pub(super) fn fill(&self, body: Body) {
+        if self.body.set(body).is_ok() {
+            *self.made.lock().unwrap_or_else(|p| p.into_inner()) = true;
+            self.ready.notify_all();
+        }
+    }
+
+    /// The file, once made.
+    fn wait(&self) -> &Body {
+        loop {
+            if let Some(body) = self.body.get() {
+                return body;
+            }
+            let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+            while !*made {
+                made = self.ready.wait(made).unwrap_or_else(|p| p.into_inner());
+            }
+        }
+    }
+
+    /// Whether the file has been made.
+    pub fn is_ready(&self) -> bool {
+        self.body.get().is_some()
     }
 }
 
@@ -74,7 +126,81 @@ impl LazyIndex {
 }
 
 /// Every file of a preview build, by path relative to the site root (`plan/index.html`).
-pub type SiteFiles = BTreeMap<String, Body>;
+///
+/// A quick rebuild changes a few of a large site's files: those are kept beside a shared map
+/// of the rest, so that making the next build's list costs what changed rather than a copy of
+/// every name (200,000 at 100,000 pages). They are folded into a new shared map once they are
+/// more than an eighth of it.
+#[derive(Debug, Clone, Default)]
+pub struct SiteFiles {
+    base: Arc<BTreeMap<String, Body>>,
+    changed: BTreeMap<String, Body>,
+}
+
+impl From<BTreeMap<String, Body>> for SiteFiles {
+    fn from(files: BTreeMap<String, Body>) -> Self {
+        SiteFiles {
+            base: Arc::new(files),
+            changed: BTreeMap::new(),
+        }
+    }
+}
+
+impl SiteFiles {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Body> {
+        self.changed.get(name).or_else(|| self.base.get(name))
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Adds or replaces the file `name`.
+    pub fn insert(&mut self, name: String, body: Body) {
+        self.changed.insert(name, body);
+        if self.changed.len() > (self.base.len() / 8).max(1024) {
+            let mut base = (*self.base).clone();
+            base.append(&mut self.changed);
+            self.base = Arc::new(base);
+        }
+    }
+
+    /// Whether any file is in `folder` (which ends in `/`) or under it.
+    pub fn has_under(&self, folder: &str) -> bool {
+        let under = |files: &BTreeMap<String, Body>| {
+            files
+                .range::<str, _>((
+                    std::ops::Bound::Included(folder),
+                    std::ops::Bound::Unbounded,
+                ))
+                .next()
+                .is_some_and(|(k, _)| k.starts_with(folder))
+        };
+        under(&self.changed) || under(&self.base)
+    }
+
+    /// Every file, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Body)> {
+        let mut base = self.base.iter().peekable();
+        let mut changed = self.changed.iter().peekable();
+        std::iter::from_fn(move || match (base.peek(), changed.peek()) {
+            (Some((a, _)), Some((b, _))) => match a.cmp(b) {
+                std::cmp::Ordering::Less => base.next(),
+                std::cmp::Ordering::Greater => changed.next(),
+                std::cmp::Ordering::Equal => {
+                    base.next();
+                    changed.next()
+                }
+            },
+            (Some(_), None) => base.next(),
+            (None, _) => changed.next(),
+        })
+    }
+}
 
 /// What identifies the version of a static file read before: if none of it changed, the bytes
 /// read then are still the file's.
@@ -114,6 +240,8 @@ pub struct Rebuilder {
     /// For a site in several languages, each language's memo, the default first: every save
     /// rebuilds each language, reusing its pages that come out the same.
     languages: Option<Vec<RenderMemo>>,
+    /// What the last quick rebuild left to make after being served (see [`Rebuilder::finish`]).
+    later: Option<super::quick::Later>,
 }
 
 impl Rebuilder {
@@ -128,12 +256,66 @@ impl Rebuilder {
             kept: None,
             copies: HashMap::new(),
             languages: None,
+            later: None,
         }
     }
 
-    /// Builds the site. `changed` lists the files changed since the last call, or is `None`
-    /// when that is not known (the first build, or a watcher that lost track).
+    /// Builds the site, whole: every file of the result is made. `changed` lists the files
+    /// changed since the last call, or is `None` when that is not known (the first build, or a
+    /// watcher that lost track).
     pub fn build(&mut self, changed: Option<&[PathBuf]>) -> Result<PreviewBuild> {
+        let first = self.start(changed);
+        match self.made_later() {
+            Ok(rendered) => first.map(|mut b| {
+                b.rendered += rendered;
+                b
+            }),
+            Err(then) => then,
+        }
+    }
+
+    /// Builds the site as [`Rebuilder::build`] does, except that a quick rebuild may leave
+    /// files that list every page (the feed, the site map) as [`Body::Pending`], to be made by
+    /// [`Rebuilder::finish`]: the build can be served at once, and a request for such a file
+    /// waits for it. The server calls `finish` as soon as it has swapped the build in.
+    pub fn start(&mut self, changed: Option<&[PathBuf]>) -> Result<PreviewBuild> {
+        // Anything left from the last build is made first: this one starts from its state
+        // (and if that failed, the state is gone and this build takes the full path).
+        let _ = self.made_later();
+        self.run(changed)
+    }
+
+    /// Makes the files the last [`Rebuilder::start`] left pending. `None` when that went well
+    /// (or there was nothing to make): the build it returned is whole. Otherwise the pending
+    /// files get their versions of the build before, and this returns a full build of the site
+    /// as it is on disk, which is what to serve instead: it reports the problem exactly as
+    /// `mps build` does.
+    pub fn finish(&mut self) -> Option<Result<PreviewBuild>> {
+        self.made_later().err()
+    }
+
+    /// [`Rebuilder::finish`], with how many pages it rendered when it went well.
+    fn made_later(&mut self) -> std::result::Result<usize, Result<PreviewBuild>> {
+        let Some(later) = self.later.take() else {
+            return Ok(0);
+        };
+        let done = match (self.site.as_ref(), self.theme.as_ref(), self.kept.as_mut()) {
+            (Some(site), Some(theme), Some((kept, _))) => {
+                super::quick::finish(later, site, theme, &mut self.memo, kept)
+            }
+            _ => None,
+        };
+        if let Some(rendered) = done {
+            return Ok(rendered);
+        }
+        self.site = None;
+        self.theme = None;
+        self.kept = None;
+        Err(self.run(None))
+    }
+
+    /// A build, forgetting what it started from when it fails.
+    fn run(&mut self, changed: Option<&[PathBuf]>) -> Result<PreviewBuild> {
         let result = self.try_build(changed);
         if result.is_err() {
             self.site = None;
@@ -181,11 +363,11 @@ impl Rebuilder {
         self.memo = done.memo.unwrap_or_default();
         let kept = done.kept;
         self.site = Some(site);
-        let mut files = SiteFiles::new();
+        let mut files = BTreeMap::new();
         let mut copies = HashMap::new();
         self.hold(done.files, "", &mut files, &mut copies)?;
         self.copies = copies;
-        let files = Arc::new(files);
+        let files = Arc::new(SiteFiles::from(files));
         self.kept = kept.map(|k| (k, files.clone()));
         Ok(PreviewBuild {
             files,
@@ -211,7 +393,7 @@ impl Rebuilder {
         let done = build::generate_languages(&sites, &theme, |_| Sink::Memory, Some(&memos));
         self.languages = Some(memos);
         let done = done?;
-        let mut files = SiteFiles::new();
+        let mut files = BTreeMap::new();
         let mut copies = HashMap::new();
         let (mut pages, mut rendered) = (0, 0);
         let mut memos = Vec::with_capacity(done.len());
@@ -225,7 +407,7 @@ impl Rebuilder {
         self.copies = copies;
         free_later(sites);
         Ok(PreviewBuild {
-            files: Arc::new(files),
+            files: Arc::new(SiteFiles::from(files)),
             pages,
             rendered,
         })
@@ -237,7 +419,7 @@ impl Rebuilder {
         &self,
         made: BTreeMap<String, Option<FileBody>>,
         prefix: &str,
-        files: &mut SiteFiles,
+        files: &mut BTreeMap<String, Body>,
         copies: &mut HashMap<PathBuf, (Stamp, Arc<[u8]>)>,
     ) -> Result<()> {
         let mut problems = Vec::new();
@@ -284,6 +466,7 @@ impl Rebuilder {
         };
         let done = super::quick::rebuild(state, changed)?;
         *files = done.files.clone();
+        self.later = done.later;
         Some(PreviewBuild {
             pages: kept.tree.pages.len(),
             files: done.files,
@@ -384,4 +567,57 @@ fn reload_pages(
         *slot = page;
     }
     Some(Ok(site))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_for_a_pending_file_waits_until_it_is_made() {
+        let pending = Arc::new(Pending::default());
+        let body = Body::Pending(pending.clone());
+        let reader = std::thread::spawn(move || body.bytes().to_vec());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!reader.is_finished());
+        pending.fill(Body::Static(b"made"));
+        pending.fill(Body::Static(b"again")); // the first stays
+        assert_eq!(reader.join().unwrap(), b"made");
+        assert_eq!(Body::Pending(pending).bytes(), b"made");
+    }
+
+    #[test]
+    fn site_files_keep_changes_beside_the_shared_rest_and_fold_them_in() {
+        let names: Vec<String> = (0..3000).map(|i| format!("p{i:04}/index.html")).collect();
+        let base: BTreeMap<String, Body> = names
+            .iter()
+            .map(|n| (n.clone(), Body::Static(b"old")))
+            .collect();
+        let mut files = SiteFiles::from(base);
+        let copy = files.clone();
+        files.insert("p0001/index.html".into(), Body::Static(b"new"));
+        files.insert("p9999/extra.css".into(), Body::Static(b"added"));
+        assert_eq!(
+            files.get("p0001/index.html").map(Body::bytes),
+            Some(&b"new"[..])
+        );
+        assert_eq!(
+            copy.get("p0001/index.html").map(Body::bytes),
+            Some(&b"old"[..])
+        );
+        assert!(files.has_under("p9999/") && !copy.has_under("p9999/"));
+        assert!(files.has_under("p0002/") && !files.has_under("p000/"));
+        let listed: Vec<&String> = files.iter().map(|(n, _)| n).collect();
+        assert_eq!(listed.len(), 3001);
+        assert!(listed.windows(2).all(|w| w[0] < w[1]));
+        // More changes than the threshold are folded into a new shared map, the same files.
+        for n in &names[..1100] {
+            files.insert(n.clone(), Body::Static(b"newer"));
+        }
+        assert!(files.changed.len() <= 1024);
+        assert_eq!(files.iter().count(), 3001);
+        assert_eq!(files.get(&names[5]).map(Body::bytes), Some(&b"newer"[..]));
+        assert_eq!(files.get(&names[2000]).map(Body::bytes), Some(&b"old"[..]));
+        assert_eq!(copy.get(&names[5]).map(Body::bytes), Some(&b"old"[..]));
+    }
 }
