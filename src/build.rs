@@ -451,10 +451,10 @@ fn generate_checking(
     // The words of this pass's language: dates, counts and chart summaries are written in
     // them, and templates see them as `words`.
     let words = theme.words_for(&site.config.language)?;
-    let derived = Derived::new(site, words);
+    let derived = Derived::new(site, words.clone());
     let tree = pages::plan(site, theme, &derived.paths, &derived.words).map_err(Error::from)?;
     // `mps build` parses only the templates the planned pages use (`mps check` parses all).
-    let parsed = match theme.parse_used(tree.pages.iter().map(|p| p.template.as_str())) {
+    let parsed = match theme.parse_used(tree.pages.iter().map(|p| p.template.as_str()), &words) {
         Ok(parsed) => parsed,
         Err(e) => {
             free_later((tree, derived));

@@ -228,7 +228,7 @@ impl SiteTheme {
             words: Arc::new(words),
         };
         if parse == Parse::All {
-            theme.tera = theme.compile(theme.sources.keys().map(String::as_str))?;
+            theme.tera = theme.compile(theme.sources.keys().map(String::as_str), None)?;
         }
         Ok(theme)
     }
@@ -241,6 +241,7 @@ impl SiteTheme {
     pub fn parse_used<'t>(
         &self,
         page_templates: impl IntoIterator<Item = &'t str>,
+        words: &Words,
     ) -> Result<Option<SiteTheme>> {
         if !self.pending {
             return Ok(None);
@@ -260,7 +261,7 @@ impl SiteTheme {
             }
         }
         Ok(Some(SiteTheme {
-            tera: self.compile(used.into_iter())?,
+            tera: self.compile(used.into_iter(), Some(words))?,
             assets: self.assets.clone(),
             template_files: self.template_files.clone(),
             fingerprint: self.fingerprint,
@@ -283,8 +284,14 @@ impl SiteTheme {
         })
     }
 
-    /// A `Tera` with mps's filters and functions and the templates `names`, parsed side by side.
-    fn compile<'t>(&self, names: impl Iterator<Item = &'t str>) -> Result<Tera> {
+    /// A `Tera` with mps's filters and functions and the templates `names`, parsed side by side;
+    /// with `words`, for pages in their language only, with those words written into the
+    /// templates (see [`words::bake`]).
+    fn compile<'t>(
+        &self,
+        names: impl Iterator<Item = &'t str>,
+        words: Option<&Words>,
+    ) -> Result<Tera> {
         use rayon::prelude::*;
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
@@ -306,18 +313,30 @@ impl SiteTheme {
         if !unknown.is_empty() {
             return Err(unknown.into());
         }
+        // Tera escapes what a template writes when the template it renders (not the one
+        // included, imported or extended) ends in .html or .xml, so words are written out
+        // escaped only when every template is one of those.
+        let escaped = |n: &str| n.ends_with(".html") || n.ends_with(".xml");
+        let words = words.filter(|_| raw.iter().all(|(n, _)| escaped(n)));
+        let html_escape = crate::markdown::html_escape;
         let parsed: Vec<tera::Result<tera::Template>> = raw
             .par_iter()
-            .map(|(name, text)| tera::Template::new(name, None, text))
+            .map(|(name, text)| match words {
+                Some(w) => tera::Template::new(name, None, &words::bake(text, w, html_escape)),
+                None => tera::Template::new(name, None, text),
+            })
             .collect();
         // What `Tera::add_raw_templates` does, with the parsing spread over the threads: the
         // first template in name order that fails is the one reported.
         let added = parsed
             .into_iter()
             .zip(&raw)
-            .try_for_each(|(tpl, (name, _))| {
-                let tpl =
-                    tpl.map_err(|e| tera::Error::chain(format!("Failed to parse '{name}'"), e))?;
+            .try_for_each(|(tpl, (name, text))| {
+                // A parse error is reported from the template as written: words written out
+                // before it on its line would move its column.
+                let tpl = tpl
+                    .or_else(|_| tera::Template::new(name, None, text))
+                    .map_err(|e| tera::Error::chain(format!("Failed to parse '{name}'"), e))?;
                 tera.templates.insert(name.to_string(), tpl);
                 Ok(())
             })
@@ -768,7 +787,10 @@ mod tests {
             SiteTheme::load_at(dir.path(), "default", None, Parse::Used, (&["en-GB"], None))
                 .unwrap();
         assert!(theme.has_template("unused.html") && theme.has_template("market.html"));
-        let parsed = theme.parse_used(["own.html"]).unwrap().unwrap();
+        let parsed = theme
+            .parse_used(["own.html"], Words::english())
+            .unwrap()
+            .unwrap();
         let mut names: Vec<&str> = parsed.tera.get_template_names().collect();
         names.sort();
         assert_eq!(
@@ -788,13 +810,45 @@ mod tests {
                 "sitemap.xml"
             ]
         );
-        assert!(parsed.parse_used(["unused.html"]).unwrap().is_none());
+        assert!(parsed
+            .parse_used(["unused.html"], Words::english())
+            .unwrap()
+            .is_none());
         // A mistake in a template a page uses still stops the build, and `mps check`, which
         // parses every template, finds it in one no page uses.
-        let err = theme.parse_used(["unused.html"]).err().unwrap();
+        let err = theme
+            .parse_used(["unused.html"], Words::english())
+            .err()
+            .unwrap();
         assert!(err.diagnostics()[0].file.ends_with("templates/unused.html"));
         let err = SiteTheme::load(dir.path(), "default").err().unwrap();
         assert!(err.diagnostics()[0].file.ends_with("templates/unused.html"));
+    }
+
+    #[test]
+    fn a_template_error_after_a_written_out_word_keeps_its_column() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/own.html"),
+            "<p>{{ words.home }} {{ words.skip_link }} {{ 1 + }}</p>",
+        )
+        .unwrap();
+        let used = SiteTheme::load_at(dir.path(), "default", None, Parse::Used, (&["en-GB"], None))
+            .unwrap();
+        let baked = used
+            .parse_used(["own.html"], Words::english())
+            .err()
+            .unwrap();
+        let all = SiteTheme::load(dir.path(), "default").err().unwrap();
+        let (baked, all) = (&baked.diagnostics()[0], &all.diagnostics()[0]);
+        assert!(baked.file.ends_with("templates/own.html"), "{baked}");
+        assert_eq!(
+            (baked.line, baked.column),
+            (all.line, all.column),
+            "{baked}"
+        );
+        assert_eq!(baked.to_string(), all.to_string());
     }
 
     #[test]
