@@ -491,23 +491,38 @@ fn join_into(buf: &mut String, base: &str, target: &str) -> bool {
         }
         buf.push_str(seg);
     };
-    for seg in base.split('/').filter(|s| !s.is_empty()) {
+    for seg in segments(base).filter(|s| !s.is_empty()) {
         push(buf, seg);
     }
-    for seg in target.split('/') {
+    for seg in segments(target) {
         match seg {
             "" | "." => {}
             ".." => {
                 if buf.is_empty() {
                     return false;
                 }
-                let cut = buf.rfind('/').unwrap_or(0);
+                let cut = memchr::memrchr(b'/', buf.as_bytes()).unwrap_or(0);
                 buf.truncate(cut);
             }
             s => push(buf, s),
         }
     }
     true
+}
+
+/// `path.split('/')`, found by bytes: `str::split` sets up a searcher for each path, and its
+/// matching costs more than a link's few short segments (a 1,000-page build resolves 64,000
+/// links, and this was 3.5% of its instructions).
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'/', path.as_bytes())
+        .chain(std::iter::once(path.len()))
+        .map(move |end| {
+            // `/` is one byte in UTF-8, so `start` and `end` are character boundaries.
+            let seg = &path[start..end];
+            start = end + 1;
+            seg
+        })
 }
 
 /// The problem with `link`, the `nth` broken one of that address on `page`: at its line in the
@@ -655,6 +670,17 @@ mod tests {
             scanned(html);
         }
         assert_eq!(scanned("<a href=\"x\"").0, ["x"]);
+    }
+
+    #[test]
+    fn segments_are_what_split_gives() {
+        for path in ["", "/", "a", "a/", "/a", "a//b", "é/ü/", "../x/./y"] {
+            assert_eq!(
+                segments(path).collect::<Vec<_>>(),
+                path.split('/').collect::<Vec<_>>(),
+                "{path:?}"
+            );
+        }
     }
 
     #[test]
