@@ -241,6 +241,15 @@ pub fn parse_in<T: DeserializeOwned>(
             "add `{default}: ...` to it: the default language's text is the one every language falls back to"
         )));
     }
+    if let Some((path, keys)) = found.twice.first() {
+        let (line, column) = positions.at(path);
+        return Err(Diagnostic::error(
+            file,
+            format!("`{path}` gives the same language twice, as `{keys}`"),
+        )
+        .at(line, column)
+        .help("keep one of them: a language's code and its first part (`en-GB` and `en`) name the same language"));
+    }
     if let Some(path) = found.unknown_language.first() {
         let (line, column) = positions.at(path);
         return Err(Diagnostic::error(
@@ -300,6 +309,9 @@ struct Found {
     not_text: Vec<String>,
     /// Paths of text given per language with a language the site does not have.
     unknown_language: Vec<String>,
+    /// Paths of language mappings that give one language twice (`en` and `en-GB`), with the
+    /// keys that do.
+    twice: Vec<(String, String)>,
 }
 
 /// Replaces each language mapping under `value` (at `path`, under the key `key`) with the text of
@@ -337,6 +349,18 @@ fn choose_language(
                 return;
             }
             if is_language_map {
+                // `en` and `en-GB` on an `en-GB` site are the same language: which text is meant?
+                for lang in tr.languages {
+                    let keys: Vec<&str> = map
+                        .keys()
+                        .filter_map(Value::as_str)
+                        .filter(|k| same_language(k, lang))
+                        .collect();
+                    if keys.len() > 1 {
+                        found.twice.push((path.clone(), keys.join("` and `")));
+                        return;
+                    }
+                }
                 let pick = |lang: &str| {
                     map.iter()
                         .find(|(k, _)| k.as_str().is_some_and(|k| same_language(k, lang)))
@@ -1344,6 +1368,28 @@ mod tests {
         .unwrap_err();
         assert!(e.message.contains("no text in en-GB"), "{e}");
         assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn a_language_given_twice_is_an_error_at_its_line() {
+        let langs = vec!["en-GB".to_string(), "cy".to_string()];
+        let src = "items: []\nname:\n  en: Home care\n  en-GB: Care at home\n  cy: Gofal\n";
+        let e = parse_in::<Named>(src, Path::new("m.yaml"), 1, Some(&reading(&langs, "cy")))
+            .unwrap_err();
+        assert!(
+            e.message
+                .contains("`name` gives the same language twice, as `en` and `en-GB`"),
+            "{e}"
+        );
+        assert_eq!(e.line, Some(2), "{e}");
+        let e = parse_in::<Named>(
+            "name: {en-GB: A, cy: B, CY: C}\n",
+            Path::new("m.yaml"),
+            1,
+            Some(&reading(&langs, "en-GB")),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("`cy` and `CY`"), "{e}");
     }
 
     #[test]
