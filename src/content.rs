@@ -343,14 +343,26 @@ fn untranslated_page(p: &SourcePage, config: &SiteConfig) -> Diagnostic {
         name.strip_suffix(".md").unwrap_or(&name),
         config.language
     );
+    let draft = p.file.with_file_name(&own).is_file();
+    let help = if draft {
+        // `mps new page` starts a translation as a draft, which leaves the page untranslated.
+        format!(
+            "{own} beside it is a draft: translate it, then remove `draft: true` from its front matter{}",
+            fallback_help(config)
+        )
+    } else {
+        let stem = p.rel.strip_suffix(".md").unwrap_or(&p.rel);
+        format!(
+            "write {own} beside it, with the page's front matter and text in that language (`mps new page {stem}.{}` starts one){}",
+            config.language,
+            fallback_help(config)
+        )
+    };
     Diagnostic::warning(
         &p.file,
         format!("this page has no `{}` translation", config.language),
     )
-    .help(format!(
-        "write {own} beside it, with the page's front matter and text in that language{}",
-        fallback_help(config)
-    ))
+    .help(help)
 }
 
 fn fallback_help(config: &SiteConfig) -> &'static str {

@@ -166,13 +166,21 @@ fn create_new(path: &Path, text: &str) -> Result<()> {
 }
 
 /// Adds `content/PATH.md` to the site at `root`, as a draft with front matter to fill in.
-/// `path` is relative to `content/`, with or without `.md`: `guidance/how-to-bid`.
+/// `path` is relative to `content/`, with or without `.md`: `guidance/how-to-bid`. With a
+/// language code of the site's after a dot (`guidance/how-to-bid.cy`), adds the page's
+/// translation, `content/guidance/how-to-bid.cy.md`, a draft with the title, template and
+/// `generate:` of the default language's page where there is one (a translation must make the
+/// same kind of page).
 pub fn new_page(root: &Path, path: &str, today: NaiveDate) -> Result<PathBuf> {
     let rel = path
         .trim()
         .trim_start_matches("content/")
         .trim_matches('/')
         .trim_end_matches(".md");
+    let (rel, code) = match rel.rsplit_once('.') {
+        Some((base, code)) if !code.is_empty() && !code.contains('/') => (base, Some(code)),
+        _ => (rel, None),
+    };
     let bad = rel.is_empty()
         || rel.split('/').any(|seg| {
             seg.is_empty()
@@ -188,7 +196,7 @@ pub fn new_page(root: &Path, path: &str, today: NaiveDate) -> Result<PathBuf> {
             format!("`{path}` cannot be the name of a page"),
         )
         .help(
-            "use letters, digits and hyphens, with / between folders, such as guidance/how-to-bid",
+            "use letters, digits and hyphens, with / between folders, such as guidance/how-to-bid (and .cy for its Welsh translation on a site in Welsh too)",
         )
         .into());
     }
@@ -197,18 +205,88 @@ pub fn new_page(root: &Path, path: &str, today: NaiveDate) -> Result<PathBuf> {
             .help("run mps in the site's folder, pass --root, or start a site with `mps init DIR`")
             .into());
     }
-    let file = root.join("content").join(format!("{rel}.md"));
+    let default_file = root.join("content").join(format!("{rel}.md"));
+    // A translation starts as the kind of page the default language's page is.
+    let (original, file) = match code {
+        None => (None, default_file),
+        Some(code) => {
+            let config = crate::config::SiteConfig::load(root)?;
+            let languages = config.languages();
+            let others = &languages[1..];
+            let known = others.iter().any(|l| {
+                l.eq_ignore_ascii_case(code)
+                    || l.split_once('-')
+                        .is_some_and(|(primary, _)| primary.eq_ignore_ascii_case(code))
+            });
+            let is_default = languages[0].eq_ignore_ascii_case(code)
+                || languages[0]
+                    .split_once('-')
+                    .is_some_and(|(primary, _)| primary.eq_ignore_ascii_case(code));
+            if is_default {
+                return Err(Diagnostic::error(
+                    root.join("content").join(path),
+                    format!("`{path}`: `{code}` is the site's default language, whose pages have no language in their names"),
+                )
+                .help(format!("write `mps new page {rel}` for the page itself"))
+                .into());
+            }
+            if !known {
+                let help = if others.is_empty() {
+                    format!("the site is published in {} only: to add a translation, first list the languages in site.yaml, such as `languages: [{}, {code}]`; a page's own name has no dot", languages[0], languages[0])
+                } else {
+                    format!("a translation's name ends with one of the site's other languages ({}), such as `{rel}.{}`; a page's own name has no dot", others.join(", "), others[0])
+                };
+                return Err(Diagnostic::error(
+                    root.join("site.yaml"),
+                    format!(
+                        "`{path}`: `{code}` is not one of the languages this site is published in"
+                    ),
+                )
+                .help(help)
+                .into());
+            }
+            let original = match std::fs::read_to_string(&default_file) {
+                Ok(text) => {
+                    let page =
+                        crate::content::parse_page(&format!("{rel}.md"), &default_file, &text)?;
+                    Some(page.front)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(Error::io("could not read", &default_file, e)),
+            };
+            let file = root.join("content").join(format!("{rel}.{code}.md"));
+            (original, file)
+        }
+    };
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let name = if name == "_index" {
         rel.rsplit('/').nth(1).unwrap_or("home")
     } else {
         name
     };
-    let title = title_from(name);
     let review_by = today.checked_add_months(Months::new(12)).unwrap_or(today);
-    let text = format!(
-        "---\ntitle: {title}\ndescription: \"TODO: one sentence saying what this page is for and who it helps\"\ndate: {today}\nreview_by: {review_by}\n# Remove this line to publish the page.\ndraft: true\n---\n\nWrite the page here. Start headings at `##`: the title above is the page's main heading.\n"
-    );
+    // Titles and names a person wrote are written as quoted YAML, which JSON's strings are.
+    let quoted = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"));
+    let mut front = match &original {
+        Some(f) => format!("---\ntitle: {}\n", quoted(&f.title)),
+        None => format!("---\ntitle: {}\n", title_from(name)),
+    };
+    front.push_str(&format!(
+        "description: \"TODO: one sentence saying what this page is for and who it helps\"\ndate: {today}\nreview_by: {review_by}\n"
+    ));
+    if let Some(f) = &original {
+        if let Some(t) = &f.template {
+            front.push_str(&format!("template: {}\n", quoted(t)));
+        }
+        if let Some(g) = f.generate.and_then(|g| serde_json::to_string(&g).ok()) {
+            front.push_str(&format!("generate: {g}\n"));
+        }
+    }
+    let text = if code.is_some() {
+        format!("{front}# Remove this line to publish the translation.\ndraft: true\n---\n\nTranslate the page here, and its title and description above.\n")
+    } else {
+        format!("{front}# Remove this line to publish the page.\ndraft: true\n---\n\nWrite the page here. Start headings at `##`: the title above is the page's main heading.\n")
+    };
     create_new(&file, &text)?;
     Ok(file)
 }

@@ -131,3 +131,67 @@ fn new_page_adds_a_draft_and_never_overwrites() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
     assert!(mps::scaffold::new_page(&root, "../escape", today).is_err());
 }
+
+#[test]
+fn new_page_adds_a_draft_translation_of_the_same_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    mps::scaffold::init_in(&root, today, &["en-GB".into(), "cy".into()]).unwrap();
+    std::fs::create_dir_all(root.join("content/guidance")).unwrap();
+    std::fs::write(
+        root.join("content/guidance/how-to-bid.md"),
+        "---\ntitle: \"Bidding: a guide\"\ndescription: How to bid for our contracts.\ntemplate: page.html\n---\n\nText.\n",
+    )
+    .unwrap();
+    let file = mps::scaffold::new_page(&root, "guidance/how-to-bid.cy", today).unwrap();
+    assert_eq!(file, root.join("content/guidance/how-to-bid.cy.md"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.starts_with("---\ntitle: \"Bidding: a guide\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("template: \"page.html\"\n") && text.contains("draft: true"),
+        "{text}"
+    );
+    // With drafts shown, the draft is the page's translation.
+    assert!(mps::build::validate_only(&root, true).is_ok());
+    // Without, the page is untranslated, which this starter does not allow: the error says why.
+    let r = root.to_str().unwrap();
+    let built = mps(&["build", "--root", r]);
+    let err = String::from_utf8_lossy(&built.stderr);
+    assert_eq!(built.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("how-to-bid.cy.md beside it is a draft"),
+        "{err}"
+    );
+
+    // Not twice, and not in a language the site lacks or its default language.
+    let again = mps(&["new", "page", "guidance/how-to-bid.cy", "--root", r]);
+    assert_eq!(again.status.code(), Some(1));
+    let fr = mps(&["new", "page", "guidance/how-to-bid.fr", "--root", r]);
+    let err = String::from_utf8_lossy(&fr.stderr);
+    assert!(
+        err.contains("`fr` is not one of the languages") && err.contains("(cy)"),
+        "{err}"
+    );
+    let en = mps(&["new", "page", "guidance/how-to-bid.en", "--root", r]);
+    let err = String::from_utf8_lossy(&en.stderr);
+    assert!(err.contains("default language"), "{err}");
+    assert!(!root.join("content/guidance/how-to-bid.fr.md").exists());
+    assert!(!root.join("content/guidance/how-to-bid.en.md").exists());
+
+    // A one-language site is told how to add a language.
+    let one = dir.path().join("one");
+    mps::scaffold::init(&one, today).unwrap();
+    let e = mps::scaffold::new_page(&one, "about.cy", today).unwrap_err();
+    let d = &e.diagnostics()[0];
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap_or("")
+            .contains("languages: [en-GB, cy]"),
+        "{e}"
+    );
+}
