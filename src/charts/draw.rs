@@ -1028,20 +1028,13 @@ fn timeline(def: &ChartDef, t: &Table, out: &mut Vec<Mark>) -> Result<f64, Strin
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::def;
-    use super::super::{resolve, Unit};
+    use super::super::tests::{def, resolved};
+    use super::super::Unit;
     use super::*;
-    use crate::facts::PlanFacts;
-    use crate::model::Data;
 
     fn laid(kind: ChartKind, cats: &[&str], series: &[(&str, &[f64])]) -> Result<Layout, String> {
         let d = def(kind, cats, series);
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )?;
+        let t = resolved(&d)?;
         layout(&d, &t, Words::english())
     }
 
@@ -1117,13 +1110,7 @@ mod tests {
             &[("Households", &[74678.0, 78300.0])],
         );
         d.unit = Unit::Count;
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&d).unwrap();
         let texts: Vec<String> = layout(&d, &t, Words::english())
             .unwrap()
             .texts()
@@ -1149,13 +1136,7 @@ mod tests {
             &[("Households", &[74678.0, 78300.0])],
         );
         d.unit = Unit::Count;
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&d).unwrap();
         assert_eq!(value_range(&t), (74678.0, 78300.0, false));
         let l = layout(&d, &t, Words::english()).unwrap();
         let texts = l.texts();
@@ -1169,13 +1150,7 @@ mod tests {
         assert!(l.texts().contains(&"£0"), "{:?}", l.texts());
         // So do values that reach zero or below.
         let d = def(ChartKind::Line, &["A", "B"], &[("S", &[-1.0, 1.0])]);
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&d).unwrap();
         assert!(value_range(&t).2);
     }
 
@@ -1184,13 +1159,7 @@ mod tests {
         // On a zero-based axis the first point's label would sit against the top tick label,
         // as the households chart's did; it moves below its point instead.
         let d = def(ChartKind::Line, &["2011", "2021"], &[("S", &[0.0, 80.0])]);
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&d).unwrap();
         let l = layout(&d, &t, Words::english()).unwrap();
         assert_eq!(first_overlap(&l.marks).unwrap(), None);
         let mut marks = l.marks.clone();
@@ -1219,13 +1188,7 @@ mod tests {
             &["2011", "2021"],
             &[("S", &[74_678.0, 78_300.0])],
         );
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&d).unwrap();
         let l = layout(&d, &t, Words::english()).unwrap();
         // Both points keep their labels (74,678 rounds to £75k), and no text of the chart
         // sits on a line.
@@ -1282,13 +1245,7 @@ mod tests {
     #[test]
     fn svg_is_identical_each_time_and_accessible() {
         let d = def(ChartKind::Bar, &["A", "B"], &[("S", &[1.0, 2.0])]);
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&d).unwrap();
         let a = svg(&d, &t, "Summary.", Words::english()).unwrap();
         let b = svg(&d, &t, "Summary.", Words::english()).unwrap();
         assert_eq!(a, b);

@@ -406,6 +406,11 @@ mod tests {
         )
     }
 
+    /// `d`'s table as a chart with no plan data or figures resolves it, in English.
+    pub(crate) fn resolved(d: &ChartDef) -> Result<Table, String> {
+        resolve(d, &Data::default(), &PlanFacts::default(), Words::english())
+    }
+
     pub(crate) fn def(kind: ChartKind, categories: &[&str], series: &[(&str, &[f64])]) -> ChartDef {
         ChartDef {
             id: "test-chart".into(),
@@ -475,44 +480,18 @@ mod tests {
     #[test]
     fn inline_series_must_match_categories() {
         let d = def(ChartKind::Bar, &["A", "B"], &[("S", &[1.0])]);
-        let e = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap_err();
+        let e = resolved(&d).unwrap_err();
         assert!(e.contains("1 values but there are 2"), "{e}");
         let d = def(ChartKind::Bar, &["A"], &[("S", &[])]);
-        assert!(resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english()
-        )
-        .unwrap_err()
-        .contains("no values"));
+        assert!(resolved(&d).unwrap_err().contains("no values"));
         let d = def(ChartKind::Bar, &["A"], &[]);
-        assert!(resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english()
-        )
-        .unwrap_err()
-        .contains("no `series`"));
+        assert!(resolved(&d).unwrap_err().contains("no `series`"));
     }
 
     #[test]
     fn summaries_name_extremes_totals_and_trends() {
         let d = def(ChartKind::Bar, &["A", "B", "C"], &[("S", &[2e6, 5e6, 1e6])]);
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&d).unwrap();
         assert_eq!(
             summary(&d, &t, Words::english()),
             "B is the largest at £5m, and C the smallest at £1m, of £8m in all."
@@ -522,13 +501,7 @@ mod tests {
             &["2016/17", "2018/19", "2019/20"],
             &[("Grant", &[21.3e6, 10.3e6, 5.9e6])],
         );
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&d).unwrap();
         assert_eq!(
             summary(&d, &t, Words::english()),
             "Grant fell from £21.3m in 2016/17 to £5.9m in 2019/20, a fall of 72%."
@@ -560,13 +533,7 @@ mod tests {
         d.data.source = Some(DerivedSource::PlanLargest);
         assert!(resolve(&d, &data, &facts(&data), Words::english()).is_err());
         let line = def(ChartKind::Line, &["2020"], &[("S", &[1.0])]);
-        let t = resolve(
-            &line,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&line).unwrap();
         assert!(render(&line, &t, Words::english())
             .unwrap_err()
             .contains("at least two points"));
@@ -579,26 +546,14 @@ mod tests {
             &["A, the first", "B"],
             &[("S", &[7400000.0, 19.7])],
         );
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&d).unwrap();
         assert_eq!(
             csv_text(&d, &t, false).unwrap(),
             "Category,S,illustrative\n\"A, the first\",7400000,false\nB,19.70,false\n"
         );
         // Money keeps its pence; zero is never "-0"; other units keep the decimals they need.
         let mut d = def(ChartKind::Bar, &["A", "B"], &[("S", &[-0.0, 24.5])]);
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&d).unwrap();
         assert_eq!(
             csv_text(&d, &t, false).unwrap(),
             "Category,S,illustrative\nA,0,false\nB,24.50,false\n"

@@ -285,22 +285,14 @@ fn extreme(values: &[f64], largest: bool) -> (usize, f64) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::def;
-    use super::super::{resolve, ChartKind, Unit};
+    use super::super::tests::{def, resolved};
+    use super::super::{ChartKind, Unit};
     use super::summary;
-    use crate::facts::PlanFacts;
-    use crate::model::Data;
 
     fn said(kind: ChartKind, unit: Unit, cats: &[&str], series: &[(&str, &[f64])]) -> String {
         let mut d = def(kind, cats, series);
         d.unit = unit;
-        let t = resolve(
-            &d,
-            &Data::default(),
-            &PlanFacts::default(),
-            crate::words::Words::english(),
-        )
-        .unwrap();
+        let t = resolved(&d).unwrap();
         summary(&d, &t, crate::words::Words::english())
     }
 
