@@ -327,6 +327,12 @@ fn every_page_of_a_bilingual_site_passes_axe_in_both_languages_and_the_switcher_
     // A reader follows the switcher from an English page to its Welsh page and back.
     set_width(&tab, 1280, 900);
     open(&tab, &server.url("plan/index.html"));
+    // It can be seen: axe passed it while its link was the header's own blue.
+    let colours = eval(
+        &tab,
+        "[getComputedStyle(document.querySelector('.language-switcher a')).color, getComputedStyle(document.querySelector('.site-header')).backgroundColor].join('|')",
+    );
+    assert_eq!(colours, "rgb(255, 255, 255)|rgb(29, 79, 145)");
     tab.find_element(".language-switcher a[hreflang=cy]")
         .unwrap()
         .click()
