@@ -397,17 +397,49 @@ fn a_burst_of_changes_gives_one_rebuild_and_editor_files_none() {
     let addr = server.addr();
     let mut events = Events::open(addr);
     events.wait_for("hello");
-    let before = server.builds();
-    for i in 0..300 {
-        write(
-            &site.path().join(format!("content/burst-{i}.txt")),
-            &format!("file {i}"),
+    // A burst is files written back to back. On a busy machine this test's own writes can
+    // stall mid-burst, and then it was not the burst the preview promises to gather: a pause
+    // of more than a few milliseconds in its first files, before the watcher has reported more
+    // than a save's worth, rightly starts a build at once (a save is served without waiting),
+    // and any pause of a tenth of a second ends a burst. Such a try is not judged, and the
+    // burst is written again; a try without such a stall must give exactly one build.
+    let mut before = server.builds();
+    let mut judged = false;
+    for attempt in 0..8 {
+        let mut gaps = Vec::with_capacity(300);
+        let mut last = Instant::now();
+        for i in 0..300 {
+            write(
+                &site.path().join(format!("content/burst-{attempt}-{i}.txt")),
+                &format!("file {i}"),
+            );
+            gaps.push(last.elapsed());
+            last = Instant::now();
+        }
+        let deadline = Instant::now() + WAIT;
+        while server.builds() == before {
+            assert!(Instant::now() < deadline, "no build within {WAIT:?}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(800));
+        assert_eq!(
+            get(addr, &format!("/burst-{attempt}-299.txt")).body,
+            "file 299"
         );
+        let builds = server.builds();
+        let early = gaps[..20].iter().max().copied().unwrap_or_default();
+        let longest = gaps.iter().max().copied().unwrap_or_default();
+        if early < Duration::from_millis(4) && longest < Duration::from_millis(50) {
+            assert_eq!(builds, before + 1, "one rebuild for the burst");
+            judged = true;
+            break;
+        }
+        before = builds;
     }
-    events.wait_for("reload");
-    std::thread::sleep(Duration::from_millis(800));
-    assert_eq!(server.builds(), before + 1, "one rebuild for the burst");
-    assert_eq!(get(addr, "/burst-299.txt").body, "file 299");
+    assert!(
+        judged,
+        "every try of the burst stalled; the machine is too busy to judge it"
+    );
 
     // Swap, backup and lock files, and a write to public/, change nothing.
     for name in [
