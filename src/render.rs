@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
@@ -137,6 +137,19 @@ pub struct Renderer<'a> {
     /// Hash of what every page's Markdown may use besides its own text (other pages' addresses,
     /// the charts): part of every Markdown fingerprint.
     markdown_fingerprint: Option<u64>,
+    /// The site's menu as `partials/site_nav.html` wrote it, for each place it can differ.
+    menus: Mutex<BTreeMap<MenuKey, Arc<str>>>,
+}
+
+/// Everything the site's menu depends on besides the site-wide variables: where the page is
+/// (its links start with `root`), which entry it is in, and whether it is that entry itself
+/// or the home page. Pages alike in these get the same menu.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct MenuKey {
+    root: String,
+    nav_current: Option<usize>,
+    nav_is_page: bool,
+    is_home: bool,
 }
 
 /// A chart as templates place it: the derived chart, with its data table as HTML.
@@ -296,7 +309,51 @@ impl<'a> Renderer<'a> {
             accessibility,
             base_fingerprint,
             markdown_fingerprint,
+            menus: Mutex::default(),
         }
+    }
+
+    /// The site's menu for a page at `key`, written by `partials/site_nav.html` the first time a
+    /// page there asks. A menu of ten entries was the most expensive part of most pages (about
+    /// 150,000 instructions, a seventh of a build), and a site has only a few different menus.
+    fn site_nav(&self, key: MenuKey, page_file: &std::path::Path) -> Result<Arc<str>, Diagnostic> {
+        let known = |menus: &BTreeMap<MenuKey, Arc<str>>| menus.get(&key).cloned();
+        if let Some(menu) = self.menus.lock().ok().as_deref().and_then(known) {
+            return Ok(menu);
+        }
+        let mut ctx = tera::Context::new();
+        for name in ["site", "words", "nav"] {
+            if let Some(v) = self.base.get(name) {
+                ctx.insert(name, v);
+            }
+        }
+        ctx.insert("root", &key.root);
+        put_links(&mut ctx, &key.root, &self.accessibility);
+        ctx.insert("nav_current", &key.nav_current);
+        ctx.insert("nav_is_page", &key.nav_is_page);
+        ctx.insert("is_home", &key.is_home);
+        let menu: Arc<str> = self
+            .theme
+            .render(crate::templates::SITE_NAV, &ctx, page_file)
+            .map_err(|d| {
+                if d.message.contains("not found in context") {
+                    d.help(format!(
+                        "{} is written once for many pages, so it sees only `site`, `words`, \
+                         `nav`, `root`, the ready-made links (`home_href`, `menu_js_href`, ...), \
+                         `nav_current`, `nav_is_page` and `is_home`; what depends on the page \
+                         itself belongs in base.html",
+                        crate::templates::SITE_NAV
+                    ))
+                } else {
+                    d
+                }
+            })?
+            .into();
+        // Two threads may write the same menu at once; both are the same.
+        if let Ok(mut menus) = self.menus.lock() {
+            menus.insert(key, menu.clone());
+        }
+        Ok(menu)
     }
 
     /// The site being rendered.
@@ -545,6 +602,22 @@ impl<'a> Renderer<'a> {
                 if root_changed {
                     put_links(ctx, &vars.root, &self.accessibility);
                 }
+                let nav_is_page = vars
+                    .nav_current
+                    .and_then(|n| self.tree.nav.get(n))
+                    .is_some_and(|item| item.path == p.path);
+                let menu = self
+                    .site_nav(
+                        MenuKey {
+                            root: vars.root.clone(),
+                            nav_current: vars.nav_current,
+                            nav_is_page,
+                            is_home: p.path.is_empty(),
+                        },
+                        &p.file,
+                    )
+                    .map_err(|d| vec![d])?;
+                ctx.insert("site_nav", &*menu);
                 let html = self
                     .theme
                     .render(&p.template, ctx, &p.file)

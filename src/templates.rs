@@ -15,15 +15,17 @@ use crate::words::{self, Words};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
-/// Templates of files other than pages: a chart's data table, the Atom feed and `sitemap.xml`.
-/// Not offered as page templates.
-pub const FILE_TEMPLATES: &[&str] = &[CHART_TABLE, ATOM, SITEMAP];
+/// Templates mps renders by themselves, not as a page's template: a chart's data table, the
+/// Atom feed, `sitemap.xml` and the site's menu. Not offered as page templates.
+pub const FILE_TEMPLATES: &[&str] = &[CHART_TABLE, ATOM, SITEMAP, SITE_NAV];
 /// Writes a chart's data table (see `charts::DataTable`).
 pub const CHART_TABLE: &str = "chart_table.html";
 /// Writes the Atom feed (see `feeds`).
 pub const ATOM: &str = "atom.xml";
 /// Writes `sitemap.xml` (see `feeds`).
 pub const SITEMAP: &str = "sitemap.xml";
+/// Writes the site's menu, which pages show as `site_nav` (see `render::Renderer::site_nav`).
+pub const SITE_NAV: &str = "partials/site_nav.html";
 
 /// Where a theme file comes from.
 #[derive(Debug, Clone)]
@@ -344,7 +346,7 @@ impl SiteTheme {
             .and_then(|()| tera.check_macro_files());
         match added {
             Ok(()) => Ok(tera),
-            Err(e) => Err(template_error(&e, &self.template_files, None).into()),
+            Err(e) => Err(template_error(&e, &self.template_files, &self.sources, None).into()),
         }
     }
 
@@ -400,7 +402,7 @@ impl SiteTheme {
             if text.contains("m::chart") && text.contains("not found") {
                 missing()
             } else {
-                let shown = template_error(&e, &self.template_files, None);
+                let shown = template_error(&e, &self.template_files, &self.sources, None);
                 (
                     format!("the `chart` macro failed: {}", shown.message),
                     shown
@@ -420,9 +422,14 @@ impl SiteTheme {
     ) -> Result<String, Diagnostic> {
         let root = ctx.get("root").and_then(|v| v.as_str()).unwrap_or("");
         let _root = PageRoot::set(root);
-        self.tera
-            .render(name, ctx)
-            .map_err(|e| template_error(&e, &self.template_files, Some((name, page_file))))
+        self.tera.render(name, ctx).map_err(|e| {
+            template_error(
+                &e,
+                &self.template_files,
+                &self.sources,
+                Some((name, page_file)),
+            )
+        })
     }
 }
 
@@ -657,12 +664,14 @@ pub fn collapse_page_repeats(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
             out.push(d);
             continue;
         };
-        let key = (
-            d.file.clone(),
-            d.line,
-            d.column,
-            d.message[..at].to_string(),
-        );
+        // A mistake at a known place is one mistake, whichever page's template (extending the
+        // one it is in) Tera names in the message.
+        let message = if d.line.is_some() {
+            ""
+        } else {
+            &d.message[..at]
+        };
+        let key = (d.file.clone(), d.line, d.column, message.to_string());
         match seen.get_mut(&key) {
             Some((_, more)) => *more += 1,
             None => {
@@ -687,6 +696,7 @@ pub fn collapse_page_repeats(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
 fn template_error(
     e: &tera::Error,
     files: &BTreeMap<String, PathBuf>,
+    sources: &BTreeMap<String, String>,
     page: Option<(&str, &Path)>,
 ) -> Diagnostic {
     let mut chain = vec![e.to_string()];
@@ -706,12 +716,23 @@ fn template_error(
             files.contains_key(name).then(|| name.to_string())
         })
         .or_else(|| page.map(|(n, _)| n.to_string()));
+    let (mut line, mut column) = parse_position(&text);
+    // Tera gives no position for a problem found while rendering: the name it quotes is found
+    // in the template, or in one it extends or includes, where it is used in a tag.
+    let mut template = template;
+    if line.is_none() {
+        if let (Some(t), Some(used)) = (&template, quoted_name(&text)) {
+            if let Some((found, l, c)) = find_in_templates(t, used, sources) {
+                template = Some(found);
+                (line, column) = (Some(l), Some(c));
+            }
+        }
+    }
     let file = template
         .as_ref()
         .and_then(|t| files.get(t).cloned())
         .or_else(|| page.map(|(_, f)| f.to_path_buf()))
         .unwrap_or_else(|| PathBuf::from("templates"));
-    let (line, column) = parse_position(&text);
     let mut message = format!(
         "template error: {}",
         text.replace('\n', " ")
@@ -728,6 +749,67 @@ fn template_error(
 }
 
 /// Finds Tera's `--> line:column` marker.
+/// The name a render error quotes in backticks (``Variable `page.title` not found``).
+fn quoted_name(text: &str) -> Option<&str> {
+    let start = text.find('`')? + 1;
+    let len = text[start..].find('`')?;
+    Some(&text[start..start + len]).filter(|n| !n.is_empty())
+}
+
+/// Where `name` is first used in a tag of template `start`, else of a template it extends,
+/// includes or imports (and so on): the template, line and column (1-based, in characters).
+fn find_in_templates(
+    start: &str,
+    name: &str,
+    sources: &BTreeMap<String, String>,
+) -> Option<(String, usize, usize)> {
+    let mut todo = vec![start.to_string()];
+    let mut seen = BTreeSet::new();
+    while let Some(t) = todo.pop() {
+        let Some(text) = sources.get(&t) else {
+            continue;
+        };
+        if !seen.insert(t.clone()) {
+            continue;
+        }
+        if let Some((line, column)) = find_in_tags(text, name) {
+            return Some((t, line, column));
+        }
+        // The templates this one names, in reverse so the first named is searched first.
+        let named: Vec<String> = sources
+            .keys()
+            .filter(|k| text.contains(&format!("\"{k}\"")) || text.contains(&format!("'{k}'")))
+            .cloned()
+            .collect();
+        todo.extend(named.into_iter().rev());
+    }
+    None
+}
+
+/// Line and column of the first use of `name` as a whole name inside a `{{ }}` or `{% %}` tag.
+fn find_in_tags(text: &str, name: &str) -> Option<(usize, usize)> {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    text.match_indices(name).find_map(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        if before.is_some_and(is_name) || after.is_some_and(is_name) {
+            return None;
+        }
+        let head = &text[..at];
+        let opened = head.rfind("{{").max(head.rfind("{%"));
+        let closed = head.rfind("}}").max(head.rfind("%}"));
+        if opened.is_none() || closed > opened {
+            return None;
+        }
+        let line = head.matches('\n').count() + 1;
+        let column = head[head.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
+        Some((line, column))
+    })
+}
+
 fn parse_position(text: &str) -> (Option<usize>, Option<usize>) {
     let Some(i) = text.find("--> ") else {
         return (None, None);
@@ -744,6 +826,47 @@ fn parse_position(text: &str) -> (Option<usize>, Option<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_is_found_only_whole_and_inside_a_tag() {
+        let text = "page.title outside\n{{ page.titles }} {{ my_page.title }}\n<b>{{ x }}</b> {% if page.title %}";
+        assert_eq!(find_in_tags(text, "page.title"), Some((3, 22)));
+        assert_eq!(find_in_tags("{{ a }} a {{ b }}", "a"), Some((1, 4)));
+        assert_eq!(find_in_tags("{{ b }} a", "a"), None);
+        assert_eq!(find_in_tags("", "a"), None);
+        // Columns count characters, not bytes.
+        assert_eq!(find_in_tags("é {{ a }}", "a"), Some((1, 6)));
+    }
+
+    #[test]
+    fn a_name_is_looked_for_in_the_templates_a_template_names() {
+        let sources: BTreeMap<String, String> = [
+            (
+                "page.html",
+                "{% extends \"base.html\" %}{% block c %}{{ b }}{% endblock c %}",
+            ),
+            ("base.html", "{% include 'head.html' %}\n{{ a }}"),
+            ("head.html", "\n\n  {{ h }}"),
+        ]
+        .into_iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+        assert_eq!(
+            find_in_templates("page.html", "b", &sources),
+            Some(("page.html".into(), 1, 42))
+        );
+        assert_eq!(
+            find_in_templates("page.html", "a", &sources),
+            Some(("base.html".into(), 2, 4))
+        );
+        assert_eq!(
+            find_in_templates("page.html", "h", &sources),
+            Some(("head.html".into(), 3, 6))
+        );
+        assert_eq!(find_in_templates("page.html", "z", &sources), None);
+        assert_eq!(quoted_name("Variable `page.x` not found"), Some("page.x"));
+        assert_eq!(quoted_name("no name"), None);
+    }
 
     #[test]
     fn builtin_default_theme_has_the_core_templates() {
@@ -806,6 +929,7 @@ mod tests {
                 "part.html",
                 "partials/alternates.html",
                 "partials/language_switcher.html",
+                "partials/site_nav.html",
                 "partials/untranslated.html",
                 "sitemap.xml"
             ]

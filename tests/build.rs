@@ -258,6 +258,48 @@ fn a_site_can_override_any_template() {
     assert!(read(&out.join("about/index.html")).contains("Our own layout"));
 }
 
+/// The menu is written once for each place it can differ (see `partials/site_nav.html`): each
+/// page still gets the menu of its own depth and section.
+#[test]
+fn a_site_can_write_its_own_menu() {
+    let (_dir, root, out) = other_site();
+    write_files(
+        &root,
+        &[(
+            "templates/partials/site_nav.html",
+            "<p id=\"menu\" data-current=\"{{ nav_current }}\" data-page=\"{{ nav_is_page }}\" data-home=\"{{ is_home }}\"><a href=\"{{ url(path='plan/index.html') }}\">{{ words.menu }}</a> <a href=\"{{ home_href }}\">{{ site.title }}</a></p>\n",
+        )],
+    );
+    build_to(&root, &out).unwrap();
+    let menu = |page: &str| {
+        let html = read(&out.join(page));
+        let start = html.find("<p id=\"menu\"").expect("no menu");
+        html[start..start + html[start..].find("</p>").unwrap()].to_string()
+    };
+    // plan/ is the third entry of SITE_YAML's navigation.
+    let (plan, title) = ("2".to_string(), "Commissioning in Northam");
+    for (page, current, is_page, home, up) in [
+        ("index.html", String::new(), false, true, ""),
+        ("plan/index.html", plan.to_string(), true, false, "../"),
+        (
+            "plan/ndc-001/index.html",
+            plan.to_string(),
+            false,
+            false,
+            "../../",
+        ),
+        ("about/index.html", String::new(), false, false, "../"),
+    ] {
+        assert_eq!(
+            menu(page),
+            format!(
+                "<p id=\"menu\" data-current=\"{current}\" data-page=\"{is_page}\" data-home=\"{home}\"><a href=\"{up}plan/index.html\">Menu</a> <a href=\"{up}index.html\">{title}</a>"
+            ),
+            "{page}"
+        );
+    }
+}
+
 /// The main navigation marks the entry for the page being read (`aria-current="page"`), or else
 /// the deepest entry it is under (`"true"`); never more than one.
 #[test]

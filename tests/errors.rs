@@ -515,6 +515,34 @@ fn the_themes_words() {
     );
 }
 
+#[test]
+fn template_render_errors_name_the_line_that_uses_the_name() {
+    // Tera gives no place for a name it cannot find while rendering.
+    snapshot(
+        "template_unknown_variable",
+        &fixture("northam").write(
+            "templates/page.html",
+            "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ nosuch.thing }}</p>{% endblock content %}\n",
+        ),
+    );
+    // In a template the page's template extends: the place is in that one.
+    snapshot(
+        "template_unknown_variable_in_parent",
+        &fixture("northam").write(
+            "templates/base.html",
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<title>{{ page.title }}</title>\n<p>{{ page.nosuch }}</p>\n{% block content %}{% endblock content %}\n</html>\n",
+        ),
+    );
+    // The menu is written once for many pages, so the page's own variables are not there.
+    snapshot(
+        "site_nav_uses_the_page",
+        &fixture("northam").write(
+            "templates/partials/site_nav.html",
+            "{% if nav %}\n<nav>{{ page.title }}</nav>{% endif %}\n",
+        ),
+    );
+}
+
 // A site in several languages (tests/fixtures/glanmor, English and Welsh).
 
 #[test]
