@@ -189,18 +189,10 @@ impl Words {
     /// The built-in default theme's English words, as they read before any site changes them:
     /// for checks that lay a chart out before a build's words are known, and for tests.
     pub fn english() -> &'static Words {
-        static ENGLISH: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
         ENGLISH.get_or_init(|| {
-            let mut words = Words {
-                language: "en-GB".into(),
-                ..Words::default()
-            };
             // The built-in file is tested to load; if it ever did not, the keys show instead.
             let file = Path::new("(built-in theme)/i18n/en.yaml");
-            if let Ok(read) = read_file(file, BUILT_IN_ENGLISH) {
-                words.map = read.into_iter().map(|(k, (v, _))| (k, v)).collect();
-            }
-            words
+            english_from(read_file(file, BUILT_IN_ENGLISH).ok().as_ref())
         })
     }
 
@@ -244,6 +236,22 @@ pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
 
 /// A words file's keys, each with its text and where the text was written.
 type Read = BTreeMap<String, (String, Pos)>;
+
+/// The built-in English words (see [`Words::english`]), made once per process.
+static ENGLISH: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
+
+/// [`Words::english`] from a read of the built-in English file.
+fn english_from(read: Option<&Read>) -> Words {
+    Words {
+        language: "en-GB".into(),
+        map: read
+            .into_iter()
+            .flatten()
+            .map(|(k, (v, _))| (k.clone(), v.clone()))
+            .collect(),
+        ..Words::default()
+    }
+}
 
 /// Reads one words file: a mapping of keys to text.
 fn read_file(path: &Path, text: &str) -> Result<Read> {
@@ -310,6 +318,11 @@ pub fn load(
                 Ok(read) => {
                     for (k, (_, pos)) in &read {
                         reference.insert(k.clone(), (path.clone(), *pos));
+                    }
+                    // The checks below compare with the built-in English: reading that file
+                    // once more would be a tenth of a small site's build.
+                    if text == BUILT_IN_ENGLISH {
+                        ENGLISH.get_or_init(|| english_from(Some(&read)));
                     }
                     // The English file is read again as a language's: once is enough.
                     read_before.insert(path.clone(), read);
