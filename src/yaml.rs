@@ -660,11 +660,12 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
     Ok(Positions { entries })
 }
 
-/// [`index`] of the commonest kind of text, such as a page's front matter: nothing but lines of
-/// `key: value` with a plain ASCII word or number, or text in double quotes without escapes, as
-/// the value. The event parser costs as much as serde_yaml's reading itself; this costs a pass
-/// over the bytes. `None` for anything else (comments, blank lines, lists, nesting, repeated
-/// keys, other quoting), which [`index`] reads.
+/// [`index`] of the commonest kind of text, such as a page's front matter or a words file:
+/// nothing but lines of `key: value` with plain text (no `:` or `#`, not starting with a sign
+/// YAML reads specially), or text in double quotes without escapes, as the value, and comment
+/// and blank lines between them. The event parser costs as much as serde_yaml's reading itself;
+/// this costs a pass over the bytes. `None` for anything else (comments after a value, lists,
+/// nesting, repeated keys, other quoting), which [`index`] reads.
 fn flat_index(source: &str, first_line: usize) -> Option<Positions> {
     if memchr::memchr(b'\r', source.as_bytes()).is_some() {
         return None;
@@ -672,6 +673,9 @@ fn flat_index(source: &str, first_line: usize) -> Option<Positions> {
     let mut entries: Vec<(Box<str>, Pos, Pos)> = Vec::with_capacity(8);
     for (i, line) in source.lines().enumerate() {
         let b = line.as_bytes();
+        if b.first() == Some(&b'#') || b.iter().all(|&c| c == b' ') {
+            continue;
+        }
         let colon = memchr::memchr(b':', b)?;
         let key = &line[..colon];
         let key_ok = key
@@ -689,16 +693,18 @@ fn flat_index(source: &str, first_line: usize) -> Option<Positions> {
                 Some((b'"', inner)) => match inner.split_last() {
                     Some((b'"', text)) => text
                         .iter()
-                        .all(|&c| (b' '..=b'~').contains(&c) && c != b'"' && c != b'\\'),
+                        .all(|&c| (c >= b' ' && c != 0x7f) && c != b'"' && c != b'\\'),
                     _ => false,
                 },
-                // No `:`, `#` or other sign that could start or end something else.
-                Some((first, rest)) => {
-                    first.is_ascii_alphanumeric()
+                // No `:`, `#` or other sign that could start or end something else, and a
+                // first character that starts plain text (not one of YAML's signs).
+                Some((&first, rest)) => {
+                    let starts_text =
+                        first > b' ' && first != 0x7f && !b"-?:,[]{}#&*!|>'\"%@`".contains(&first);
+                    starts_text
                         && rest.last() != Some(&b' ')
                         && rest.iter().all(|&c| {
-                            c.is_ascii_alphanumeric()
-                                || matches!(c, b' ' | b'.' | b'_' | b'/' | b'+' | b'-')
+                            (c >= b' ' && c != 0x7f) && !matches!(c, b':' | b'#' | b'"' | b'\\')
                         })
                 }
                 None => false,
@@ -1015,6 +1021,15 @@ mod tests {
             "title: Home page",
             "a_b: 1.5\nc-d: x/y+z\ne:     \"\"\nf: true\n",
             "t: \"it's: #1 {a} [b] & 'c'\"\n",
+            "# c\ntitle: x\n",
+            "title: x\n\nweight: 2\n\n# end\n",
+            "title: tŷ\n",
+            "title: Ŵyn, defaid (a) & 100% [x] {y} *z* !w\n",
+            "t: \"Croeso i’r wefan: {site}\"\n",
+            "title: it's 'quoted' inside\n",
+            "title: (a) £5 ~x $y .z\n",
+            include_str!("../themes/default/i18n/en.yaml"),
+            include_str!("../themes/default/i18n/cy.yaml"),
         ];
         for text in flat {
             for first in [1, 2] {
@@ -1026,10 +1041,9 @@ mod tests {
         // Left to the event parser: anything but plain `key: value` lines.
         let other = [
             "",
-            "# c\ntitle: x\n",
             "title: x # c\n",
-            "title: x\n\nweight: 2\n",
             "title: x\ntitle: y\n",
+            "title: \u{1}x\n",
             "title: x\r\n",
             "title: 10:30\n",
             "title: \"a\\\"b\"\n",
@@ -1040,7 +1054,12 @@ mod tests {
             "title: -x\n",
             "tags:\n  - a\n",
             " title: x\n",
-            "title: tŷ\n",
+            "title: ŷ:\n",
+            "title: ,x\n",
+            "title: %x\n",
+            "title: @x\n",
+            "title: |\n  x\n",
+            "title: ?x\n",
             "\"title\": x\n",
             "title: *a\n",
             "title: &a x\n",
