@@ -259,7 +259,7 @@ impl SiteTheme {
                 continue;
             };
             if used.insert(name) {
-                todo.extend(self.named_in(text));
+                todo.extend(named_in(text, &self.sources));
             }
         }
         Ok(Some(SiteTheme {
@@ -271,19 +271,6 @@ impl SiteTheme {
             pending: false,
             words: self.words.clone(),
         }))
-    }
-
-    /// The templates whose names `text` quotes: every template it may extend, include or
-    /// import (Tera takes only quoted names there), and perhaps a few more, which costs only
-    /// their parsing.
-    fn named_in<'s>(&'s self, text: &'s str) -> impl Iterator<Item = &'s str> + 's {
-        let bytes = text.as_bytes();
-        memchr::memchr3_iter(b'"', b'\'', b'`', bytes).filter_map(move |start| {
-            let rest = &bytes[start + 1..];
-            let len = memchr::memchr(bytes[start], rest)?;
-            let name = std::str::from_utf8(&rest[..len]).ok()?;
-            self.sources.get_key_value(name).map(|(k, _)| k.as_str())
-        })
     }
 
     /// A `Tera` with mps's filters and functions and the templates `names`, parsed side by side;
@@ -691,6 +678,22 @@ pub fn collapse_page_repeats(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
     out
 }
 
+/// The templates of `sources` whose names `text` quotes, in the order it quotes them: every
+/// template it may extend, include or import (Tera takes only quoted names there), and perhaps
+/// a few more.
+fn named_in<'s>(
+    text: &'s str,
+    sources: &'s BTreeMap<String, String>,
+) -> impl Iterator<Item = &'s str> + 's {
+    let bytes = text.as_bytes();
+    memchr::memchr3_iter(b'"', b'\'', b'`', bytes).filter_map(move |start| {
+        let rest = &bytes[start + 1..];
+        let len = memchr::memchr(bytes[start], rest)?;
+        let name = std::str::from_utf8(&rest[..len]).ok()?;
+        sources.get_key_value(name).map(|(k, _)| k.as_str())
+    })
+}
+
 /// Turns a Tera error into a diagnostic that names the template file and, when Tera gives one,
 /// the line and column.
 fn template_error(
@@ -748,7 +751,6 @@ fn template_error(
         .help("check the template's tags and variable names; Tera's syntax is described at keats.github.io/tera")
 }
 
-/// Finds Tera's `--> line:column` marker.
 /// The name a render error quotes in backticks (``Variable `page.title` not found``).
 fn quoted_name(text: &str) -> Option<&str> {
     let start = text.find('`')? + 1;
@@ -776,12 +778,8 @@ fn find_in_templates(
             return Some((t, line, column));
         }
         // The templates this one names, in reverse so the first named is searched first.
-        let named: Vec<String> = sources
-            .keys()
-            .filter(|k| text.contains(&format!("\"{k}\"")) || text.contains(&format!("'{k}'")))
-            .cloned()
-            .collect();
-        todo.extend(named.into_iter().rev());
+        let named: Vec<&str> = named_in(text, sources).collect();
+        todo.extend(named.into_iter().rev().map(str::to_string));
     }
     None
 }
@@ -810,6 +808,7 @@ fn find_in_tags(text: &str, name: &str) -> Option<(usize, usize)> {
     })
 }
 
+/// Finds Tera's `--> line:column` marker.
 fn parse_position(text: &str) -> (Option<usize>, Option<usize>) {
     let Some(i) = text.find("--> ") else {
         return (None, None);
