@@ -8,7 +8,9 @@
 //! every event) makes one streaming pass that enforces the limits on hostile input (size,
 //! nesting), finds duplicate keys where they are repeated, and records positions. `serde_yaml`
 //! then turns the same text into typed values; its error messages are translated into plain
-//! words by [`reader_words`] before a user sees them.
+//! words by [`reader_words`] before a user sees them. Text of nothing but `key: value` lines
+//! (most front matter, the words files) is read by [`flat`] in one pass instead, whenever it
+//! can give exactly what the two readers would.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -18,6 +20,8 @@ use saphyr_parser::{Event, Parser, ScanError, Span};
 use serde::de::DeserializeOwned;
 
 use crate::error::Diagnostic;
+
+mod flat;
 
 /// Deeper nesting than this is refused: real data files nest four or five levels, and without
 /// a limit a crafted file of a few hundred kilobytes takes minutes to read.
@@ -190,8 +194,19 @@ pub fn parse_in<T: DeserializeOwned>(
         .at(Some(line), Some(1))
         .help("split the data or remove what is not needed; a YAML file for mps is rarely more than a few hundred kilobytes"));
     }
-    let positions = match flat_index(source, first_line) {
-        Some(p) => p,
+    let positions = match flat::read(source, first_line) {
+        Some(flat) => {
+            if tr.is_none() {
+                if let Some(value) = flat::value(&flat) {
+                    return Ok(Located {
+                        value,
+                        positions: flat.positions,
+                        untranslated: Vec::new(),
+                    });
+                }
+            }
+            flat.positions
+        }
         None => index(source, file, first_line)?,
     };
     // An empty document is an empty mapping, not "null": lets a file hold only comments.
@@ -660,82 +675,6 @@ fn index(source: &str, file: &Path, first_line: usize) -> Result<Positions, Diag
     Ok(Positions { entries })
 }
 
-/// [`index`] of the commonest kind of text, such as a page's front matter or a words file:
-/// nothing but lines of `key: value` with plain text (no `:` or `#`, not starting with a sign
-/// YAML reads specially), or text in double quotes without escapes, as the value, and comment
-/// and blank lines between them. The event parser costs as much as serde_yaml's reading itself;
-/// this costs a pass over the bytes. `None` for anything else (comments after a value, lists,
-/// nesting, repeated keys, other quoting), which [`index`] reads.
-fn flat_index(source: &str, first_line: usize) -> Option<Positions> {
-    if memchr::memchr(b'\r', source.as_bytes()).is_some() {
-        return None;
-    }
-    let mut entries: Vec<(Box<str>, Pos, Pos)> = Vec::with_capacity(8);
-    for (i, line) in source.lines().enumerate() {
-        let b = line.as_bytes();
-        if b.first() == Some(&b'#') || b.iter().all(|&c| c == b' ') {
-            continue;
-        }
-        let colon = memchr::memchr(b':', b)?;
-        let key = &line[..colon];
-        let key_ok = key
-            .bytes()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
-            && key
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
-        let spaces = b[colon + 1..].iter().take_while(|&&c| c == b' ').count();
-        let start = colon + 1 + spaces;
-        let value = &b[start..];
-        let value_ok = spaces > 0
-            && match value.split_first() {
-                Some((b'"', inner)) => match inner.split_last() {
-                    Some((b'"', text)) => text
-                        .iter()
-                        .all(|&c| (c >= b' ' && c != 0x7f) && c != b'"' && c != b'\\'),
-                    _ => false,
-                },
-                // No `:`, `#` or other sign that could start or end something else, and a
-                // first character that starts plain text (not one of YAML's signs).
-                Some((&first, rest)) => {
-                    let starts_text =
-                        first > b' ' && first != 0x7f && !b"-?:,[]{}#&*!|>'\"%@`".contains(&first);
-                    starts_text
-                        && rest.last() != Some(&b' ')
-                        && rest.iter().all(|&c| {
-                            (c >= b' ' && c != 0x7f) && !matches!(c, b':' | b'#' | b'"' | b'\\')
-                        })
-                }
-                None => false,
-            };
-        if !key_ok || !value_ok {
-            return None;
-        }
-        let line_no = first_line + i;
-        if entries.iter().any(|(k, _, _)| **k == *key) {
-            return None;
-        }
-        let key_pos = Pos {
-            line: line_no,
-            column: 1,
-        };
-        let value_pos = Pos {
-            line: line_no,
-            column: start + 1,
-        };
-        if entries.is_empty() {
-            entries.push(("".into(), key_pos, key_pos));
-        }
-        entries.push((key.into(), value_pos, key_pos));
-    }
-    if entries.is_empty() {
-        return None;
-    }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    Some(Positions { entries })
-}
-
 /// Whether the character at `pos` (a position from [`index`]) is `[` or `{`.
 fn is_flow_start(source: &str, pos: Pos, first_line: usize) -> bool {
     source
@@ -1014,7 +953,7 @@ mod tests {
     }
 
     #[test]
-    fn flat_index_finds_what_the_event_parser_finds() {
+    fn the_quick_reading_finds_what_the_event_parser_finds() {
         let flat = [
             "title: \"Fast Portable Event\"\ndate: 2023-01-24\ndescription: \"Notes on x, y and z.\"\nweight: 1\n",
             "title: Home page\n",
@@ -1033,7 +972,9 @@ mod tests {
         ];
         for text in flat {
             for first in [1, 2] {
-                let fast = flat_index(text, first).unwrap_or_else(|| panic!("{text:?}"));
+                let fast = flat::read(text, first)
+                    .unwrap_or_else(|| panic!("{text:?}"))
+                    .positions;
                 let slow = index(text, p("t.md"), first).unwrap();
                 assert_eq!(fast, slow, "{text:?}");
             }
@@ -1067,7 +1008,7 @@ mod tests {
             "title: >\n  x\n",
         ];
         for text in other {
-            assert_eq!(flat_index(text, 1), None, "{text:?}");
+            assert!(flat::read(text, 1).is_none(), "{text:?}");
         }
     }
 
