@@ -315,6 +315,8 @@ fn finish_page(
 ) -> PageDone {
     let mut page = renderer.render(ctx, i, memo)?;
     sink.write(&page.output, page.html.as_bytes())?;
+    // A page nothing keeps (a full build's) hands over what it found rather than copying it.
+    let kept = matches!(sink, Sink::Memory) || memo.is_some();
     let links = match &page.links {
         Some(l) => l.clone(),
         None => {
@@ -324,8 +326,11 @@ fn finish_page(
                 page.source.clone(),
                 &page.template,
             );
-            if let Some((_, _, md)) = &page.markdown {
-                l.markdown = md.links.clone();
+            if let Some((_, _, md)) = &mut page.markdown {
+                l.markdown = match Arc::get_mut(md) {
+                    Some(md) if !kept => std::mem::take(&mut md.links),
+                    _ => md.links.clone(),
+                };
             }
             l.template_file = renderer.theme().template_files.get(&page.template).cloned();
             Arc::new(l)
@@ -337,7 +342,7 @@ fn finish_page(
         .map(|e| e.serialised())
         .transpose()
         .map_err(|e| vec![index_error(renderer.site(), e)])?;
-    if !matches!(sink, Sink::Memory) && memo.is_none() {
+    if !kept {
         // Written already, and its words are in the index entry: do not hold every page in
         // memory until the end.
         page.html = Arc::from("");

@@ -33,8 +33,10 @@ pub(super) fn read(source: &str, first_line: usize) -> Option<Flat<'_>> {
     if memchr::memchr(b'\r', source.as_bytes()).is_some() {
         return None;
     }
-    let mut positions: Vec<(Box<str>, Pos, Pos)> = Vec::with_capacity(8);
-    let mut entries = Vec::with_capacity(8);
+    // Kept with the page for the whole build: room for one entry a line, and no more.
+    let lines = memchr::memchr_iter(b'\n', source.as_bytes()).count() + 1;
+    let mut positions: Vec<(Box<str>, Pos, Pos)> = Vec::with_capacity(lines + 1);
+    let mut entries = Vec::with_capacity(lines);
     for (i, line) in source.lines().enumerate() {
         let b = line.as_bytes();
         if b.first() == Some(&b'#') || b.iter().all(|&c| c == b' ') {
