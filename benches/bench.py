@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Full-build benchmark: mps against Hugo (and Zola, when installed) on the same corpus, same run.
 
-Usage: python3 benches/bench.py [--sizes 1000,10000] [--runs 5] [--work DIR] [--mps MPS]
+Usage: python3 benches/bench.py [--sizes 1000,10000] [--runs 6] [--work DIR] [--mps MPS]
        [--baseline MPS]
 
 With --baseline, a second mps binary (for example one built from an earlier commit, to show that
@@ -18,9 +18,11 @@ beside it, are moved aside before each run), and again over the output of its la
 Also times the cold build of the repository's default site. Only ratios from one run count.
 
 The tools take turns, run by run (mps, Hugo, Zola, mps, ...), so that anything that drifts
-during the run (other load, the page cache, the disk) falls on all of them alike, and the
-file system is synced before each timed run, so that no run pays for writing out the last
-one's files.
+during the run (other load, the page cache, the disk) falls on all of them alike, and each
+turn starts one tool later than the one before, so that no tool always runs right after the
+same other (after Hugo is the slow place). The default of six runs gives each of three tools
+(mps, a baseline, Hugo) each place twice. The file system is synced before each timed run, so
+that no run pays for writing out the last one's files.
 
 Old outputs are moved into a `trash` folder beside them, and deleted only at the end, because
 of how ext4 without a journal (this project's machines) makes files: it passes over every inode
@@ -82,10 +84,16 @@ class Trash:
 
 
 def measure(tools, runs):
-    """Times each tool `runs` times, taking turns. tools: (name, cmd, before or None)."""
+    """Times each tool `runs` times, taking turns. tools: (name, cmd, before or None).
+
+    Each turn starts one tool later than the last (mps, baseline, Hugo; then baseline, Hugo,
+    mps; ...), so that no tool always follows the same one: the run after Hugo's (which leaves
+    a gigabyte of memory and thousands of files to the kernel) is the slow place, and a fixed
+    order put one mps binary there every time."""
     samples = {name: ([], []) for name, _, _ in tools}
-    for _ in range(runs):
-        for name, cmd, before in tools:
+    for turn in range(runs):
+        k = turn % len(tools)
+        for name, cmd, before in tools[k:] + tools[:k]:
             if before:
                 before()
             # The last run's files go to disk now, not while this one is timed.
@@ -109,7 +117,7 @@ def row(r, bases=()):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=6)
     ap.add_argument("--work", default=None)
     ap.add_argument("--mps", default=None,
                     help="the mps binary to time (default: target/release/mps, built first)")

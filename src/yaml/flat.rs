@@ -84,9 +84,6 @@ pub(super) fn read(source: &str, first_line: usize) -> Option<Flat<'_>> {
             return None;
         }
         let line_no = first_line + i;
-        if entries.iter().any(|e: &Entry| e.key == key) {
-            return None;
-        }
         let key_pos = Pos {
             line: line_no,
             column: 1,
@@ -105,6 +102,11 @@ pub(super) fn read(source: &str, first_line: usize) -> Option<Flat<'_>> {
         return None;
     }
     positions.sort_by(|a, b| a.0.cmp(&b.0));
+    // A key written twice is an error the YAML crates report. Found once sorted, so that a
+    // file of many keys is not compared key by key.
+    if positions.windows(2).any(|w| w[0].0 == w[1].0) {
+        return None;
+    }
     Some(Flat {
         positions: Positions { entries: positions },
         entries,
