@@ -138,7 +138,15 @@ pub struct Renderer<'a> {
     /// the charts): part of every Markdown fingerprint.
     markdown_fingerprint: Option<u64>,
     /// The site's menu as `partials/site_nav.html` wrote it, for each place it can differ.
-    menus: Mutex<BTreeMap<MenuKey, Arc<str>>>,
+    menus: Mutex<Menus>,
+}
+
+/// The menus written so far, and the context they are written in: the site-wide part of it
+/// (`site`, `words`, `nav`) is copied from `base` once, not for every menu.
+#[derive(Default)]
+struct Menus {
+    written: BTreeMap<MenuKey, Arc<str>>,
+    ctx: Option<tera::Context>,
 }
 
 /// Everything the site's menu depends on besides the site-wide variables: where the page is
@@ -317,24 +325,32 @@ impl<'a> Renderer<'a> {
     /// page there asks. A menu of ten entries was the most expensive part of most pages (about
     /// 150,000 instructions, a seventh of a build), and a site has only a few different menus.
     fn site_nav(&self, key: MenuKey, page_file: &std::path::Path) -> Result<Arc<str>, Diagnostic> {
-        let known = |menus: &BTreeMap<MenuKey, Arc<str>>| menus.get(&key).cloned();
-        if let Some(menu) = self.menus.lock().ok().as_deref().and_then(known) {
-            return Ok(menu);
+        // Held while a menu is written: there are a few dozen of them, and the pages that wait
+        // would otherwise write the same menu themselves.
+        let mut menus = self
+            .menus
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(menu) = menus.written.get(&key) {
+            return Ok(menu.clone());
         }
-        let mut ctx = tera::Context::new();
-        for name in ["site", "words", "nav"] {
-            if let Some(v) = self.base.get(name) {
-                ctx.insert(name, v);
+        let ctx = menus.ctx.get_or_insert_with(|| {
+            let mut ctx = tera::Context::new();
+            for name in ["site", "words", "nav"] {
+                if let Some(v) = self.base.get(name) {
+                    ctx.insert(name, v);
+                }
             }
-        }
+            ctx
+        });
         ctx.insert("root", &key.root);
-        put_links(&mut ctx, &key.root, &self.accessibility);
+        put_links(ctx, &key.root, &self.accessibility);
         ctx.insert("nav_current", &key.nav_current);
         ctx.insert("nav_is_page", &key.nav_is_page);
         ctx.insert("is_home", &key.is_home);
         let menu: Arc<str> = self
             .theme
-            .render(crate::templates::SITE_NAV, &ctx, page_file)
+            .render(crate::templates::SITE_NAV, ctx, page_file)
             .map_err(|d| {
                 if d.message.contains("not found in context") {
                     d.help(format!(
@@ -349,10 +365,7 @@ impl<'a> Renderer<'a> {
                 }
             })?
             .into();
-        // Two threads may write the same menu at once; both are the same.
-        if let Ok(mut menus) = self.menus.lock() {
-            menus.insert(key, menu.clone());
-        }
+        menus.written.insert(key, menu.clone());
         Ok(menu)
     }
 
